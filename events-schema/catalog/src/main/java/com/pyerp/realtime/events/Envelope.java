@@ -1,0 +1,74 @@
+package com.pyerp.realtime.events;
+
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Formats the server {@code event} frame of the client protocol ({@code docs/protocol.md},
+ * {@code protocol/server-frame.schema.json#/definitions/event}):
+ * <pre>{"type":"event","channel":…,"eventType":…,"source":…,"eventId":…,"time":…,"correlationId":…,"data":{…}}</pre>
+ *
+ * <p>Correlation: an EventBridge entry has no free metadata field, so the publisher carries the correlation id
+ * inside {@code detail} as {@code _meta.correlationId} (every schema allows {@code _meta}). {@link #correlationId}
+ * reads it back and falls back to the EventBridge event id. {@code _meta} is never part of {@code data}.
+ */
+public final class Envelope {
+    /** The field of {@code _meta} that carries the correlation id. */
+    public static final String CORRELATION_ID = "correlationId";
+    /** Longest correlation id taken from an event; a longer one is ignored (the event id is used). */
+    public static final int MAX_CORRELATION_ID = 128;
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private Envelope() {}
+
+    /**
+     * The event frame, fields in the documented order. {@code data} is put as given: pass
+     * {@link EventDefinition#visibleTo} of the detail, which removes the fields the subscriber may not see and {@code _meta}.
+     */
+    public static ObjectNode eventFrame(String channel, String eventType, String source, String eventId, String time,
+                                        String correlationId, JsonNode data) {
+        ObjectNode f = JSON.createObjectNode();
+        f.put("type", "event");
+        f.put("channel", channel);
+        f.put("eventType", eventType);
+        f.put("source", source);
+        f.put("eventId", eventId);
+        f.put("time", time);
+        f.put("correlationId", correlationId);
+        f.set("data", data == null ? JSON.createObjectNode() : data);
+        return f;
+    }
+
+    /** {@link #eventFrame} as the JSON text posted to the connection. */
+    public static String eventFrameJson(String channel, String eventType, String source, String eventId, String time,
+                                        String correlationId, JsonNode data) {
+        return JSON.writeValueAsString(eventFrame(channel, eventType, source, eventId, time, correlationId, data));
+    }
+
+    /**
+     * The frame for one subscriber: {@code data} is {@code event.detail} as {@code roles} may see it.
+     * Format each (channel, {@link EventDefinition#visibilityKey}) variant once and post it to every subscriber sharing it.
+     */
+    public static String format(EventDefinition definition, EventBridgeEvent event, String channel, Set<String> roles) {
+        return eventFrameJson(channel, event.detailType(), event.source(), event.id(), event.time(),
+                event.correlationId(), definition.visibleTo(event.detail(), roles));
+    }
+
+    /**
+     * {@code detail._meta.correlationId} when it is a non-blank string of at most {@value #MAX_CORRELATION_ID}
+     * characters, else {@code eventId}.
+     */
+    public static String correlationId(JsonNode detail, String eventId) {
+        if (detail != null) {
+            JsonNode c = detail.path(EventCatalog.META_FIELD).path(CORRELATION_ID);
+            if (c.isString()) {
+                String v = c.asString();
+                if (!v.isBlank() && v.length() <= MAX_CORRELATION_ID) return v;
+            }
+        }
+        return eventId;
+    }
+}

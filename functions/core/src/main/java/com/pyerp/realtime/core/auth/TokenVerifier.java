@@ -1,0 +1,138 @@
+package com.pyerp.realtime.core.auth;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.pyerp.realtime.core.config.RealtimeEnv;
+import java.net.MalformedURLException;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Verifies a JWT the way RFC 8725 asks: an allow-list of asymmetric algorithms, keys from a JWKS
+ * (cached, rate-limited, with timeouts, via {@link JWKSourceBuilder}), and the checks of
+ * {@code iss}, {@code aud}, {@code exp}, {@code nbf} (with a small skew), a required {@code sub} and
+ * {@code tenant}, and {@code typ} when configured. The {@code kid} only selects among the JWKS's keys.
+ * Thread-safe; build one per container and reuse it.
+ */
+public final class TokenVerifier {
+    /** Why a token was refused: safe to log (never contains the token). */
+    public static final class InvalidTokenException extends Exception {
+        public InvalidTokenException(String reason, Throwable cause) {
+            super(reason, cause);
+        }
+    }
+
+    private final DefaultJWTProcessor<SecurityContext> processor;
+
+    public TokenVerifier(Config config) {
+        this(config, JWKSourceBuilder.<SecurityContext>create(url(config), new DefaultResourceRetriever(
+                        (int) config.httpTimeout().toMillis(), (int) config.httpTimeout().toMillis(), 256 * 1024))
+                .cache(Duration.ofMinutes(15).toMillis(), config.httpTimeout().toMillis())
+                .rateLimited(Duration.ofSeconds(30).toMillis())
+                .build());
+    }
+
+    /** With an explicit key source (tests, or a JWKS the caller already holds). */
+    public TokenVerifier(Config config, JWKSource<SecurityContext> keys) {
+        Set<JWSAlgorithm> algs = config.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
+        processor = new DefaultJWTProcessor<>();
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algs, keys));
+        if (config.typ() != null) {
+            processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType(config.typ())));
+        }
+        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
+                Set.of(config.audience()),
+                new JWTClaimsSet.Builder().issuer(config.issuer()).build(),
+                new HashSet<>(List.of("sub", "exp", "iss", "aud", "tenant")),
+                Set.of());
+        claims.setMaxClockSkew((int) config.clockSkew().toSeconds());
+        processor.setJWTClaimsSetVerifier(claims);
+    }
+
+    /** Verifies the token and returns who it names. */
+    public Principal verify(String token) throws InvalidTokenException {
+        if (token == null || token.isBlank()) throw new InvalidTokenException("no token", null);
+        if (token.length() > 8192) throw new InvalidTokenException("token longer than 8192 characters", null);
+        JWTClaimsSet claims;
+        try {
+            claims = processor.process(token, null);
+        } catch (ParseException e) {
+            throw new InvalidTokenException("token is not a well-formed JWT", e);
+        } catch (BadJWTException e) {
+            throw new InvalidTokenException("token claims rejected: " + e.getMessage(), e);
+        } catch (BadJOSEException e) {
+            throw new InvalidTokenException("token rejected: " + e.getMessage(), e);
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new InvalidTokenException("token could not be verified: " + e.getMessage(), e);
+        }
+        try {
+            Object tenant = claims.getClaim("tenant");
+            if (!(tenant instanceof String t) || !com.pyerp.realtime.events.ChannelNames.isValidSegment(t)) {
+                throw new InvalidTokenException("tenant claim must be a string of 1-64 characters [A-Za-z0-9_@-]", null);
+            }
+            Set<String> roles = stringSet(claims, "roles");
+            Map<String, Set<String>> scopes = new TreeMap<>();
+            for (String claim : Principal.SCOPE_CLAIMS) {
+                if (claims.getClaim(claim) != null) scopes.put(claim, stringSet(claims, claim));
+            }
+            return new Principal(claims.getSubject(), t, roles, scopes);
+        } catch (ParseException e) {
+            throw new InvalidTokenException("token claim has the wrong type: " + e.getMessage(), e);
+        }
+    }
+
+    private static Set<String> stringSet(JWTClaimsSet claims, String name) throws ParseException {
+        List<String> list = claims.getStringListClaim(name);
+        if (list == null) return Set.of();
+        Set<String> out = new LinkedHashSet<>();
+        for (String s : list) if (s != null && !s.isBlank() && !s.contains(",")) out.add(s);
+        return out;
+    }
+
+    private static java.net.URL url(Config c) {
+        try {
+            return c.jwksUrl().toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException("JWT_JWKS_URL is not a URL: " + c.jwksUrl(), e);
+        }
+    }
+
+    /** What the verifier checks. */
+    public record Config(String issuer, String audience, java.net.URI jwksUrl, Set<String> algorithms, String typ,
+                         Duration clockSkew, Duration httpTimeout) {
+        public Config {
+            Objects.requireNonNull(issuer, "issuer");
+            Objects.requireNonNull(audience, "audience");
+            Objects.requireNonNull(jwksUrl, "jwksUrl");
+            for (String a : algorithms) {
+                if (!RealtimeEnv.PERMITTED_ALGORITHMS.contains(a)) throw new IllegalArgumentException("algorithm not permitted: " + a);
+            }
+            if (algorithms.isEmpty()) throw new IllegalArgumentException("no JWS algorithm allowed");
+            algorithms = Set.copyOf(algorithms);
+        }
+
+        public static Config from(RealtimeEnv env) {
+            return new Config(env.jwtIssuer(), env.jwtAudience(), env.jwksUrl(), env.jwtAlgorithms(),
+                    env.jwtTyp().orElse(null), env.clockSkew(), Duration.ofSeconds(2));
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package com.pyerp.realtime.core.dispatch;
+
+import java.util.List;
+
+/**
+ * What one dispatcher invocation did, for logs, metrics and tests.
+ *
+ * @param events     events received
+ * @param invalid    events refused (unknown type, schema failure): not delivered
+ * @param duplicates events skipped because their id was already delivered (at-least-once delivery)
+ * @param coalesced  events dropped because a later event with the same coalescing key superseded them
+ * @param recipients posts attempted
+ * @param delivered  posts accepted
+ * @param gone       posts answered 410; those connections were removed from the registry
+ * @param failed     posts that failed otherwise (throttled after retries, too large, errors)
+ * @param invalidReasons one line per invalid event
+ */
+public record DispatchReport(int events, int invalid, int duplicates, int coalesced, int recipients, int delivered,
+                             int gone, int failed, List<String> invalidReasons) {
+    public DispatchReport {
+        invalidReasons = List.copyOf(invalidReasons);
+    }
+}

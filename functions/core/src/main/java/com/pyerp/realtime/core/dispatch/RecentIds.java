@@ -1,0 +1,65 @@
+package com.pyerp.realtime.core.dispatch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Remembers keys for a window, bounded in size (oldest first out): the dispatcher's memory of delivered
+ * event ids (EventBridge delivers at least once) and of the latest event time per coalescing key.
+ * Per container: a new Lambda container starts empty, which the docs state.
+ */
+public final class RecentIds {
+    private record Entry(Instant recordedAt, Instant value) {}
+
+    private final Duration window;
+    private final int maxEntries;
+    private final LinkedHashMap<String, Entry> seen = new LinkedHashMap<>();
+
+    public RecentIds(Duration window, int maxEntries) {
+        this.window = window;
+        this.maxEntries = maxEntries;
+    }
+
+    /** Records {@code key} and returns true unless it was already recorded within the window. */
+    public synchronized boolean firstTime(String key, Instant now) {
+        evict(now);
+        if (seen.containsKey(key)) return false;
+        seen.put(key, new Entry(now, now));
+        return true;
+    }
+
+    /** Forgets a key (a dispatch that failed as a whole, so a retry must go through). */
+    public synchronized void forget(String key) {
+        seen.remove(key);
+    }
+
+    /** The value recorded for key within the window, or null. */
+    public synchronized Instant value(String key, Instant now) {
+        evict(now);
+        Entry e = seen.get(key);
+        return e == null ? null : e.value();
+    }
+
+    /** Records a value for key (moving it to the newest position). */
+    public synchronized void put(String key, Instant value, Instant now) {
+        evict(now);
+        seen.remove(key);
+        seen.put(key, new Entry(now, value));
+    }
+
+    public synchronized int size() {
+        return seen.size();
+    }
+
+    private void evict(Instant now) {
+        Iterator<Map.Entry<String, Entry>> it = seen.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, Entry> e = it.next();
+            if (seen.size() > maxEntries || e.getValue().recordedAt().plus(window).isBefore(now)) it.remove();
+            else break;
+        }
+    }
+}

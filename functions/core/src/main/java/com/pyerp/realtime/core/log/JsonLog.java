@@ -1,0 +1,101 @@
+package com.pyerp.realtime.core.log;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Structured logs: one JSON object per line, with the fields of the current {@link #context()}
+ * ({@code connectionId}, {@code requestId}, {@code correlationId}, ...) added to every line.
+ * In Lambda stdout goes to CloudWatch Logs; the local gateway prints the same lines.
+ *
+ * <p>Never pass a token or a query string with a token: {@link #redact} exists for URLs.
+ */
+public final class JsonLog {
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ThreadLocal<Map<String, Object>> CONTEXT = ThreadLocal.withInitial(LinkedHashMap::new);
+    private static volatile Consumer<String> sink = System.out::println;
+    private static volatile Clock clock = Clock.systemUTC();
+
+    private final String logger;
+
+    private JsonLog(String logger) {
+        this.logger = logger;
+    }
+
+    public static JsonLog get(Class<?> type) {
+        return new JsonLog(type.getSimpleName());
+    }
+
+    /** Fields added to every line logged by this thread until {@link #clearContext()}. */
+    public static Map<String, Object> context() {
+        return CONTEXT.get();
+    }
+
+    public static void clearContext() {
+        CONTEXT.get().clear();
+    }
+
+    /** Runs {@code body} with extra context fields, restoring the previous context afterwards. */
+    public static void withContext(Map<String, ?> fields, Runnable body) {
+        Map<String, Object> saved = new LinkedHashMap<>(CONTEXT.get());
+        try {
+            CONTEXT.get().putAll(fields);
+            body.run();
+        } finally {
+            CONTEXT.get().clear();
+            CONTEXT.get().putAll(saved);
+        }
+    }
+
+    /** Where lines go (tests capture them; the default is stdout). */
+    public static void setSink(Consumer<String> newSink) {
+        sink = newSink == null ? System.out::println : newSink;
+    }
+
+    public static void setSink(PrintStream out) {
+        setSink(out::println);
+    }
+
+    public void info(String message, Object... keyValues) { write("INFO", message, null, keyValues); }
+    public void warn(String message, Object... keyValues) { write("WARN", message, null, keyValues); }
+    public void error(String message, Throwable t, Object... keyValues) { write("ERROR", message, t, keyValues); }
+    public void debug(String message, Object... keyValues) {
+        if (DEBUG) write("DEBUG", message, null, keyValues);
+    }
+
+    private static final boolean DEBUG = "DEBUG".equalsIgnoreCase(System.getenv("LOG_LEVEL"));
+
+    private void write(String level, String message, Throwable t, Object... keyValues) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("time", clock.instant().toString());
+        line.put("level", level);
+        line.put("logger", logger);
+        line.put("message", message);
+        line.putAll(CONTEXT.get());
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            line.put(String.valueOf(keyValues[i]), keyValues[i + 1]);
+        }
+        if (t != null) {
+            line.put("error", t.getClass().getName());
+            line.put("errorMessage", String.valueOf(t.getMessage()));
+        }
+        String text;
+        try {
+            text = JSON.writeValueAsString(line);
+        } catch (RuntimeException e) {
+            text = "{\"level\":\"" + level + "\",\"message\":" + JSON.writeValueAsString(message) + ",\"logError\":\"unserializable field\"}";
+        }
+        sink.accept(text);
+    }
+
+    /** A URL or query string with the value of any {@code token} parameter replaced by {@code REDACTED}. */
+    public static String redact(String urlOrQuery) {
+        if (urlOrQuery == null) return null;
+        return urlOrQuery.replaceAll("(?i)((?:^|[?&])(?:token|access_token|id_token)=)[^&#]*", "$1REDACTED");
+    }
+}

@@ -1,0 +1,19 @@
+package com.pyerp.realtime.core.protocol;
+
+import java.util.List;
+
+/**
+ * The WebSocket API's routes, shared by the CDK stack (which creates them) and the local gateway (which
+ * selects among them): one definition, so what runs locally is what deploys.
+ */
+public final class ApiRoutes {
+    private ApiRoutes() {}
+
+    /** API Gateway's route selection expression: the frame's {@code action} field. */
+    public static final String ROUTE_SELECTION_EXPRESSION = "$request.body.action";
+    public static final String CONNECT = "$connect";
+    public static final String DISCONNECT = "$disconnect";
+    public static final String DEFAULT = "$default";
+    /** Routes served by the command function, each with a two-way route response (its body is the reply). */
+    public static final List<String> COMMAND_ROUTES = List.of("subscribe", "unsubscribe", "ping", DEFAULT);
+}

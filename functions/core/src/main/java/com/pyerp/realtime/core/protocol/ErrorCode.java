@@ -1,0 +1,32 @@
+package com.pyerp.realtime.core.protocol;
+
+/**
+ * The error codes of the client protocol. Mirrors {@code events-schema/.../protocol/error-codes.json},
+ * the one catalogue shared with the JS client and the docs; {@code ErrorCodeCatalogTest} fails when they differ.
+ */
+public enum ErrorCode {
+    BAD_FRAME(4400, true),
+    INVALID_FRAME(4401, true),
+    UNKNOWN_ACTION(4402, true),
+    INVALID_CHANNEL(4403, true),
+    UNKNOWN_CHANNEL(4404, true),
+    CHANNEL_FORBIDDEN(4405, true),
+    SUBSCRIPTION_LIMIT(4406, true),
+    NOT_CONNECTED(4410, false),
+    REGISTRY_UNAVAILABLE(4503, true),
+    INTERNAL_ERROR(4500, true),
+    MESSAGE_TOO_BIG(1009, false),
+    UNAUTHORIZED(401, false),
+    FORBIDDEN(403, false);
+
+    private final int number;
+    private final boolean keepsConnection;
+
+    ErrorCode(int number, boolean keepsConnection) {
+        this.number = number;
+        this.keepsConnection = keepsConnection;
+    }
+
+    public int number() { return number; }
+    public boolean keepsConnection() { return keepsConnection; }
+}

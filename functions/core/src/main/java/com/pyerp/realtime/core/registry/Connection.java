@@ -1,0 +1,27 @@
+package com.pyerp.realtime.core.registry;
+
+import com.pyerp.realtime.core.auth.Principal;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A live WebSocket connection as the registry keeps it.
+ *
+ * @param connectionId API Gateway's connection id
+ * @param principal    who connected (from the authorizer context)
+ * @param connectedAt  when $connect ran
+ * @param expiresAt    after this instant the connection counts as gone even if no $disconnect arrived
+ *                     (API Gateway's 2-hour limit plus a margin); also the DynamoDB TTL attribute
+ */
+public record Connection(String connectionId, Principal principal, Instant connectedAt, Instant expiresAt) {
+    public Connection {
+        Objects.requireNonNull(connectionId, "connectionId");
+        Objects.requireNonNull(principal, "principal");
+        Objects.requireNonNull(connectedAt, "connectedAt");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+
+    public boolean isExpired(Instant now) {
+        return !now.isBefore(expiresAt);
+    }
+}

@@ -1,0 +1,207 @@
+package com.pyerp.realtime.core.registry;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import com.pyerp.realtime.core.auth.Principal;
+import com.pyerp.realtime.events.ChannelNames;
+
+/**
+ * The registry in memory: product code, not a test double. The local gateway uses it by default and most
+ * tests run on it. Thread-safe; one lock per connection keeps subscribe and remove from leaving orphans.
+ */
+public final class InMemoryConnectionRegistry implements ConnectionRegistry {
+    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    /** channel key -> connection id -> subscriber */
+    private final Map<String, Map<String, Subscriber>> channels = new ConcurrentHashMap<>();
+    /** connection id -> channel keys; also the per-connection lock */
+    private final Map<String, Set<String>> byConnection = new ConcurrentHashMap<>();
+
+    @Override
+    public void register(Connection c) {
+        requireConnectionId(c.connectionId());
+        requirePrincipal(c.principal());
+        while (true) {
+            Set<String> mine = lockFor(c.connectionId());
+            synchronized (mine) {
+                if (byConnection.get(c.connectionId()) != mine) continue; // detached by a racing remove()
+                connections.put(c.connectionId(), c);
+                return;
+            }
+        }
+    }
+
+    @Override
+    public Optional<Connection> find(String connectionId, Instant now) {
+        requireConnectionId(connectionId);
+        Connection c = connections.get(connectionId);
+        return c == null || c.isExpired(now) ? Optional.empty() : Optional.of(c);
+    }
+
+    @Override
+    public boolean subscribe(String connectionId, String channelKey, Instant now) {
+        requireConnectionId(connectionId);
+        requireChannelKey(channelKey);
+        while (true) {
+            // register() creates the set before it stores the connection: no set, no connection
+            Set<String> mine = byConnection.get(connectionId);
+            if (mine == null) throw new ConnectionGoneException(connectionId);
+            synchronized (mine) {
+                // remove() detaches the set it cleaned, and a register() after it makes a new one; writing through
+                // the detached set would leave a channel entry that no later remove() finds: take the current set
+                if (byConnection.get(connectionId) != mine) continue;
+                Connection c = connections.get(connectionId);
+                if (c == null || c.isExpired(now)) {
+                    throw new ConnectionGoneException(connectionId);
+                }
+                boolean added = mine.add(channelKey);
+                Subscriber sub = new Subscriber(connectionId, c.principal().userId(), c.principal().roles());
+                // compute, not computeIfAbsent + put: a racing unsubscribe of another connection may drop the
+                // channel's map when it empties, and a put into the dropped map would lose this subscriber
+                channels.compute(channelKey, (k, subs) -> {
+                    Map<String, Subscriber> m = subs == null ? new ConcurrentHashMap<>() : subs;
+                    m.put(connectionId, sub);
+                    return m;
+                });
+                return added;
+            }
+        }
+    }
+
+    @Override
+    public boolean unsubscribe(String connectionId, String channelKey) {
+        requireConnectionId(connectionId);
+        requireChannelKey(channelKey);
+        Set<String> mine = byConnection.get(connectionId);
+        if (mine == null) return false;
+        synchronized (mine) {
+            boolean removed = mine.remove(channelKey);
+            dropSubscriber(channelKey, connectionId);
+            return removed;
+        }
+    }
+
+    @Override
+    public void remove(String connectionId) {
+        requireConnectionId(connectionId);
+        Set<String> mine = byConnection.get(connectionId);
+        if (mine == null) {
+            connections.remove(connectionId);
+            return;
+        }
+        synchronized (mine) {
+            connections.remove(connectionId);
+            for (String key : mine) dropSubscriber(key, connectionId);
+            mine.clear();
+            byConnection.remove(connectionId, mine);
+        }
+    }
+
+    @Override
+    public List<String> channelsOf(String connectionId, Instant now) {
+        if (find(connectionId, now).isEmpty()) return List.of();
+        Set<String> mine = byConnection.get(connectionId);
+        if (mine == null) return List.of();
+        synchronized (mine) {
+            return List.copyOf(mine);
+        }
+    }
+
+    @Override
+    public Stream<Subscriber> subscribers(String channelKey, Instant now) {
+        requireChannelKey(channelKey);
+        Map<String, Subscriber> subs = channels.get(channelKey);
+        if (subs == null) return Stream.empty();
+        return new ArrayList<>(subs.values()).stream().filter(s -> find(s.connectionId(), now).isPresent());
+    }
+
+    @Override
+    public List<Connection> connectionsOf(String tenant, String userId, Instant now) {
+        requireTenant(tenant);
+        requireUserId(userId);
+        List<Connection> out = new ArrayList<>();
+        for (Connection c : connections.values()) {
+            if (!c.isExpired(now) && c.principal().tenant().equals(tenant) && c.principal().userId().equals(userId)) out.add(c);
+        }
+        return out;
+    }
+
+    /** Number of registered connections, expired or not (for the local gateway's status page and tests). */
+    public int size() {
+        return connections.size();
+    }
+
+    /** Number of channel keys with at least one subscriber (for tests). */
+    public Map<String, Integer> channelSizes() {
+        Map<String, Integer> out = new HashMap<>();
+        channels.forEach((k, v) -> out.put(k, v.size()));
+        return out;
+    }
+
+    // Input rules, the same as the DynamoDB registry's (com.pyerp.realtime.aws.dynamo.RegistryInput), so the
+    // local gateway refuses what the cloud refuses. Checked by ConnectionRegistryContract.
+
+    private static void requireConnectionId(String id) {
+        if (id == null || id.isEmpty()) throw new IllegalArgumentException("connection id is missing");
+        if (id.length() > 128) throw new IllegalArgumentException("connection id is longer than 128 characters");
+        for (int i = 0; i < id.length(); i++) {
+            char ch = id.charAt(i);
+            if (ch < 0x21 || ch > 0x7e) throw new IllegalArgumentException("connection id has a character other than visible ASCII at index " + i);
+        }
+    }
+
+    private static void requireTenant(String tenant) {
+        if (tenant == null || tenant.isEmpty()) throw new IllegalArgumentException("tenant is missing");
+        if (tenant.length() > 128) throw new IllegalArgumentException("tenant is longer than 128 characters");
+        for (int i = 0; i < tenant.length(); i++) {
+            char ch = tenant.charAt(i);
+            if (ch == '/' || ch == '#' || Character.isWhitespace(ch) || Character.isISOControl(ch)) {
+                throw new IllegalArgumentException("tenant may not contain '/', '#', whitespace or control characters");
+            }
+        }
+    }
+
+    private static void requireUserId(String userId) {
+        if (userId == null || userId.isEmpty()) throw new IllegalArgumentException("user id is missing");
+        if (userId.length() > 256) throw new IllegalArgumentException("user id is longer than 256 characters");
+        if (userId.chars().anyMatch(Character::isISOControl)) throw new IllegalArgumentException("user id contains a control character");
+    }
+
+    private static void requirePrincipal(Principal p) {
+        requireUserId(p.userId());
+        requireTenant(p.tenant());
+    }
+
+    private static void requireChannelKey(String key) {
+        if (key == null || key.isEmpty()) throw new IllegalArgumentException("channel key is missing");
+        int slash = key.indexOf('/');
+        if (slash < 0) throw new IllegalArgumentException("channel key '" + key + "' is not of the form tenant/channel");
+        try {
+            requireTenant(key.substring(0, slash));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("channel key '" + key + "': " + e.getMessage());
+        }
+        if (!ChannelNames.isValid(key.substring(slash + 1))) {
+            throw new IllegalArgumentException("channel key '" + key + "': channel '" + key.substring(slash + 1) + "' is not well formed");
+        }
+    }
+
+    /** Removes one subscriber, and the channel's map when it empties, atomically per channel. */
+    private void dropSubscriber(String channelKey, String connectionId) {
+        channels.computeIfPresent(channelKey, (k, subs) -> {
+            subs.remove(connectionId);
+            return subs.isEmpty() ? null : subs;
+        });
+    }
+
+    private Set<String> lockFor(String connectionId) {
+        return byConnection.computeIfAbsent(connectionId, k -> java.util.Collections.synchronizedSet(new LinkedHashSet<>()));
+    }
+}

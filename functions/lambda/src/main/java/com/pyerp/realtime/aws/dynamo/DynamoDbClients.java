@@ -1,0 +1,108 @@
+package com.pyerp.realtime.aws.dynamo;
+
+import com.pyerp.realtime.core.config.RealtimeEnv;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Builds the DynamoDB client the registry uses: the url-connection HTTP client (the fastest to start in a
+ * Lambda cold start), an explicit region, short timeouts and a bounded retry policy, so an endpoint that is
+ * down fails the call in about a second instead of hanging a WebSocket command.
+ */
+public final class DynamoDbClients {
+    /** Dummy credentials for a local endpoint (dynalite, LocalStack) when none are configured. */
+    public static final String LOCAL_ACCESS_KEY = "local";
+
+    private DynamoDbClients() {}
+
+    /**
+     * Timeouts and retries. Throttling (ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded)
+     * and transient errors are retried by the SDK with exponential backoff and full jitter, up to
+     * {@code maxAttempts} attempts in all; throttling waits longer ({@code throttlingBase}) than other errors.
+     *
+     * @param connectTimeout TCP connect
+     * @param socketTimeout  silence on an open connection
+     * @param attemptTimeout one HTTP attempt
+     * @param callTimeout    the whole call, retries included
+     */
+    public record Settings(Duration connectTimeout, Duration socketTimeout, Duration attemptTimeout, Duration callTimeout,
+                           int maxAttempts, Duration backoffBase, Duration throttlingBase, Duration backoffMax) {
+        public Settings {
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            Objects.requireNonNull(socketTimeout, "socketTimeout");
+            Objects.requireNonNull(attemptTimeout, "attemptTimeout");
+            Objects.requireNonNull(callTimeout, "callTimeout");
+            Objects.requireNonNull(backoffBase, "backoffBase");
+            Objects.requireNonNull(throttlingBase, "throttlingBase");
+            Objects.requireNonNull(backoffMax, "backoffMax");
+            if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
+        }
+
+        /**
+         * Connect 1 s, socket 5 s, attempt 5 s, call 12 s, 5 attempts, backoff 25 ms (throttling 100 ms) doubling
+         * up to 2 s. A refused connection fails the call in well under a second; a silent endpoint in at most 12 s.
+         */
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(12),
+                    5, Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofSeconds(2));
+        }
+    }
+
+    /** The client described by the function environment: region, endpoint override, credentials (see {@link #credentials}). */
+    public static DynamoDbClient fromEnv(RealtimeEnv env) {
+        return create(env.region(), env.dynamoDbEndpoint(), credentials(env.dynamoDbEndpoint(), System.getenv()), Settings.defaults());
+    }
+
+    public static DynamoDbClient create(String region, Optional<URI> endpoint, AwsCredentialsProvider credentials, Settings s) {
+        Objects.requireNonNull(region, "region");
+        var builder = DynamoDbClient.builder()
+                .region(Region.of(region))
+                .credentialsProvider(credentials)
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(s.connectTimeout())
+                        .socketTimeout(s.socketTimeout())
+                        .build())
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .apiCallAttemptTimeout(s.attemptTimeout())
+                        .apiCallTimeout(s.callTimeout())
+                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                .maxAttempts(s.maxAttempts())
+                                .backoffStrategy(BackoffStrategy.exponentialDelay(s.backoffBase(), s.backoffMax()))
+                                .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(s.throttlingBase(), s.backoffMax()))
+                                .build())
+                        .build());
+        endpoint.ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    /**
+     * The SDK's default chain (environment, system properties, profile, container and instance roles), except
+     * when an endpoint override is set and the environment has neither {@code AWS_ACCESS_KEY_ID} nor
+     * {@code AWS_PROFILE}: then static dummy credentials, because a local DynamoDB (dynalite) needs a signature
+     * but checks no key.
+     */
+    public static AwsCredentialsProvider credentials(Optional<URI> endpoint, Map<String, String> env) {
+        boolean configured = notBlank(env.get("AWS_ACCESS_KEY_ID")) || notBlank(env.get("AWS_PROFILE"));
+        if (endpoint.isPresent() && !configured) {
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create(LOCAL_ACCESS_KEY, LOCAL_ACCESS_KEY));
+        }
+        return DefaultCredentialsProvider.builder().build();
+    }
+
+    private static boolean notBlank(String s) {
+        return s != null && !s.isBlank();
+    }
+}

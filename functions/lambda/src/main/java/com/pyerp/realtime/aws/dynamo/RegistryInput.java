@@ -1,0 +1,99 @@
+package com.pyerp.realtime.aws.dynamo;
+
+import com.pyerp.realtime.core.auth.Principal;
+import com.pyerp.realtime.events.ChannelNames;
+
+/**
+ * The checks every registry operation makes on its arguments before it touches DynamoDB, so a bad value is
+ * refused with a clear {@link IllegalArgumentException} instead of a DynamoDB ValidationException after a
+ * partial write. The in-memory registry applies the same rules (checked by the shared contract tests).
+ *
+ * <ul>
+ *   <li>connection id: 1–128 visible ASCII characters (API Gateway ids are 16 base64 characters);</li>
+ *   <li>tenant: 1–128 characters, no {@code /} (it ends the tenant in a channel key), no {@code #}
+ *       (it ends the tenant in the byUser index key), no whitespace or control characters;</li>
+ *   <li>user id: 1–256 characters, no control characters;</li>
+ *   <li>channel key: {@code tenant/channel} where channel follows the protocol grammar ({@link ChannelNames}).</li>
+ * </ul>
+ */
+public final class RegistryInput {
+    public static final int MAX_CONNECTION_ID = 128;
+    public static final int MAX_TENANT = 128;
+    public static final int MAX_USER_ID = 256;
+
+    private RegistryInput() {}
+
+    public static String connectionId(String id) {
+        if (id == null || id.isEmpty()) throw new IllegalArgumentException("connection id is missing");
+        if (id.length() > MAX_CONNECTION_ID) {
+            throw new IllegalArgumentException("connection id is longer than " + MAX_CONNECTION_ID + " characters");
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                throw new IllegalArgumentException("connection id '" + printable(id) + "' has a character other than visible ASCII at index " + i);
+            }
+        }
+        return id;
+    }
+
+    public static String tenant(String tenant) {
+        if (tenant == null || tenant.isEmpty()) throw new IllegalArgumentException("tenant is missing");
+        if (tenant.length() > MAX_TENANT) throw new IllegalArgumentException("tenant is longer than " + MAX_TENANT + " characters");
+        for (int i = 0; i < tenant.length(); i++) {
+            char c = tenant.charAt(i);
+            if (c == '/' || c == '#' || Character.isWhitespace(c) || Character.isISOControl(c)) {
+                throw new IllegalArgumentException("tenant '" + printable(tenant) + "' may not contain '/', '#', whitespace or control characters");
+            }
+        }
+        return tenant;
+    }
+
+    public static String userId(String userId) {
+        if (userId == null || userId.isEmpty()) throw new IllegalArgumentException("user id is missing");
+        if (userId.length() > MAX_USER_ID) throw new IllegalArgumentException("user id is longer than " + MAX_USER_ID + " characters");
+        for (int i = 0; i < userId.length(); i++) {
+            if (Character.isISOControl(userId.charAt(i))) {
+                throw new IllegalArgumentException("user id '" + printable(userId) + "' contains a control character");
+            }
+        }
+        return userId;
+    }
+
+    /** A channel key {@code tenant/channel}; see {@link com.pyerp.realtime.core.registry.ChannelKey}. */
+    public static String channelKey(String key) {
+        if (key == null || key.isEmpty()) throw new IllegalArgumentException("channel key is missing");
+        int slash = key.indexOf('/');
+        if (slash < 0) throw new IllegalArgumentException("channel key '" + printable(key) + "' is not of the form tenant/channel");
+        try {
+            tenant(key.substring(0, slash));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("channel key '" + printable(key) + "': " + e.getMessage());
+        }
+        String channel = key.substring(slash + 1);
+        if (!ChannelNames.isValid(channel)) {
+            throw new IllegalArgumentException("channel key '" + printable(key) + "': channel '" + printable(channel)
+                    + "' is not well formed (dot-separated segments of [A-Za-z0-9_@-], 1-64 characters each, at most "
+                    + ChannelNames.MAX_SEGMENTS + " segments and " + ChannelNames.MAX_LENGTH + " characters)");
+        }
+        return key;
+    }
+
+    public static Principal principal(Principal p) {
+        if (p == null) throw new IllegalArgumentException("principal is missing");
+        userId(p.userId());
+        tenant(p.tenant());
+        return p;
+    }
+
+    /** The value cut to 80 characters with control characters escaped, for error messages. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 80; i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c)) b.append(String.format("\\u%04x", (int) c)); else b.append(c);
+        }
+        if (b.length() >= 80 && s.length() > 80) b.append("...");
+        return b.toString();
+    }
+}

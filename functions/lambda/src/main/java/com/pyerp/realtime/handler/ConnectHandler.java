@@ -1,0 +1,50 @@
+package com.pyerp.realtime.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
+import com.pyerp.realtime.core.auth.ConnectAuthorizer;
+import com.pyerp.realtime.core.auth.Principal;
+import com.pyerp.realtime.core.log.JsonLog;
+import com.pyerp.realtime.core.registry.RegistryUnavailableException;
+import com.pyerp.realtime.core.service.ConnectionService;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * {@code $connect}: registers the connection and echoes only {@code erp.v1} in {@code Sec-WebSocket-Protocol}
+ * (never the token). A non-2xx answer makes API Gateway refuse the handshake with that status.
+ */
+public final class ConnectHandler implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> {
+    private static final JsonLog LOG = JsonLog.get(ConnectHandler.class);
+    private final ConnectionService service;
+
+    public ConnectHandler() {
+        this(Handlers.defaultConnectionService());
+    }
+
+    public ConnectHandler(ConnectionService service) {
+        this.service = service;
+    }
+
+    @Override
+    public APIGatewayV2WebSocketResponse handleRequest(APIGatewayV2WebSocketEvent event, Context context) {
+        Requests.logContext(event, context);
+        Principal who = Requests.principal(event);
+        if (who == null) {
+            LOG.warn("$connect without authorizer context refused");
+            return Requests.response(403, "Forbidden", null);
+        }
+        long at = event.getRequestContext().getConnectedAt();
+        try {
+            service.connect(event.getRequestContext().getConnectionId(), who, at > 0 ? Instant.ofEpochMilli(at) : Instant.now());
+        } catch (RegistryUnavailableException e) {
+            LOG.error("registry unavailable; handshake refused", e);
+            return Requests.response(503, "Service Unavailable", null);
+        }
+        Map<String, String> headers = ConnectAuthorizer.offersSubprotocol(event.getHeaders())
+                ? Map.of(ConnectAuthorizer.PROTOCOL_HEADER, ConnectAuthorizer.SUBPROTOCOL) : null;
+        return Requests.response(200, null, headers);
+    }
+}

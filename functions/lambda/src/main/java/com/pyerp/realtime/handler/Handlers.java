@@ -1,0 +1,59 @@
+package com.pyerp.realtime.handler;
+
+import com.pyerp.realtime.aws.ApiGatewayManagementSender;
+import com.pyerp.realtime.aws.dynamo.DynamoDbConnectionRegistry;
+import com.pyerp.realtime.core.auth.ConnectAuthorizer;
+import com.pyerp.realtime.core.config.RealtimeEnv;
+import com.pyerp.realtime.core.dispatch.Dispatcher;
+import com.pyerp.realtime.core.registry.ConnectionRegistry;
+import com.pyerp.realtime.core.service.ConnectionService;
+import com.pyerp.realtime.events.EventCatalog;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The one place that wires handlers to their collaborators. Lambda's no-argument constructors use it with
+ * the process environment and the DynamoDB registry; the local gateway uses {@link #create} with its own
+ * environment map and registry, so both run the very same objects.
+ *
+ * @param rawEnv the environment map the contract was read from (credentials for the @connections client)
+ */
+public record Handlers(AuthorizerHandler authorizer, ConnectHandler connect, DisconnectHandler disconnect,
+                       CommandHandler command, DispatcherHandler dispatcher, Dispatcher dispatcherCore) implements AutoCloseable {
+
+    /** All five handlers over one registry. */
+    public static Handlers create(RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry) {
+        ConnectionService service = ConnectionService.fromEnv(registry, env);
+        Dispatcher dispatcher = dispatcher(env, rawEnv, registry);
+        return new Handlers(new AuthorizerHandler(ConnectAuthorizer.fromEnv(env)), new ConnectHandler(service),
+                new DisconnectHandler(service), new CommandHandler(service), new DispatcherHandler(dispatcher), dispatcher);
+    }
+
+    static RealtimeEnv env() {
+        return RealtimeEnv.fromSystem();
+    }
+
+    static ConnectionRegistry registry(RealtimeEnv env) {
+        return DynamoDbConnectionRegistry.fromEnv(env);
+    }
+
+    static ConnectionService defaultConnectionService() {
+        RealtimeEnv env = env();
+        return ConnectionService.fromEnv(registry(env), env);
+    }
+
+    static Dispatcher defaultDispatcher() {
+        RealtimeEnv env = env();
+        return dispatcher(env, System.getenv(), registry(env));
+    }
+
+    private static Dispatcher dispatcher(RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry) {
+        return new Dispatcher(EventCatalog.load(), registry, ApiGatewayManagementSender.fromEnv(env, rawEnv),
+                Clock.systemUTC(), env.dispatchConcurrency(), env.dedupWindow());
+    }
+
+    @Override
+    public void close() {
+        dispatcherCore.close();
+    }
+}

@@ -1,0 +1,42 @@
+package com.pyerp.realtime.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
+import com.pyerp.realtime.core.auth.Principal;
+import com.pyerp.realtime.core.log.JsonLog;
+import java.util.Map;
+
+/** The small pieces every WebSocket route handler shares: log context, principal, responses. */
+final class Requests {
+    private Requests() {}
+
+    /** Sets the log context (connection id, API Gateway request id, Lambda request id) for this invocation. */
+    static void logContext(APIGatewayV2WebSocketEvent event, Context context) {
+        JsonLog.clearContext();
+        var rc = event.getRequestContext();
+        if (rc != null) {
+            JsonLog.context().put("connectionId", rc.getConnectionId());
+            JsonLog.context().put("requestId", rc.getRequestId());
+            JsonLog.context().put("routeKey", rc.getRouteKey());
+        }
+        if (context != null) JsonLog.context().put("lambdaRequestId", context.getAwsRequestId());
+    }
+
+    /** The authorizer context API Gateway attached to the connection, or null. */
+    @SuppressWarnings("unchecked")
+    static Principal principal(APIGatewayV2WebSocketEvent event) {
+        var rc = event.getRequestContext();
+        if (rc == null || rc.getAuthorizer() == null) return null;
+        Object auth = rc.getAuthorizer();
+        return auth instanceof Map<?, ?> m ? Principal.fromContext((Map<String, ?>) m) : null;
+    }
+
+    static APIGatewayV2WebSocketResponse response(int status, String body, Map<String, String> headers) {
+        APIGatewayV2WebSocketResponse r = new APIGatewayV2WebSocketResponse();
+        r.setStatusCode(status);
+        r.setBody(body);
+        if (headers != null) r.setHeaders(headers);
+        return r;
+    }
+}

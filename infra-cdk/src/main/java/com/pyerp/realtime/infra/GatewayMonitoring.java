@@ -1,0 +1,165 @@
+package com.pyerp.realtime.infra;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.apigatewayv2.WebSocketStage;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.CreateAlarmOptions;
+import software.amazon.awscdk.services.cloudwatch.Dashboard;
+import software.amazon.awscdk.services.cloudwatch.GraphWidget;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.IWidget;
+import software.amazon.awscdk.services.cloudwatch.MathExpression;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.constructs.Construct;
+
+/**
+ * The gateway's CloudWatch dashboard and the alarms on its failure signals:
+ * <ul>
+ *   <li>each function's Errors and Throttles (sum over 5 minutes, at least 1);</li>
+ *   <li>the API's IntegrationError and ExecutionError (5xx from a function, or API Gateway failing to call it);</li>
+ *   <li>each dead-letter queue holding a message;</li>
+ *   <li>each rule's permanently failed invocations plus those that could not even reach the DLQ (events lost).</li>
+ * </ul>
+ * Missing data is not breaching: a quiet gateway is a healthy one. With an alarm topic, alarms notify on ALARM and OK.
+ */
+public final class GatewayMonitoring extends Construct {
+    private static final Duration ALARM_PERIOD = Duration.minutes(5);
+    private final Dashboard dashboard;
+    private final Map<String, Alarm> alarms = new LinkedHashMap<>();
+
+    public GatewayMonitoring(Construct scope, String id, WebSocketStage stage, Map<GatewayFunction, HandlerFunction> functions,
+                             EventRouting routing, ITopic alarmTopic) {
+        super(scope, id);
+
+        // --- alarms
+        for (HandlerFunction f : functions.values()) {
+            alarm(f.kind().id() + "Errors", f.function().metricErrors(sum()),
+                    "The " + f.kind().id() + " function threw (" + f.kind().description() + ")", 1);
+            alarm(f.kind().id() + "Throttles", f.function().metricThrottles(sum()),
+                    "The " + f.kind().id() + " function was throttled: raise the account's concurrency or reserve some", 1);
+        }
+        alarm("ApiIntegrationErrors", stage.metric("IntegrationError", sum()),
+                "WebSocket routes answered with an integration error (a function failed or returned 4xx/5xx)", 5);
+        alarm("ApiExecutionErrors", stage.metric("ExecutionError", sum()),
+                "API Gateway could not call a route's integration", 1);
+        alarm("DeliveryDlqNotEmpty", routing.deliveryDlq().metricApproximateNumberOfMessagesVisible(max()),
+                "EventBridge could not hand ERP events to the dispatcher; they are in the delivery DLQ", 1);
+        alarm("FailedDispatchNotEmpty", routing.failedDispatchQueue().metricApproximateNumberOfMessagesVisible(max()),
+                "The dispatcher failed on ERP events after Lambda's retries; they are in the failed-dispatch queue", 1);
+        for (Map.Entry<String, Rule> e : routing.rules().entrySet()) {
+            Map<String, IMetric> m = new LinkedHashMap<>();
+            m.put("failed", eventsMetric("FailedInvocations", routing, e.getValue()));
+            m.put("lost", eventsMetric("InvocationsFailedToBeSentToDlq", routing, e.getValue()));
+            MathExpression failures = MathExpression.Builder.create()
+                    .expression("failed + lost").usingMetrics(m).period(ALARM_PERIOD)
+                    .label(e.getKey() + " failed invocations").build();
+            alarm("Rule-" + e.getKey() + "-Failures", failures,
+                    "Rule " + e.getKey() + " failed to invoke the dispatcher after its retries", 1);
+        }
+        if (alarmTopic != null) {
+            SnsAction action = new SnsAction(alarmTopic);
+            alarms.values().forEach(a -> { a.addAlarmAction(action); a.addOkAction(action); });
+        }
+
+        // --- dashboard
+        List<IMetric> errors = new ArrayList<>();
+        List<IMetric> throttles = new ArrayList<>();
+        List<IMetric> durations = new ArrayList<>();
+        for (HandlerFunction f : functions.values()) {
+            errors.add(f.function().metricErrors(sum(f.kind().id())));
+            throttles.add(f.function().metricThrottles(sum(f.kind().id())));
+            durations.add(f.function().metricDuration(MetricOptions.builder().statistic("p99").label(f.kind().id() + " p99").build()));
+        }
+        HandlerFunction dispatcher = functions.get(GatewayFunction.DISPATCHER);
+        HandlerFunction disconnect = functions.get(GatewayFunction.DISCONNECT);
+        List<IMetric> ruleInvocations = new ArrayList<>();
+        for (Map.Entry<String, Rule> e : routing.rules().entrySet()) {
+            ruleInvocations.add(eventsMetric("Invocations", routing, e.getValue()).with(MetricOptions.builder().label(e.getKey()).build()));
+        }
+        dashboard = Dashboard.Builder.create(this, "Dashboard")
+                .defaultInterval(Duration.hours(3))
+                .widgets(List.of(
+                        List.<IWidget>of(
+                                graph("Connections", List.of(stage.metric("ConnectCount", sum("connects")),
+                                        disconnect.function().metricInvocations(sum("disconnects")))),
+                                graph("Messages", List.of(stage.metric("MessageCount", sum("messages (in + out)")))),
+                                graph("API errors", List.of(stage.metric("ClientError", sum("client (4xx before integration)")),
+                                        stage.metric("IntegrationError", sum("integration")),
+                                        stage.metric("ExecutionError", sum("execution")))),
+                                graph("Integration latency", List.of(stage.metric("IntegrationLatency",
+                                        MetricOptions.builder().statistic("p99").label("p99").build())))),
+                        List.<IWidget>of(
+                                graph("Dispatcher", List.of(dispatcher.function().metricInvocations(sum("invocations")),
+                                        dispatcher.function().metricErrors(sum("errors")))),
+                                graph("Rule invocations", ruleInvocations),
+                                graph("Dead-letter queues", List.of(
+                                        routing.deliveryDlq().metricApproximateNumberOfMessagesVisible(max("delivery DLQ")),
+                                        routing.failedDispatchQueue().metricApproximateNumberOfMessagesVisible(max("failed dispatch"))))),
+                        List.<IWidget>of(
+                                graph("Lambda errors", errors),
+                                graph("Lambda throttles", throttles),
+                                graph("Lambda duration p99", durations))))
+                .build();
+    }
+
+    private void alarm(String id, IMetric metric, String description, int threshold) {
+        Alarm a = metric instanceof Metric mm
+                ? mm.createAlarm(this, id, options(description, threshold))
+                : ((MathExpression) metric).createAlarm(this, id, options(description, threshold));
+        alarms.put(id, a);
+    }
+
+    private static CreateAlarmOptions options(String description, int threshold) {
+        return CreateAlarmOptions.builder()
+                .alarmDescription(description)
+                .threshold(threshold)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .evaluationPeriods(1)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
+    }
+
+    private static Metric eventsMetric(String name, EventRouting routing, Rule rule) {
+        return Metric.Builder.create()
+                .namespace("AWS/Events")
+                .metricName(name)
+                // rules on a custom bus publish with both dimensions
+                .dimensionsMap(Map.of("EventBusName", routing.bus().getEventBusName(), "RuleName", rule.getRuleName()))
+                .statistic("Sum")
+                .period(ALARM_PERIOD)
+                .build();
+    }
+
+    private static GraphWidget graph(String title, List<? extends IMetric> left) {
+        return GraphWidget.Builder.create().title(title).left(left).width(title.startsWith("Lambda") || title.startsWith("Dispatcher")
+                || title.startsWith("Rule") || title.startsWith("Dead") ? 8 : 6).height(6).build();
+    }
+
+    private static MetricOptions sum() { return sum(null); }
+
+    private static MetricOptions sum(String label) {
+        return MetricOptions.builder().statistic("Sum").period(ALARM_PERIOD).label(label).build();
+    }
+
+    private static MetricOptions max() { return max(null); }
+
+    private static MetricOptions max(String label) {
+        return MetricOptions.builder().statistic("Maximum").period(ALARM_PERIOD).label(label).build();
+    }
+
+    public Dashboard dashboard() { return dashboard; }
+    /** Alarm id to alarm. */
+    public Map<String, Alarm> alarms() { return Collections.unmodifiableMap(alarms); }
+}

@@ -1,0 +1,252 @@
+package com.pyerp.realtime.infra;
+
+import com.pyerp.realtime.events.EventCatalog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.aws_apigatewayv2_authorizers.WebSocketLambdaAuthorizer;
+import software.amazon.awscdk.aws_apigatewayv2_authorizers.WebSocketLambdaAuthorizerProps;
+import software.amazon.awscdk.aws_apigatewayv2_integrations.WebSocketLambdaIntegration;
+import software.amazon.awscdk.services.apigateway.AccessLogFormat;
+import software.amazon.awscdk.services.apigateway.CfnAccount;
+import software.amazon.awscdk.services.apigatewayv2.CfnAuthorizer;
+import software.amazon.awscdk.services.apigatewayv2.IAccessLogDestination;
+import software.amazon.awscdk.services.apigatewayv2.IAccessLogSettings;
+import software.amazon.awscdk.services.apigatewayv2.LogGroupLogDestination;
+import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
+import software.amazon.awscdk.services.apigatewayv2.WebSocketApi;
+import software.amazon.awscdk.services.apigatewayv2.WebSocketRouteOptions;
+import software.amazon.awscdk.services.apigatewayv2.WebSocketStage;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.constructs.Construct;
+import software.constructs.IConstruct;
+
+/**
+ * The whole pyERP real-time gateway as one reusable construct: the WebSocket API (routes, REQUEST authorizer, stage),
+ * the five Lambda functions from the functions deployment jar, the DynamoDB registry, EventBridge routing with the
+ * schema registry, and monitoring. Another CDK app instantiates it with its own {@link RealtimeGatewayProps}.
+ *
+ * <pre>{@code
+ * RealtimeGateway gw = new RealtimeGateway(stack, "Realtime", RealtimeGatewayProps.builder()
+ *         .jwtIssuer("https://id.example.com/").jwtAudience("pyerp").jwksUrl("https://id.example.com/jwks.json")
+ *         .allowedOrigins(List.of("https://erp.example.com"))
+ *         .build());
+ * new CfnOutput(stack, "Wss", CfnOutputProps.builder().value(gw.webSocketUrl()).build());
+ * }</pre>
+ */
+public final class RealtimeGateway extends Construct {
+    /** Routes by the frame's {@code action}; a non-JSON frame or an unknown action goes to {@code $default}. */
+    public static final String ROUTE_SELECTION_EXPRESSION = "$request.body.action";
+    /** The client commands of protocol {@code erp.v1} (docs/protocol.md), each a route of the command function. */
+    public static final List<String> COMMAND_ROUTES = List.of("subscribe", "unsubscribe", "ping");
+    /**
+     * The stage's access log line: one JSON object per request. Never the query string (it may carry {@code ?token=})
+     * nor headers (Sec-WebSocket-Protocol carries the JWT).
+     */
+    public static final String ACCESS_LOG_FORMAT = "{\"requestId\":\"$context.requestId\","
+            + "\"extendedRequestId\":\"$context.extendedRequestId\","
+            + "\"requestTime\":\"$context.requestTime\","
+            + "\"requestTimeEpoch\":\"$context.requestTimeEpoch\","
+            + "\"stage\":\"$context.stage\","
+            + "\"connectionId\":\"$context.connectionId\","
+            + "\"eventType\":\"$context.eventType\","
+            + "\"routeKey\":\"$context.routeKey\","
+            + "\"messageId\":\"$context.messageId\","
+            + "\"status\":\"$context.status\","
+            + "\"sourceIp\":\"$context.identity.sourceIp\","
+            + "\"userAgent\":\"$context.identity.userAgent\","
+            + "\"principalId\":\"$context.authorizer.principalId\","
+            + "\"authorizeStatus\":\"$context.authorize.status\","
+            + "\"authorizerError\":\"$context.authorizer.error\","
+            + "\"integrationStatus\":\"$context.integration.status\","
+            + "\"integrationLatency\":\"$context.integrationLatency\","
+            + "\"integrationError\":\"$context.integration.error\","
+            + "\"errorMessage\":\"$context.error.message\","
+            + "\"errorResponseType\":\"$context.error.responseType\"}";
+
+    private final RealtimeGatewayProps props;
+    private final RegistryTables tables;
+    private final WebSocketApi api;
+    private final WebSocketStage stage;
+    private final LogGroup accessLogs;
+    private final EventRouting events;
+    private final Map<GatewayFunction, HandlerFunction> functions;
+    private final GatewayMonitoring monitoring;
+    private final String managementEndpoint;
+
+    public RealtimeGateway(Construct scope, String id, RealtimeGatewayProps props) {
+        super(scope, id);
+        this.props = props;
+        Path jar = props.lambdaJar();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("Lambda deployment jar not found: " + jar.toAbsolutePath().normalize()
+                    + ". Build it first, from the repository root: mvn -pl functions/lambda -am package"
+                    + " (or point RealtimeGatewayProps.lambdaJar / the app's -c lambdaJar=... at an existing jar)");
+        }
+        Stack stack = Stack.of(this);
+        Code code = Code.fromAsset(jar.toString());
+        EventCatalog catalog = EventCatalog.load();
+
+        tables = new RegistryTables(this, "Registry", props.connectionsTableName().orElse(null),
+                props.subscriptionsTableName().orElse(null), props.tableRemovalPolicy());
+
+        api = WebSocketApi.Builder.create(this, "Api")
+                .apiName(props.apiName().orElse(stack.getStackName() + "-realtime"))
+                .description("pyERP real-time gateway (protocol erp.v1, docs/protocol.md)")
+                .routeSelectionExpression(ROUTE_SELECTION_EXPRESSION)
+                .build();
+        // the @connections endpoint the dispatcher posts to: https://{api-id}.execute-api.{region}.{suffix}/{stage}
+        managementEndpoint = "https://" + api.getApiId() + ".execute-api." + stack.getRegion() + "." + stack.getUrlSuffix()
+                + "/" + props.stageName();
+
+        events = new EventRouting(this, "Events", catalog, props.eventBusName(), props.schemaRegistryName());
+
+        Map<String, String> env = new LinkedHashMap<>(FunctionEnvironment.of(props, tables.connections().getTableName(),
+                tables.subscriptions().getTableName(), managementEndpoint));
+        if (!props.javaToolOptions().isBlank()) env.put(FunctionEnvironment.JAVA_TOOL_OPTIONS, props.javaToolOptions());
+
+        Map<GatewayFunction, HandlerFunction> fns = new EnumMap<>(GatewayFunction.class);
+        for (GatewayFunction f : GatewayFunction.values()) {
+            HandlerFunction.AsyncConfig async = f == GatewayFunction.DISPATCHER
+                    ? new HandlerFunction.AsyncConfig(props.dispatchMaxEventAge(), props.lambdaRetryAttempts(),
+                            new SqsDestination(events.failedDispatchQueue()))
+                    : null;
+            fns.put(f, new HandlerFunction(this, f, code, props.memoryMb(f), env, props.logRetention(), async));
+        }
+        functions = Collections.unmodifiableMap(fns);
+        grantLeastPrivilege();
+
+        addRoutes();
+        accessLogs = LogGroup.Builder.create(this, "AccessLogs")
+                .retention(props.logRetention())
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        LogGroupLogDestination destination = new LogGroupLogDestination(accessLogs);
+        AccessLogFormat format = AccessLogFormat.custom(ACCESS_LOG_FORMAT);
+        stage = WebSocketStage.Builder.create(this, "Stage")
+                .webSocketApi(api)
+                .stageName(props.stageName())
+                .autoDeploy(true)
+                .throttle(ThrottleSettings.builder()
+                        .rateLimit(props.throttleRateLimit())
+                        .burstLimit(props.throttleBurstLimit())
+                        .build())
+                .accessLogSettings(new IAccessLogSettings() {
+                    @Override public IAccessLogDestination getDestination() { return destination; }
+                    @Override public AccessLogFormat getFormat() { return format; }
+                })
+                .build();
+        if (props.apiGatewayCloudWatchRole()) stage.getNode().addDependency(apiGatewayAccount());
+
+        events.routeTo(fns.get(GatewayFunction.DISPATCHER).alias(), props.dispatchMaxEventAge(), props.eventBridgeRetryAttempts());
+        monitoring = new GatewayMonitoring(this, "Monitoring", stage, functions, events, props.alarmTopic().orElse(null));
+        Suppressions.apply(this);
+    }
+
+    private void addRoutes() {
+        HandlerFunction authorizer = functions.get(GatewayFunction.AUTHORIZER);
+        // No identity source, on purpose: API Gateway answers 401 without calling the authorizer when any configured
+        // identity source is missing, so naming the Sec-WebSocket-Protocol header would break the ?token= fallback
+        // (and naming both would require both). The apigatewayv2 API makes it optional for REQUEST authorizers, and
+        // WebSocket authorizer results are never cached, so nothing else needs it. The authorizer itself answers 401.
+        WebSocketLambdaAuthorizer jwt = new WebSocketLambdaAuthorizer("JwtAuthorizer", authorizer.alias(),
+                WebSocketLambdaAuthorizerProps.builder().identitySource(List.of()).build());
+        api.addRoute("$connect", WebSocketRouteOptions.builder()
+                .integration(new WebSocketLambdaIntegration("ConnectIntegration", functions.get(GatewayFunction.CONNECT).alias()))
+                .authorizer(jwt)
+                .build());
+        api.addRoute("$disconnect", WebSocketRouteOptions.builder()
+                .integration(new WebSocketLambdaIntegration("DisconnectIntegration", functions.get(GatewayFunction.DISCONNECT).alias()))
+                .build());
+        // the command function's return body is the client's reply: two-way routes with a $default route response
+        WebSocketLambdaIntegration command = new WebSocketLambdaIntegration("CommandIntegration",
+                functions.get(GatewayFunction.COMMAND).alias());
+        api.addRoute("$default", WebSocketRouteOptions.builder().integration(command).returnResponse(true).build());
+        for (String route : COMMAND_ROUTES) {
+            api.addRoute(route, WebSocketRouteOptions.builder().integration(command).returnResponse(true).build());
+        }
+        for (IConstruct c : api.getNode().findAll()) {
+            if (c instanceof CfnAuthorizer a) a.addPropertyDeletionOverride("IdentitySource");
+        }
+    }
+
+    /**
+     * Each function's role gets exactly the registry and API actions its handler performs (the README's IAM table).
+     * Resources are exact table and index ARNs; the only wildcard is the connection id under this API's stage.
+     */
+    private void grantLeastPrivilege() {
+        String connections = tables.connections().getTableArn();
+        String subscriptions = tables.subscriptions().getTableArn();
+        // AUTHORIZER: nothing beyond its log group (verifies the token against the JWKS over HTTPS)
+        functions.get(GatewayFunction.CONNECT).allow(List.of("dynamodb:PutItem"), List.of(connections));
+
+        HandlerFunction disconnect = functions.get(GatewayFunction.DISCONNECT);
+        disconnect.allow(List.of("dynamodb:DeleteItem"), List.of(connections));
+        disconnect.allow(List.of("dynamodb:Query", "dynamodb:BatchWriteItem"), List.of(subscriptions));
+
+        HandlerFunction command = functions.get(GatewayFunction.COMMAND);
+        command.allow(List.of("dynamodb:GetItem"), List.of(connections));
+        command.allow(List.of("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"), List.of(subscriptions));
+
+        HandlerFunction dispatcher = functions.get(GatewayFunction.DISPATCHER);
+        dispatcher.allow(List.of("dynamodb:Query"), List.of(tables.byChannelIndexArn()));
+        // 410 Gone cleanup: the same removal as $disconnect
+        dispatcher.allow(List.of("dynamodb:DeleteItem"), List.of(connections));
+        dispatcher.allow(List.of("dynamodb:Query", "dynamodb:BatchWriteItem"), List.of(subscriptions));
+        dispatcher.allow(List.of("execute-api:ManageConnections"), List.of(connectionsArn("POST")));
+    }
+
+    /** {@code arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{method}/@connections/*}: this API's stage only. */
+    public String connectionsArn(String method) {
+        return Stack.of(this).formatArn(ArnComponents.builder()
+                .service("execute-api")
+                .resource(api.getApiId())
+                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
+                .resourceName(props.stageName() + "/" + method + "/@connections/*")
+                .build());
+    }
+
+    /** The region's API Gateway CloudWatch Logs role, which WebSocket access logging needs; kept when the stack goes. */
+    private CfnAccount apiGatewayAccount() {
+        Role role = Role.Builder.create(this, "ApiGatewayCloudWatchRole")
+                .assumedBy(new ServicePrincipal("apigateway.amazonaws.com"))
+                .description("Lets API Gateway write the access logs of this region's stages to CloudWatch Logs")
+                .managedPolicies(List.of(ManagedPolicy.fromAwsManagedPolicyName("service-role/AmazonAPIGatewayPushToCloudWatchLogs")))
+                .build();
+        role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+        CfnAccount account = CfnAccount.Builder.create(this, "ApiGatewayAccount").cloudWatchRoleArn(role.getRoleArn()).build();
+        account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+        account.getNode().addDependency(role);
+        return account;
+    }
+
+    public RealtimeGatewayProps props() { return props; }
+    public RegistryTables tables() { return tables; }
+    public WebSocketApi api() { return api; }
+    public WebSocketStage stage() { return stage; }
+    public LogGroup accessLogs() { return accessLogs; }
+    public EventRouting events() { return events; }
+    public Map<GatewayFunction, HandlerFunction> functions() { return functions; }
+    public HandlerFunction function(GatewayFunction f) { return functions.get(f); }
+    public GatewayMonitoring monitoring() { return monitoring; }
+
+    /** {@code wss://{api-id}.execute-api.{region}.amazonaws.com/{stage}}: what browsers connect to. */
+    public String webSocketUrl() { return stage.getUrl(); }
+    /** The @connections endpoint (AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI of the functions). */
+    public String managementEndpoint() { return managementEndpoint; }
+    /** {@code https://.../{stage}/@connections}: POST/GET/DELETE {@code /{connectionId}}. */
+    public String connectionsUrl() { return managementEndpoint + "/@connections"; }
+}

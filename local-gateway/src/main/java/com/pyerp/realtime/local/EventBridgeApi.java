@@ -1,0 +1,209 @@
+package com.pyerp.realtime.local;
+
+import com.pyerp.realtime.core.log.JsonLog;
+import com.pyerp.realtime.handler.DispatcherHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import software.amazon.event.ruler.Machine;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The local stand-in for EventBridge: {@code PutEvents} over the AWS JSON 1.1 protocol (what the SDK and
+ * {@code aws events put-events --endpoint-url} send), with AWS's limits and per-entry results; the catalog's
+ * rule patterns matched with Event Ruler; the dispatcher invoked asynchronously with the EventBridge event
+ * shape, retried twice on failure like a Lambda async invocation, then kept as a dead letter.
+ */
+final class EventBridgeApi extends Handler.Abstract {
+    private static final JsonLog LOG = JsonLog.get(EventBridgeApi.class);
+    static final int MAX_ENTRIES = 10;
+    static final int MAX_REQUEST_BYTES = 256 * 1024;
+    static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+    private static final int RETRIES = 2;
+
+    private final LocalGatewayConfig config;
+    private final Machine rules = new Machine();
+    private final DispatcherHandler dispatcher;
+    private final ExecutorService deliveries;
+    private final ScheduledExecutorService timers;
+    private final Deque<Map<String, Object>> deadLetters = new ArrayDeque<>();
+
+    EventBridgeApi(LocalGatewayConfig config, Map<String, String> rulePatterns, DispatcherHandler dispatcher,
+                   ExecutorService deliveries, ScheduledExecutorService timers) throws java.io.IOException {
+        this.config = config;
+        this.dispatcher = dispatcher;
+        this.deliveries = deliveries;
+        this.timers = timers;
+        for (Map.Entry<String, String> r : rulePatterns.entrySet()) rules.addRule(r.getKey(), r.getValue());
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String target = request.getHeaders().get("X-Amz-Target");
+        if (target == null || !"POST".equals(request.getMethod())) return false;
+        if (!target.equals("AWSEvents.PutEvents")) {
+            error(response, callback, 400, "UnknownOperationException", "The local gateway serves only AWSEvents.PutEvents, not " + target);
+            return true;
+        }
+        byte[] body = HttpIo.body(request, MAX_REQUEST_BYTES);
+        if (body.length > MAX_REQUEST_BYTES) {
+            error(response, callback, 413, "ValidationException", "Total size of the entries in the request is over the limit (256 KB).");
+            return true;
+        }
+        JsonNode req;
+        try {
+            req = LambdaRuntime.JSON.readTree(new String(body, StandardCharsets.UTF_8));
+        } catch (JacksonException e) {
+            error(response, callback, 400, "SerializationException", "The request body is not valid JSON.");
+            return true;
+        }
+        JsonNode entries = req == null ? null : req.get("Entries");
+        if (entries == null || !entries.isArray() || entries.isEmpty() || entries.size() > MAX_ENTRIES) {
+            error(response, callback, 400, "ValidationException",
+                    "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10");
+            return true;
+        }
+        ObjectNode out = LambdaRuntime.JSON.createObjectNode();
+        ArrayNode results = out.putArray("Entries");
+        int failed = 0;
+        for (JsonNode entry : entries) {
+            ObjectNode result = results.addObject();
+            String problem = accept(entry, result);
+            if (problem != null) failed++;
+        }
+        out.put("FailedEntryCount", failed);
+        HttpIo.send(response, callback, 200, CONTENT_TYPE, LambdaRuntime.JSON.writeValueAsString(out));
+        return true;
+    }
+
+    /** Validates one entry, and when valid builds the event, fills the EventId and starts delivery. */
+    private String accept(JsonNode entry, ObjectNode result) {
+        String source = text(entry, "Source");
+        String detailType = text(entry, "DetailType");
+        String detailText = text(entry, "Detail");
+        String bus = busName(text(entry, "EventBusName"));
+        String problem = null;
+        String code = "InvalidArgument";
+        if (source == null) problem = "Parameter Source is not valid. Reason: Source is a required argument.";
+        else if (detailType == null) problem = "Parameter DetailType is not valid. Reason: DetailType is a required argument.";
+        else if (detailText == null) problem = "Parameter Detail is not valid. Reason: Detail is a required argument.";
+        JsonNode detail = null;
+        if (problem == null) {
+            try {
+                detail = LambdaRuntime.JSON.readTree(detailText);
+            } catch (JacksonException e) {
+                detail = null;
+            }
+            if (detail == null || !detail.isObject()) {
+                problem = "Detail is malformed.";
+                code = "MalformedDetail";
+            }
+        }
+        if (problem == null && !bus.equals(config.bus()) && !bus.equals("default")) {
+            problem = "Event bus " + bus + " does not exist.";
+            code = "ResourceNotFoundException";
+        }
+        if (problem != null) {
+            result.put("ErrorCode", code);
+            result.put("ErrorMessage", problem);
+            LOG.info("put-events entry refused", "errorCode", code, "reason", problem);
+            return problem;
+        }
+        String id = UUID.randomUUID().toString();
+        result.put("EventId", id);
+        ObjectNode event = LambdaRuntime.JSON.createObjectNode();
+        event.put("version", "0");
+        event.put("id", id);
+        event.put("detail-type", detailType);
+        event.put("source", source);
+        event.put("account", LocalGatewayConfig.ACCOUNT);
+        event.put("time", time(entry).toString());
+        event.put("region", config.region());
+        ArrayNode resources = event.putArray("resources");
+        for (JsonNode r : entry.path("Resources")) resources.add(r.asString());
+        event.set("detail", detail);
+        if (bus.equals(config.bus())) route(event);
+        return null;
+    }
+
+    private void route(ObjectNode event) {
+        List<String> matched;
+        try {
+            matched = rules.rulesForJSONEvent(LambdaRuntime.JSON.writeValueAsString(event));
+        } catch (Exception e) {
+            LOG.error("rule matching failed", e, "eventId", event.path("id").asString());
+            return;
+        }
+        LOG.info("event accepted", "eventId", event.path("id").asString(), "source", event.path("source").asString(),
+                "detailType", event.path("detail-type").asString(), "rules", matched);
+        for (String rule : matched) deliveries.execute(() -> deliver(rule, event, 0));
+    }
+
+    private void deliver(String rule, ObjectNode event, int attempt) {
+        LambdaRuntime.Result r = LambdaRuntime.invokeStream("dispatcher", dispatcher, event);
+        if (!r.failed()) return;
+        if (attempt < RETRIES) {
+            LOG.warn("dispatcher failed; retrying", "eventId", event.path("id").asString(), "rule", rule, "attempt", attempt + 1, "error", r.errorMessage());
+            timers.schedule(() -> deliveries.execute(() -> deliver(rule, event, attempt + 1)), 200L << attempt, TimeUnit.MILLISECONDS);
+            return;
+        }
+        LOG.warn("dispatcher failed; event dead-lettered", "eventId", event.path("id").asString(), "rule", rule, "error", r.errorMessage());
+        synchronized (deadLetters) {
+            deadLetters.addLast(Map.of("rule", rule, "event", event, "errorType", r.errorType(), "errorMessage", r.errorMessage(), "time", Instant.now().toString()));
+            while (deadLetters.size() > 1000) deadLetters.removeFirst();
+        }
+    }
+
+    /** The dispatcher failures after retries (newest last), like a dead-letter queue. */
+    List<Map<String, Object>> deadLetters() {
+        synchronized (deadLetters) {
+            return new ArrayList<>(deadLetters);
+        }
+    }
+
+    private String busName(String nameOrArn) {
+        if (nameOrArn == null) return "default";
+        int slash = nameOrArn.lastIndexOf('/');
+        return nameOrArn.startsWith("arn:") && slash > 0 ? nameOrArn.substring(slash + 1) : nameOrArn;
+    }
+
+    private static Instant time(JsonNode entry) {
+        JsonNode t = entry.get("Time");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        if (t == null || t.isNull()) return now;
+        if (t.isNumber()) return Instant.ofEpochMilli((long) (t.asDouble() * 1000)).truncatedTo(ChronoUnit.SECONDS);
+        try {
+            return Instant.parse(t.asString()).truncatedTo(ChronoUnit.SECONDS);
+        } catch (RuntimeException e) {
+            return now;
+        }
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v != null && v.isString() && !v.asString().isEmpty() ? v.asString() : null;
+    }
+
+    private static void error(Response response, Callback callback, int status, String type, String message) {
+        ObjectNode n = LambdaRuntime.JSON.createObjectNode();
+        n.put("__type", type);
+        n.put("message", message);
+        HttpIo.send(response, callback, status, CONTENT_TYPE, LambdaRuntime.JSON.writeValueAsString(n));
+    }
+}

@@ -1,0 +1,96 @@
+package com.pyerp.realtime.local;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/**
+ * The {@code @connections} management API at {@code /{stage}/@connections/{id}}: POST sends data, GET
+ * describes the connection, DELETE closes it; with AWS's status codes and error shapes
+ * ({@code x-amzn-ErrorType} header + {@code {"message"}} body), so the real SDK client raises
+ * GoneException, PayloadTooLargeException and LimitExceededException.
+ */
+final class ManagementApi extends Handler.Abstract {
+    static final int MAX_PAYLOAD = 128 * 1024;
+    /** Unsent bytes per connection above which a post is refused with 429, like a full client buffer. */
+    static final long MAX_PENDING_BYTES = 1024 * 1024;
+
+    private final String prefix;
+    private final WebSocketGateway gateway;
+    private final TokenBucket throttle;
+
+    ManagementApi(String stage, WebSocketGateway gateway, TokenBucket throttle) {
+        this.prefix = "/" + stage + "/@connections/";
+        this.gateway = gateway;
+        this.throttle = throttle;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String path = request.getHttpURI().getPath();
+        if (path == null || !path.startsWith(prefix)) return false;
+        String id = URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
+        LiveConnection conn = gateway.connection(id);
+        switch (request.getMethod()) {
+            case "POST" -> post(request, response, callback, conn);
+            case "GET" -> {
+                if (!open(conn)) { gone(response, callback); break; }
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("ConnectedAt", conn.connectedAt.toString());
+                out.put("Identity", Map.of("SourceIp", conn.sourceIp, "UserAgent", conn.userAgent == null ? "" : conn.userAgent));
+                out.put("LastActiveAt", conn.lastActiveAt.toString());
+                HttpIo.json(response, callback, 200, out);
+            }
+            case "DELETE" -> {
+                if (!open(conn)) { gone(response, callback); break; }
+                conn.session.close(1000, "", org.eclipse.jetty.websocket.api.Callback.NOOP);
+                HttpIo.send(response, callback, 204, null, null);
+            }
+            default -> error(response, callback, 405, "MethodNotAllowedException", "use POST, GET or DELETE");
+        }
+        return true;
+    }
+
+    private void post(Request request, Response response, Callback callback, LiveConnection conn) throws Exception {
+        byte[] body = HttpIo.body(request, MAX_PAYLOAD);
+        if (!open(conn)) { gone(response, callback); return; }
+        if (body.length > MAX_PAYLOAD) {
+            error(response, callback, 413, "PayloadTooLargeException", "Message too long. Max payload size is 128 KB.");
+            return;
+        }
+        if (!throttle.tryAcquire() || conn.pendingBytes.get() > MAX_PENDING_BYTES) {
+            error(response, callback, 429, "LimitExceededException", "Rate exceeded");
+            return;
+        }
+        Session session = conn.session;
+        conn.pendingBytes.addAndGet(body.length);
+        session.sendText(new String(body, StandardCharsets.UTF_8), new org.eclipse.jetty.websocket.api.Callback() {
+            @Override public void succeed() { conn.pendingBytes.addAndGet(-body.length); }
+            @Override public void fail(Throwable x) { conn.pendingBytes.addAndGet(-body.length); }
+        });
+        conn.lastActiveAt = Instant.now();
+        HttpIo.send(response, callback, 200, null, null);
+    }
+
+    private static boolean open(LiveConnection conn) {
+        return conn != null && conn.isOpen();
+    }
+
+    private static void gone(Response response, Callback callback) {
+        error(response, callback, 410, "GoneException", null);
+    }
+
+    private static void error(Response response, Callback callback, int status, String type, String message) {
+        response.getHeaders().put("x-amzn-ErrorType", type);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("message", message);
+        HttpIo.json(response, callback, status, body);
+    }
+}

@@ -1,0 +1,298 @@
+package com.pyerp.realtime.local;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
+import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
+import com.pyerp.realtime.core.log.JsonLog;
+import com.pyerp.realtime.core.protocol.ApiRoutes;
+import com.pyerp.realtime.handler.Handlers;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The local stand-in for an API Gateway WebSocket API: connection ids, the $connect handshake with the
+ * REQUEST authorizer, route selection, the event payloads AWS sends, and the limits AWS enforces. Every
+ * route runs the real handler through {@link LambdaRuntime}.
+ */
+public final class WebSocketGateway {
+    private static final JsonLog LOG = JsonLog.get(WebSocketGateway.class);
+    private static final DateTimeFormatter REQUEST_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
+    static final Duration MAX_CONNECTION_DURATION = Duration.ofHours(2);
+    static final String API_ID = "local";
+
+    private final LocalGatewayConfig config;
+    private final Handlers handlers;
+    private final ScheduledExecutorService timers;
+    private final ExecutorService disconnects;
+    private final Map<String, LiveConnection> connections = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private volatile String domainName = "localhost";
+
+    WebSocketGateway(LocalGatewayConfig config, Handlers handlers, ScheduledExecutorService timers, ExecutorService disconnects) {
+        this.config = config;
+        this.handlers = handlers;
+        this.timers = timers;
+        this.disconnects = disconnects;
+    }
+
+    void setDomainName(String domainName) {
+        this.domainName = domainName;
+    }
+
+    LiveConnection connection(String id) {
+        return connections.get(id);
+    }
+
+    List<LiveConnection> connections() {
+        return new ArrayList<>(connections.values());
+    }
+
+    /** The WebSocketCreator: runs the authorizer, then $connect; refuses the handshake with their status. */
+    Object create(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+        String connectionId = newConnectionId();
+        Instant now = Instant.now();
+        String sourceIp = Request.getRemoteAddr(request);
+        String userAgent = request.getHeaders().get("User-Agent");
+        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, List<String>> multiHeaders = new LinkedHashMap<>();
+        for (HttpField f : request.getHeaders()) {
+            headers.merge(f.getName(), f.getValue(), (a, b) -> a + "," + b);
+            multiHeaders.computeIfAbsent(f.getName(), k -> new ArrayList<>()).add(f.getValue());
+        }
+        Map<String, String> query = new LinkedHashMap<>();
+        Map<String, List<String>> multiQuery = new LinkedHashMap<>();
+        Fields fields = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+        for (Fields.Field f : fields) {
+            query.put(f.getName(), f.getValue());
+            multiQuery.put(f.getName(), f.getValues());
+        }
+        JsonLog.withContext(Map.of("connectionId", connectionId), () -> LOG.info("handshake",
+                "path", JsonLog.redact(request.getHttpURI().getPathQuery()), "sourceIp", sourceIp));
+
+        // 1. The REQUEST authorizer. Its result is never cached (WebSocket authorizers are not).
+        ObjectNode auth = LambdaRuntime.JSON.createObjectNode();
+        auth.put("type", "REQUEST");
+        auth.put("methodArn", "arn:aws:execute-api:" + config.region() + ":" + LocalGatewayConfig.ACCOUNT + ":" + API_ID + "/" + config.stage() + "/" + ApiRoutes.CONNECT);
+        auth.set("headers", LambdaRuntime.JSON.valueToTree(headers));
+        auth.set("multiValueHeaders", LambdaRuntime.JSON.valueToTree(multiHeaders));
+        auth.set("queryStringParameters", LambdaRuntime.JSON.valueToTree(query));
+        auth.set("multiValueQueryStringParameters", LambdaRuntime.JSON.valueToTree(multiQuery));
+        auth.putObject("stageVariables");
+        auth.set("requestContext", requestContext(connectionId, ApiRoutes.CONNECT, "CONNECT", now, sourceIp, userAgent, null));
+        LambdaRuntime.Result authResult = LambdaRuntime.invoke("authorizer", handlers.authorizer(),
+                APIGatewayCustomAuthorizerEvent.class, IamPolicyResponseV1.class, auth);
+        if (authResult.failed()) {
+            int status = "Unauthorized".equals(authResult.errorMessage()) ? 401 : 500;
+            return refuse(request, response, callback, connectionId, status, "authorizer: " + authResult.errorMessage());
+        }
+        JsonNode policy = authResult.payload();
+        boolean allowed = false;
+        for (JsonNode st : policy.path("policyDocument").path("Statement")) {
+            if ("Allow".equals(st.path("Effect").asString())) allowed = true;
+            if ("Deny".equals(st.path("Effect").asString())) { allowed = false; break; }
+        }
+        if (!allowed) {
+            return refuse(request, response, callback, connectionId, 403, "authorizer denied");
+        }
+        Map<String, Object> context = new LinkedHashMap<>();
+        policy.path("context").properties().forEach(e -> context.put(e.getKey(), e.getValue().isNumber() ? e.getValue().numberValue()
+                : e.getValue().isBoolean() ? e.getValue().booleanValue() : e.getValue().asString()));
+        context.put("principalId", policy.path("principalId").asString());
+
+        // 2. $connect, with the authorizer context; the upgrade waits for it.
+        ObjectNode connect = LambdaRuntime.JSON.createObjectNode();
+        connect.set("headers", LambdaRuntime.JSON.valueToTree(headers));
+        connect.set("multiValueHeaders", LambdaRuntime.JSON.valueToTree(multiHeaders));
+        if (!query.isEmpty()) {
+            connect.set("queryStringParameters", LambdaRuntime.JSON.valueToTree(query));
+            connect.set("multiValueQueryStringParameters", LambdaRuntime.JSON.valueToTree(multiQuery));
+        }
+        connect.set("requestContext", requestContext(connectionId, ApiRoutes.CONNECT, "CONNECT", now, sourceIp, userAgent, context));
+        connect.put("isBase64Encoded", false);
+        LambdaRuntime.Result connectResult = LambdaRuntime.invoke("connect", handlers.connect(),
+                APIGatewayV2WebSocketEvent.class, APIGatewayV2WebSocketResponse.class, connect);
+        if (connectResult.failed()) {
+            return refuse(request, response, callback, connectionId, 500, "$connect failed: " + connectResult.errorMessage());
+        }
+        int status = connectResult.payload().path("statusCode").asInt(200);
+        if (status < 200 || status > 299) {
+            return refuse(request, response, callback, connectionId, status, "$connect answered " + status);
+        }
+        JsonNode protocol = connectResult.payload().path("headers").get("Sec-WebSocket-Protocol");
+        if (protocol != null && protocol.isString()) {
+            String chosen = protocol.asString();
+            if (request.hasSubProtocol(chosen)) response.setAcceptedSubProtocol(chosen);
+        }
+        LiveConnection conn = new LiveConnection(connectionId, context, now, sourceIp, userAgent);
+        return new Endpoint(conn);
+    }
+
+    private Object refuse(Request request, Response response, Callback callback, String connectionId, int status, String why) {
+        JsonLog.withContext(Map.of("connectionId", connectionId), () -> LOG.info("handshake refused", "status", status, "reason", why));
+        Response.writeError(request, response, callback, status);
+        return null;
+    }
+
+    /** The route for a frame, by the route selection expression; non-JSON or unknown values go to $default. */
+    static String selectRoute(String body, Set<String> routes) {
+        String path = ApiRoutes.ROUTE_SELECTION_EXPRESSION.substring("$request.body.".length());
+        try {
+            JsonNode n = LambdaRuntime.JSON.readTree(body);
+            for (String p : path.split("\\.")) n = n == null ? null : n.get(p);
+            if (n != null && n.isString() && routes.contains(n.asString())) return n.asString();
+        } catch (JacksonException e) {
+            // not JSON: $default
+        }
+        return ApiRoutes.DEFAULT;
+    }
+
+    private ObjectNode requestContext(String connectionId, String routeKey, String eventType, Instant connectedAt,
+                                      String sourceIp, String userAgent, Map<String, Object> authorizer) {
+        Instant now = Instant.now();
+        ObjectNode rc = LambdaRuntime.JSON.createObjectNode();
+        rc.put("routeKey", routeKey);
+        rc.put("eventType", eventType);
+        rc.put("extendedRequestId", UUID.randomUUID().toString());
+        rc.put("requestTime", REQUEST_TIME.format(now));
+        rc.put("messageDirection", "IN");
+        rc.put("stage", config.stage());
+        rc.put("connectedAt", connectedAt.toEpochMilli());
+        rc.put("requestTimeEpoch", now.toEpochMilli());
+        ObjectNode identity = rc.putObject("identity");
+        identity.put("sourceIp", sourceIp);
+        if (userAgent != null) identity.put("userAgent", userAgent);
+        rc.put("requestId", UUID.randomUUID().toString());
+        rc.put("domainName", domainName);
+        rc.put("connectionId", connectionId);
+        rc.put("apiId", API_ID);
+        rc.put("accountId", LocalGatewayConfig.ACCOUNT);
+        if (authorizer != null) rc.set("authorizer", LambdaRuntime.JSON.valueToTree(authorizer));
+        return rc;
+    }
+
+    private String newConnectionId() {
+        byte[] b = new byte[10];
+        random.nextBytes(b);
+        return Base64.getEncoder().encodeToString(b).replace('/', '_').replace('+', '-');
+    }
+
+
+    /** Closes every connection (gateway shutdown). */
+    void closeAll() {
+        for (LiveConnection c : connections.values()) {
+            Session s = c.session;
+            if (s != null) s.close(1001, "Going away", org.eclipse.jetty.websocket.api.Callback.NOOP);
+        }
+    }
+
+    /** The WebSocket endpoint of one connection. */
+    public final class Endpoint implements Session.Listener.AutoDemanding {
+        private final LiveConnection conn;
+
+        Endpoint(LiveConnection conn) {
+            this.conn = conn;
+        }
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            conn.session = session;
+            connections.put(conn.id, conn);
+            conn.maxDurationTimer = timers.schedule(() -> session.close(1001, "Going away", org.eclipse.jetty.websocket.api.Callback.NOOP),
+                    MAX_CONNECTION_DURATION.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void onWebSocketText(String message) {
+            conn.lastActiveAt = Instant.now();
+            route(message, false);
+        }
+
+        @Override
+        public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
+            conn.lastActiveAt = Instant.now();
+            byte[] b = new byte[payload.remaining()];
+            payload.get(b);
+            callback.succeed();
+            route(Base64.getEncoder().encodeToString(b), true);
+        }
+
+        private void route(String body, boolean base64) {
+            String routeKey = base64 ? ApiRoutes.DEFAULT : selectRoute(body, Set.copyOf(ApiRoutes.COMMAND_ROUTES));
+            ObjectNode event = LambdaRuntime.JSON.createObjectNode();
+            ObjectNode rc = requestContext(conn.id, routeKey, "MESSAGE", conn.connectedAt, conn.sourceIp, conn.userAgent, conn.authorizerContext);
+            rc.put("messageId", UUID.randomUUID().toString());
+            event.set("requestContext", rc);
+            event.put("body", body);
+            event.put("isBase64Encoded", base64);
+            LambdaRuntime.Result r = LambdaRuntime.invoke("command", handlers.command(),
+                    APIGatewayV2WebSocketEvent.class, APIGatewayV2WebSocketResponse.class, event);
+            Session s = conn.session;
+            if (s == null || !s.isOpen()) return;
+            if (r.failed()) {
+                // What API Gateway sends when the integration fails.
+                ObjectNode err = LambdaRuntime.JSON.createObjectNode();
+                err.put("message", "Internal server error");
+                err.put("connectionId", conn.id);
+                err.put("requestId", rc.path("requestId").asString());
+                s.sendText(LambdaRuntime.JSON.writeValueAsString(err), org.eclipse.jetty.websocket.api.Callback.NOOP);
+                return;
+            }
+            JsonNode reply = r.payload().get("body");
+            if (reply != null && reply.isString()) s.sendText(reply.asString(), org.eclipse.jetty.websocket.api.Callback.NOOP);
+        }
+
+        @Override
+        public void onWebSocketClose(int statusCode, String reason) {
+            if (conn.maxDurationTimer != null) conn.maxDurationTimer.cancel(false);
+            if (!connections.remove(conn.id, conn)) return;
+            disconnects.execute(() -> {
+                ObjectNode event = LambdaRuntime.JSON.createObjectNode();
+                ObjectNode rc = requestContext(conn.id, ApiRoutes.DISCONNECT, "DISCONNECT", conn.connectedAt, conn.sourceIp, conn.userAgent, conn.authorizerContext);
+                rc.put("disconnectStatusCode", statusCode);
+                rc.put("disconnectReason", reason == null ? "" : reason);
+                event.set("requestContext", rc);
+                event.put("isBase64Encoded", false);
+                LambdaRuntime.Result r = LambdaRuntime.invoke("disconnect", handlers.disconnect(),
+                        APIGatewayV2WebSocketEvent.class, APIGatewayV2WebSocketResponse.class, event);
+                JsonLog.withContext(Map.of("connectionId", conn.id), () -> {
+                    if (r.failed()) LOG.warn("$disconnect failed", "error", r.errorMessage());
+                    LOG.info("closed", "disconnectStatusCode", statusCode, "disconnectReason", reason);
+                });
+            });
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            JsonLog.withContext(Map.of("connectionId", conn.id), () -> LOG.info("websocket error", "error", String.valueOf(cause)));
+        }
+    }
+}
