@@ -64,7 +64,7 @@ function connect() {
     if (client === c && s.previous === 'reconnecting') log('lifecycle', 'retry', `${s.reason}, attempt ${s.attempt} in ${s.delay} ms`);
   });
   c.on('disconnected', (/** @type {any} */ d) => log('lifecycle', 'socket closed', `code ${d.code}${d.reason ? ` (${d.reason})` : ''}${d.opened ? '' : ', before open'}`));
-  c.on('event', (/** @type {any} */ e) => logEvent(e));
+  c.on('event', (/** @type {any} */ e) => { logEvent(e); if (client === c) renderSubscriptions(c.subscriptions); });
   c.on('message', (/** @type {any} */ frame) => {
     if (frame.type !== 'event' && /** @type {HTMLInputElement} */ ($('show-frames')).checked) log('frame', frame.type, JSON.stringify(frame, null, 2));
   });

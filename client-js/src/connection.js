@@ -55,7 +55,9 @@ export class Link {
       hooks.onOpen(this);
     };
     ws.onmessage = (/** @type {{ data: unknown }} */ e) => this._onMessage(e.data);
-    ws.onerror = () => {}; // a close event always follows; its code says more than the error event
+    // Browsers follow an error with a close event (1006); node's undici WebSocket (node 20) fires only the
+    // error when the handshake is refused. An error always means a failed connection, i.e. close 1006.
+    ws.onerror = () => this._finish({ code: 1006, reason: this.opened ? 'connection error' : 'handshake failed', wasClean: false, local: false }, 'CONNECTION_LOST');
     ws.onclose = (/** @type {{ code?: number, reason?: string, wasClean?: boolean }} */ e) =>
       this._finish({ code: e?.code ?? 1006, reason: e?.reason ?? '', wasClean: !!e?.wasClean, local: false }, 'CONNECTION_LOST');
   }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startGateway, listConnections, poll } from '../support/gateway.js';
+import { startGateway, listConnections, poll, assertServesCurrentSources } from '../support/gateway.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -31,6 +31,7 @@ describe('debug console in chromium', { timeout: 100_000 }, () => {
     }
     mkdirSync(ARTIFACTS, { recursive: true });
     gw = await startGateway();
+    await assertServesCurrentSources(gw);
     profile = mkdtempSync(join(tmpdir(), 'pyerp-console-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -52,6 +53,7 @@ describe('debug console in chromium', { timeout: 100_000 }, () => {
     const page = await /** @type {import('playwright-core').BrowserContext} */ (context).newPage();
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console.error: ${m.text()}`); });
+    page.on('response', (r) => { if (r.status() >= 400) pageErrors.push(`HTTP ${r.status()} ${r.url()}`); });
     try {
       await page.goto(gw.console);
       await page.waitForSelector('#state[data-state="open"]', { timeout: 15_000 });
@@ -100,11 +102,48 @@ describe('debug console in chromium', { timeout: 100_000 }, () => {
       assert.deepEqual(after[0].channels, [CH]);
       await page.screenshot({ path: join(ARTIFACTS, 'console-reconnected.png'), fullPage: true });
 
-      // browsers report the refused connect of nothing here; the page itself must not have thrown
+      // the page itself must not have thrown or logged errors
       assert.deepEqual(pageErrors.filter((e) => !/WebSocket connection to .* failed/.test(e)), []);
     } catch (e) {
       await page.screenshot({ path: join(ARTIFACTS, 'console-failure.png'), fullPage: true }).catch(() => {});
       throw e;
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('in the browser a refused handshake (only close 1006 is visible) ends in closed/handshake-refused', async () => {
+    const page = await /** @type {import('playwright-core').BrowserContext} */ (context).newPage();
+    try {
+      await page.goto(gw.console);
+      await page.waitForSelector('#state[data-state="open"]', { timeout: 15_000 });
+      const result = await page.evaluate(async () => {
+        const { RealtimeClient } = await import('/client/index.js');
+        const info = await (await fetch('/local/info')).json();
+        const { token } = await (await fetch('/local/token?sub=mallory&tenant=acme')).json();
+        const [h, p, s] = token.split('.');
+        const forged = `${h}.${p}.${s.slice(0, -4)}${s.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+        let attempts = 0;
+        /** @type {string[]} */
+        const closes = [];
+        const client = new RealtimeClient({
+          url: `ws://${location.host}/${info.stage}`,
+          token: () => { attempts++; return forged; },
+          minDelay: 50,
+          maxDelay: 200,
+          logger: null,
+        });
+        client.on('disconnected', (/** @type {any} */ d) => closes.push(`${d.code}/${d.opened}`));
+        const error = await client.connect().then(() => null, (/** @type {any} */ e) => e.code);
+        await new Promise((r) => setTimeout(r, 1000));
+        return { error, attempts, closes, state: client.state, closeInfo: { ...client.closeInfo, error: undefined } };
+      });
+      assert.equal(result.error, 'UNAUTHORIZED');
+      assert.equal(result.state, 'closed');
+      assert.equal(result.closeInfo.reason, 'handshake-refused');
+      assert.equal(result.closeInfo.closeCode, 1006, 'the browser only sees 1006');
+      assert.equal(result.attempts, 3, 'maxHandshakeFailures attempts, then no retry loop');
+      assert.deepEqual(result.closes, ['1006/false', '1006/false', '1006/false']);
     } finally {
       await page.close();
     }

@@ -68,6 +68,12 @@ export function fakeWebSocketClass() {
       this.onclose?.({ code: 1006, reason: '', wasClean: false });
     }
 
+    /** What node 20's undici WebSocket does on a refused handshake: an error event and no close event. */
+    errorOnly() {
+      this.readyState = 3;
+      this.onerror?.({ type: 'error' });
+    }
+
     /** The last frame sent with this action. @param {string} action */
     lastSent(action) {
       return [...this.sent].reverse().find((f) => f.action === action);

@@ -201,3 +201,27 @@ export async function poll(check, ms, what) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Fails when the gateway serves other console/library files than those on disk: the jar bundles client-js
+ * when it is built, so a jar built before the last edit would make the browser test test old code.
+ * @param {Gateway} gw
+ */
+export async function assertServesCurrentSources(gw) {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const pairs = [
+    ...readdirSync(resolve(CLIENT_JS, 'console')).map((f) => [`console/${f}`, `/console/${f}`]),
+    ...readdirSync(resolve(CLIENT_JS, 'src')).map((f) => [`src/${f}`, `/client/${f}`]),
+    ['console/index.html', '/'],
+  ];
+  const stale = [];
+  for (const [file, path] of pairs) {
+    const response = await fetch(`${gw.base}${path}`);
+    const served = response.ok ? await response.text() : `HTTP ${response.status}`;
+    if (served !== readFileSync(resolve(CLIENT_JS, file), 'utf8')) stale.push(`${path} (client-js/${file})`);
+  }
+  if (stale.length > 0) {
+    throw new Error(`The gateway jar ${GATEWAY_JAR} serves other files than client-js on disk: ${stale.join(', ')}.\n`
+      + 'It bundles client-js when it is built: rebuild it (mvn -q -B -pl local-gateway -am package -DskipTests).');
+  }
+}

@@ -242,6 +242,18 @@ describe('reconnecting', () => {
     assert.deepEqual(t.states(), ['connecting', 'reconnecting', 'closed']);
   });
 
+  test('an error event without a close event (node 20 undici) is a failed handshake too', async () => {
+    const t = setup({ maxHandshakeFailures: 2 });
+    const opened = t.client.connect();
+    await flush();
+    t.WS.instances[0].errorOnly();
+    await t.clock.advance(250);
+    t.WS.instances[1].errorOnly();
+    await assert.rejects(opened, (/** @type {any} */ e) => e.code === 'UNAUTHORIZED');
+    assert.equal(t.client.closeInfo?.reason, 'handshake-refused');
+    assert.equal(t.client.closeInfo?.closeCode, 1006);
+  });
+
   test('an expired token refused at the handshake closes at once with token-expired', async () => {
     const expired = fakeJwt({ sub: 'alice', exp: Date.UTC(2026, 10, 25, 9, 0, 0) / 1000 });
     const t = setup({ token: expired });

@@ -29,7 +29,6 @@ import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Code;
-import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.constructs.Construct;
 import software.constructs.IConstruct;
@@ -122,7 +121,7 @@ public final class RealtimeGateway extends Construct {
         for (GatewayFunction f : GatewayFunction.values()) {
             HandlerFunction.AsyncConfig async = f == GatewayFunction.DISPATCHER
                     ? new HandlerFunction.AsyncConfig(props.dispatchMaxEventAge(), props.lambdaRetryAttempts(),
-                            new SqsDestination(events.failedDispatchQueue()))
+                            new SendOnlyQueueDestination(events.failedDispatchQueue()))
                     : null;
             fns.put(f, new HandlerFunction(this, f, code, props.memoryMb(f), env, props.logRetention(), async));
         }
@@ -171,12 +170,17 @@ public final class RealtimeGateway extends Construct {
         api.addRoute("$disconnect", WebSocketRouteOptions.builder()
                 .integration(new WebSocketLambdaIntegration("DisconnectIntegration", functions.get(GatewayFunction.DISCONNECT).alias()))
                 .build());
-        // the command function's return body is the client's reply: two-way routes with a $default route response
-        WebSocketLambdaIntegration command = new WebSocketLambdaIntegration("CommandIntegration",
-                functions.get(GatewayFunction.COMMAND).alias());
-        api.addRoute("$default", WebSocketRouteOptions.builder().integration(command).returnResponse(true).build());
-        for (String route : COMMAND_ROUTES) {
-            api.addRoute(route, WebSocketRouteOptions.builder().integration(command).returnResponse(true).build());
+        // The command function's return body is the client's reply: two-way routes with a $default route response.
+        // One integration per route, not one shared: CDK binds a shared integration once, so only the first route's
+        // invoke permission (source arn .../*$default) would exist and API Gateway could not call the others.
+        List<String> commandRoutes = new java.util.ArrayList<>(List.of("$default"));
+        commandRoutes.addAll(COMMAND_ROUTES);
+        for (String route : commandRoutes) {
+            api.addRoute(route, WebSocketRouteOptions.builder()
+                    .integration(new WebSocketLambdaIntegration("CommandIntegration-" + route.replace("$", ""),
+                            functions.get(GatewayFunction.COMMAND).alias()))
+                    .returnResponse(true)
+                    .build());
         }
         for (IConstruct c : api.getNode().findAll()) {
             if (c instanceof CfnAuthorizer a) a.addPropertyDeletionOverride("IdentitySource");

@@ -54,8 +54,8 @@ final class Suppressions {
                 .reason("connection ids are only known at run time: ManageConnections is scoped to POST on this API's"
                         + " @connections path of this stage only (arn:...:{apiId}/" + gw.props().stageName() + "/POST/@connections/*)")
                 .appliesTo(List.of(RegexAppliesTo.builder()
-                        .regex("/^Resource::arn:[^:]+:execute-api:[^:]+:[^:]+:[^/:]+\\/" + stage
-                                + "\\/POST\\/@connections\\/\\*$/")
+                        .regex("/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):execute-api:(<AWS::Region>|[a-z0-9-]+)"
+                                + ":(<AWS::AccountId>|[0-9]{12}):<[A-Za-z0-9]+>\\/" + stage + "\\/POST\\/@connections\\/\\*$/")
                         .build()))
                 .build()), true);
     }

@@ -84,6 +84,8 @@ public final class LocalGateway implements AutoCloseable {
 
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
             container.setMaxFrameSize(MAX_FRAME_BYTES);
+            // without this Jetty would split an oversized incoming frame instead of refusing it with 1009, as AWS does
+            container.setAutoFragment(false);
             container.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
             container.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
             container.setIdleTimeout(IDLE_TIMEOUT);

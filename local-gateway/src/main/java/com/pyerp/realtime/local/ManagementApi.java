@@ -43,9 +43,10 @@ final class ManagementApi extends Handler.Abstract {
             case "GET" -> {
                 if (!open(conn)) { gone(response, callback); break; }
                 Map<String, Object> out = new LinkedHashMap<>();
-                out.put("ConnectedAt", conn.connectedAt.toString());
-                out.put("Identity", Map.of("SourceIp", conn.sourceIp, "UserAgent", conn.userAgent == null ? "" : conn.userAgent));
-                out.put("LastActiveAt", conn.lastActiveAt.toString());
+                // the wire names of GetConnection's ConnectedAt, Identity{SourceIp, UserAgent}, LastActiveAt
+                out.put("connectedAt", conn.connectedAt.toString());
+                out.put("identity", Map.of("sourceIp", conn.sourceIp, "userAgent", conn.userAgent == null ? "" : conn.userAgent));
+                out.put("lastActiveAt", conn.lastActiveAt.toString());
                 HttpIo.json(response, callback, 200, out);
             }
             case "DELETE" -> {

@@ -58,6 +58,9 @@ public final class TokenVerifier {
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algs, keys));
         if (config.typ() != null) {
             processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType(config.typ())));
+        } else {
+            // JWT_TYP empty means "not checked" (RealtimeEnv); nimbus's default would refuse every typ but JWT
+            processor.setJWSTypeVerifier((type, context) -> { });
         }
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
                 Set.of(config.audience()),
@@ -89,12 +92,17 @@ public final class TokenVerifier {
             if (!(tenant instanceof String t) || !com.pyerp.realtime.events.ChannelNames.isValidSegment(t)) {
                 throw new InvalidTokenException("tenant claim must be a string of 1-64 characters [A-Za-z0-9_@-]", null);
             }
+            String sub = claims.getSubject();
+            if (sub == null || sub.isBlank() || sub.length() > 256 || sub.chars().anyMatch(Character::isISOControl)) {
+                // the registry refuses such a user id, and a blank one cannot be read back from the authorizer context
+                throw new InvalidTokenException("sub claim must be a non-blank string of at most 256 characters without control characters", null);
+            }
             Set<String> roles = stringSet(claims, "roles");
             Map<String, Set<String>> scopes = new TreeMap<>();
             for (String claim : Principal.SCOPE_CLAIMS) {
                 if (claims.getClaim(claim) != null) scopes.put(claim, stringSet(claims, claim));
             }
-            return new Principal(claims.getSubject(), t, roles, scopes);
+            return new Principal(sub, t, roles, scopes);
         } catch (ParseException e) {
             throw new InvalidTokenException("token claim has the wrong type: " + e.getMessage(), e);
         }

@@ -180,6 +180,7 @@ public final class Dispatcher implements AutoCloseable {
             }
         }
         inFlight.acquireUninterruptibly(concurrency);
+        LOG.info("event fanned out", "source", r.event.source(), "detailType", r.event.detailType(), "tenant", tenant);
     }
 
     private void post(Subscriber sub, byte[] payload, Counters c) {

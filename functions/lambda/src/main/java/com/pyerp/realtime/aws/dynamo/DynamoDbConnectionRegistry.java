@@ -118,7 +118,7 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry {
     public Optional<Connection> find(String connectionId, Instant now) {
         RegistryInput.connectionId(connectionId);
         Objects.requireNonNull(now, "now");
-        Map<String, AttributeValue> item = getConnection(connectionId, null);
+        Map<String, AttributeValue> item = getConnection(connectionId);
         if (item == null || !RegistryItems.live(item, now)) return Optional.empty();
         return Optional.of(RegistryItems.connection(item, connectionsTable));
     }
@@ -128,7 +128,7 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry {
         RegistryInput.connectionId(connectionId);
         RegistryInput.channelKey(channelKey);
         Objects.requireNonNull(now, "now");
-        Map<String, AttributeValue> conn = getConnection(connectionId, USER_ID + ", " + ROLES + ", " + EXPIRES_AT);
+        Map<String, AttributeValue> conn = getConnection(connectionId, USER_ID, ROLES, EXPIRES_AT);
         if (conn == null || !RegistryItems.live(conn, now)) throw new ConnectionGoneException(connectionId);
 
         Map<String, AttributeValue> item = RegistryItems.subscriptionItem(connectionId, channelKey, conn.get(USER_ID).s(),
@@ -264,10 +264,15 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry {
 
     // ---- internals
 
-    private Map<String, AttributeValue> getConnection(String connectionId, String projection) {
+    /** The connection item (strongly consistent), only the named attributes when some are given; null when absent. */
+    private Map<String, AttributeValue> getConnection(String connectionId, String... attributes) {
         GetItemResponse r = call("GetItem", connectionsTable, () -> client.getItem(g -> {
             g.tableName(connectionsTable).key(Map.of(CONN_PK, RegistryItems.s(connectionId))).consistentRead(true);
-            if (projection != null) g.projectionExpression(projection);
+            if (attributes.length > 0) {
+                Map<String, String> names = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < attributes.length; i++) names.put("#a" + i, attributes[i]);
+                g.projectionExpression(String.join(", ", names.keySet())).expressionAttributeNames(names);
+            }
         }));
         return r.hasItem() && !r.item().isEmpty() ? r.item() : null;
     }

@@ -1,0 +1,105 @@
+package com.pyerp.realtime.infra;
+
+import static com.pyerp.realtime.infra.Synth.JSON;
+import static com.pyerp.realtime.infra.Synth.arn;
+import static com.pyerp.realtime.infra.Synth.gateway;
+import static com.pyerp.realtime.infra.Synth.logicalId;
+import static com.pyerp.realtime.infra.Synth.ref;
+import static com.pyerp.realtime.infra.Synth.template;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.pyerp.realtime.core.config.RealtimeEnv;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awscdk.assertions.Match;
+import tools.jackson.databind.JsonNode;
+
+@Timeout(300)
+class FunctionsTemplateTest {
+
+    private JsonNode functionProps(GatewayFunction f) {
+        return Synth.json(template()).path("Resources").path(logicalId(gateway().function(f).function())).path("Properties");
+    }
+
+    @ParameterizedTest
+    @EnumSource(GatewayFunction.class)
+    void function_isJava21Arm64_withSnapStartOnPublishedVersions(GatewayFunction f) {
+        template().hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Handler", f.handler(),
+                "Runtime", "java21",
+                "Architectures", List.of("arm64"),
+                "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
+                "MemorySize", f.defaultMemoryMb(),
+                "Timeout", f.timeout().toSeconds(),
+                "Role", arn(gateway().function(f).role()),
+                "LoggingConfig", Map.of("LogGroup", ref(gateway().function(f).logGroup())))));
+        template().hasResourceProperties("AWS::Logs::LogGroup", Match.objectEquals(Map.of("RetentionInDays", 30)));
+        assertThat(functionProps(f).path("Handler").asString()).startsWith("com.pyerp.realtime.handler.").endsWith("::handleRequest");
+    }
+
+    @ParameterizedTest
+    @EnumSource(GatewayFunction.class)
+    void function_isInvokedThroughTheLiveAlias_onItsPublishedVersion(GatewayFunction f) {
+        HandlerFunction h = gateway().function(f);
+        String version = logicalId(h.function().getCurrentVersion());
+        template().hasResourceProperties("AWS::Lambda::Version", Match.objectEquals(Map.of("FunctionName", ref(h.function()))));
+        template().hasResourceProperties("AWS::Lambda::Alias", Match.objectLike(Map.of(
+                "Name", "live",
+                "FunctionName", ref(h.function()),
+                "FunctionVersion", Map.of("Fn::GetAtt", List.of(version, "Version")))));
+    }
+
+    @ParameterizedTest
+    @EnumSource(GatewayFunction.class)
+    void environment_isTheRealtimeEnvContract_plusJavaToolOptions(GatewayFunction f) {
+        JsonNode env = functionProps(f).path("Environment").path("Variables");
+        List<String> names = new ArrayList<>();
+        env.propertyNames().forEach(names::add);
+        // every required variable of the contract, except AWS_REGION which Lambda reserves and sets
+        for (RealtimeEnv.Var v : RealtimeEnv.Var.values()) {
+            if (v.required() && v != RealtimeEnv.Var.AWS_REGION) assertThat(names).as("%s on %s", v, f).contains(v.name());
+        }
+        assertThat(names).doesNotContain("AWS_REGION", "AWS_ENDPOINT_URL_DYNAMODB");
+        Set<String> contract = new java.util.HashSet<>();
+        for (RealtimeEnv.Var v : RealtimeEnv.Var.values()) contract.add(v.name());
+        contract.add(FunctionEnvironment.JAVA_TOOL_OPTIONS);
+        assertThat(contract).containsAll(names);
+
+        assertThat(env.path("JAVA_TOOL_OPTIONS").asString()).isEqualTo("-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
+        assertThat(env.path("JWT_ISSUER").asString()).isEqualTo("https://id.example.com/realms/pyerp");
+        assertThat(env.path("JWT_AUDIENCE").asString()).isEqualTo("pyerp-realtime");
+        assertThat(env.path("JWT_JWKS_URL").asString()).isEqualTo("https://id.example.com/realms/pyerp/protocol/openid-connect/certs");
+        assertThat(env.path("ALLOWED_ORIGINS").asString()).isEqualTo("https://erp.example.com");
+        assertThat(JSON.treeToValue(env.path("CONNECTIONS_TABLE"), Map.class)).isEqualTo(ref(gateway().tables().connections()));
+        assertThat(JSON.treeToValue(env.path("SUBSCRIPTIONS_TABLE"), Map.class)).isEqualTo(ref(gateway().tables().subscriptions()));
+        // https://{apiId}.execute-api.{region}.{suffix}/{stage}: the @connections endpoint of this API's stage
+        assertThat(JSON.treeToValue(env.path("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI"), Map.class)).isEqualTo(Map.of("Fn::Join",
+                List.of("", List.of("https://", ref(gateway().api()), ".execute-api.", Map.of("Ref", "AWS::Region"), ".",
+                        Map.of("Ref", "AWS::URLSuffix"), "/live"))));
+    }
+
+    @Test
+    void dispatcher_asyncFailures_areRetriedTwice_thenRecordedInTheFailedDispatchQueue() {
+        HandlerFunction d = gateway().function(GatewayFunction.DISPATCHER);
+        template().resourceCountIs("AWS::Lambda::EventInvokeConfig", 1);
+        template().hasResourceProperties("AWS::Lambda::EventInvokeConfig", Match.objectEquals(Map.of(
+                "FunctionName", ref(d.function()),
+                "Qualifier", Map.of("Fn::Select", List.of(7, Map.of("Fn::Split", List.of(":", ref(d.alias()))))),
+                "MaximumRetryAttempts", 2,
+                "MaximumEventAgeInSeconds", 600,
+                "DestinationConfig", Map.of("OnFailure", Map.of("Destination", arn(gateway().events().failedDispatchQueue())))))); 
+    }
+
+    @Test
+    void memory_isTunedPerFunction() {
+        assertThat(functionProps(GatewayFunction.DISPATCHER).path("MemorySize").asInt()).isEqualTo(1769);
+        assertThat(functionProps(GatewayFunction.DISCONNECT).path("MemorySize").asInt()).isEqualTo(512);
+        assertThat(functionProps(GatewayFunction.AUTHORIZER).path("MemorySize").asInt()).isEqualTo(1024);
+    }
+}
