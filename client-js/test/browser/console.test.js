@@ -30,6 +30,7 @@ describe('debug console in chromium', { timeout: 100_000 }, () => {
       throw new Error(`chromium is missing at ${CHROMIUM}: run client-js/scripts/ensure-chromium.sh (or set CHROMIUM_PATH)`);
     }
     mkdirSync(ARTIFACTS, { recursive: true });
+    rmSync(join(ARTIFACTS, 'console-failure.png'), { force: true });
     gw = await startGateway();
     await assertServesCurrentSources(gw);
     profile = mkdtempSync(join(tmpdir(), 'pyerp-console-chromium-'));

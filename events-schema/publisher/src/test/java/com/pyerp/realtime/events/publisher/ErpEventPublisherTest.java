@@ -246,11 +246,12 @@ class ErpEventPublisherTest {
 
     @Test
     void batches_cutOnCountAndBytes() {
-        List<Integer> sizes = List.of(100_000, 100_000, 60_000, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 300_000, 5);
+        // 100000 + 100000 + 70000 > 256 KB; then ten entries; an entry over the limit travels alone
+        List<Integer> sizes = List.of(100_000, 100_000, 70_000, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 300_000, 5);
         List<List<Integer>> b = ErpEventPublisher.batches(sizes, Integer::intValue);
         assertThat(b).containsExactly(
-                List.of(100_000, 100_000, 60_000 + 0).subList(0, 2),
-                List.of(60_000, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                List.of(100_000, 100_000),
+                List.of(70_000, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 List.of(1),
                 List.of(300_000),
                 List.of(5));
