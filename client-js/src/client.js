@@ -194,8 +194,8 @@ export class RealtimeClient {
    */
   close() {
     if (this._disposed) return;
+    this._disposed = true; // first, so that a 'closed' listener cannot connect() again
     this._finalClose('client-close', null, null);
-    this._disposed = true;
     const error = new RealtimeError('CLIENT_CLOSED', 'close() was called before the server acked the subscription');
     for (const sub of this._subs.values()) sub.markUnsubscribed(error);
     this._subs.clear();
@@ -226,11 +226,12 @@ export class RealtimeClient {
     const entry = s.addHandler(handler);
     if (isNew && this._state === State.OPEN && this._link && this._link.opened) this._sendSubscribe(s, this._link);
     this._subsChanged();
-    const unsubscribe = /** @type {import('./index.js').Unsubscribe} */ (() => this._removeHandler(s, entry));
+    /** @type {any} */
+    const unsubscribe = () => this._removeHandler(s, entry);
     unsubscribe.channel = channel;
     unsubscribe.ready = s.ready;
     unsubscribe.subscription = s;
-    return unsubscribe;
+    return /** @type {import('./index.js').Unsubscribe} */ (unsubscribe);
   }
 
   /**
@@ -394,9 +395,11 @@ export class RealtimeClient {
     this._scheduleKeepalive(link);
     link.timer(() => this._recycle(link), this._o.maxConnectionAge);
     if (!recycled) {
-      this._setState(State.OPEN, { reason: this._hasOpened ? 'reconnected' : 'connected' });
+      const reason = this._hasOpened ? 'reconnected' : 'connected';
       this._hasOpened = true;
       this._settleOpenWaiters(null);
+      this._setState(State.OPEN, { reason });
+      if (link.closed || link !== this._link) return; // an 'open' listener closed the client
     }
     for (const sub of [...this._subs.values()]) {
       if (link.closed || link !== this._link) return;
@@ -497,7 +500,7 @@ export class RealtimeClient {
     }, delay);
   }
 
-  /** @private @param {string} reason @param {RealtimeError | null} error @param {any} info */
+  /** @private @param {import('./index.js').CloseReason} reason @param {RealtimeError | null} error @param {any} info */
   _finalClose(reason, error, info) {
     if (this._state === State.CLOSED) return;
     this._generation++;
@@ -518,16 +521,21 @@ export class RealtimeClient {
       if (sub.state === 'subscribed' || sub.state === 'subscribing') sub.state = 'pending';
     }
     this._removeEnvListeners();
-    this._closeInfo = Object.freeze({
+    /** @type {import('./index.js').CloseInfo} */
+    const closeInfo = Object.freeze({
       reason,
       code: error ? error.code : null,
       error,
       closeCode: info?.code ?? null,
       closeReason: info?.reason ?? '',
     });
-    this._setState(State.CLOSED, this._closeInfo);
-    this._settleOpenWaiters(error ?? new RealtimeError('CLIENT_CLOSED', `client closed: ${reason}`));
+    this._closeInfo = closeInfo;
+    // settle the waiters of this attempt before listeners run: a 'closed' listener may call connect() again
+    const waiters = this._openWaiters.splice(0);
+    const failure = error ?? new RealtimeError('CLIENT_CLOSED', `client closed: ${reason}`);
+    for (const w of waiters) w.reject(failure);
     this._subsChanged();
+    this._setState(State.CLOSED, closeInfo);
   }
 
   // ---------------------------------------------------------------- keepalive and recycling
@@ -726,7 +734,8 @@ export class RealtimeClient {
       const key = `${frame.channel}\n${frame.eventId}`;
       if (this._seen.has(key)) { this._emit('duplicate', frame); return; }
       this._seen.set(key, true);
-      if (this._seen.size > this._o.dedupeWindow) this._seen.delete(this._seen.keys().next().value);
+      const oldest = this._seen.size > this._o.dedupeWindow ? this._seen.keys().next().value : undefined;
+      if (oldest !== undefined) this._seen.delete(oldest);
     }
     this._subs.get(frame.channel)?.dispatch(frame);
     for (const key of [frame.eventType, '*']) {

@@ -199,7 +199,7 @@ export declare const ClientErrorCodes: Readonly<Record<string, Readonly<{ code: 
 
 export declare class RealtimeError extends Error {
   constructor(code: string, message?: string, details?: { id?: string; channel?: string; action?: string; frame?: object; cause?: unknown });
-  readonly name: 'RealtimeError';
+  readonly name: string;
   /** Catalogue code (e.g. CHANNEL_FORBIDDEN) or client-only code (e.g. CONNECTION_LOST). */
   readonly code: string;
   /** Catalogue number (e.g. 4405); null for client-only codes. */

@@ -54,9 +54,9 @@ export class Subscription {
     this.eventCount = 0;
     /** @type {Set<Function>} */
     this.handlers = new Set();
-    /** Sockets (internal links) on which the server holds this subscription. @type {Set<object>} */
+    /** Sockets (internal links) on which the server holds this subscription. @type {Set<any>} */
     this.links = new Set();
-    /** Sockets on which a `subscribe` for it is in flight. @type {Set<object>} */
+    /** Sockets on which a `subscribe` for it is in flight. @type {Set<any>} */
     this.sending = new Set();
     /** Transient-error retries of the current subscribe. */
     this.retries = 0;

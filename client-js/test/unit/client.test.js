@@ -281,6 +281,23 @@ describe('reconnecting', () => {
     t.client.close();
   });
 
+  test('a closed listener may connect() again (e.g. after fetching a new token)', async () => {
+    const t = setup({ maxHandshakeFailures: 1 });
+    let again = null;
+    t.client.once('closed', () => { again = t.client.connect(); });
+    const first = t.client.connect();
+    await flush();
+    t.WS.instances[0].failHandshake();
+    await assert.rejects(first);
+    assert.ok(again, 'connect() was called from the listener');
+    assert.equal(t.client.state, 'connecting');
+    await flush();
+    t.WS.instances[1].accept();
+    await again;
+    assert.equal(t.client.state, 'open');
+    t.client.close();
+  });
+
   test('a token function that throws is retried with backoff; one returning a non-JWT closes invalid-token', async () => {
     let n = 0;
     const t = setup({ token: async () => { if (++n === 1) throw new Error('IdP down'); return n === 2 ? TOKEN : 42; } });

@@ -47,12 +47,19 @@ class FunctionsTemplateTest {
     @EnumSource(GatewayFunction.class)
     void function_isInvokedThroughTheLiveAlias_onItsPublishedVersion(GatewayFunction f) {
         HandlerFunction h = gateway().function(f);
-        String version = logicalId(h.function().getCurrentVersion());
-        template().hasResourceProperties("AWS::Lambda::Version", Match.objectEquals(Map.of("FunctionName", ref(h.function()))));
-        template().hasResourceProperties("AWS::Lambda::Alias", Match.objectLike(Map.of(
-                "Name", "live",
-                "FunctionName", ref(h.function()),
-                "FunctionVersion", Map.of("Fn::GetAtt", List.of(version, "Version")))));
+        JsonNode resources = Synth.json(template()).path("Resources");
+        JsonNode alias = resources.path(logicalId(h.alias()));
+        assertThat(alias.path("Type").asString()).isEqualTo("AWS::Lambda::Alias");
+        assertThat(alias.path("Properties").path("Name").asString()).isEqualTo(HandlerFunction.ALIAS);
+        assertThat(JSON.treeToValue(alias.path("Properties").path("FunctionName"), Map.class)).isEqualTo(ref(h.function()));
+        // FunctionVersion: Fn::GetAtt [<the function's published Version>, Version]
+        JsonNode getAtt = alias.path("Properties").path("FunctionVersion").path("Fn::GetAtt");
+        assertThat(getAtt.path(1).asString()).isEqualTo("Version");
+        JsonNode version = resources.path(getAtt.path(0).asString());
+        assertThat(version.path("Type").asString()).isEqualTo("AWS::Lambda::Version");
+        assertThat(JSON.treeToValue(version.path("Properties").path("FunctionName"), Map.class)).isEqualTo(ref(h.function()));
+        // a replaced version is deleted once the alias has moved on, instead of piling up
+        assertThat(version.path("DeletionPolicy").asString()).isEqualTo("Delete");
     }
 
     @ParameterizedTest

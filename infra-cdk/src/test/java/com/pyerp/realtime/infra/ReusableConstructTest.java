@@ -36,7 +36,7 @@ class ReusableConstructTest {
     static void synth() {
         App app = new App();
         stack = new Stack(app, "OtherApp");
-        topic = new Topic(stack, "OpsTopic");
+        topic = Topic.Builder.create(stack, "OpsTopic").enforceSsl(true).build();
         gateway = new RealtimeGateway(stack, "Realtime", RealtimeGatewayProps.builder()
                 .stageName("v2")
                 .jwtIssuer("https://login.acme.test/").jwtAudience("acme-erp").jwksUrl("https://login.acme.test/keys")
@@ -104,7 +104,8 @@ class ReusableConstructTest {
 
     @Test
     void awsSolutions_passesWithTheseProps_too() {
-        assertThat(annotations.findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))).isEmpty();
+        var errors = annotations.findError("*", Match.stringLikeRegexp("AwsSolutions-.*"));
+        assertThat(errors).as(() -> errors.stream().map(m -> m.getId() + ": " + m.getEntry().getData()).toList().toString()).isEmpty();
     }
 
     @Test

@@ -74,7 +74,7 @@ public final class LocalGatewayMain {
                 gw.close();
                 stopped.countDown();
             }, "local-gateway-shutdown"));
-            AutoCloseable demo = () -> { }; // DEMO-PENDING
+            AutoCloseable demo = config.demo() ? Demo.start(gw, config.demoRate(), out) : () -> { };
             Banner.print(gw, config, out);
             stopped.await();
             demo.close();

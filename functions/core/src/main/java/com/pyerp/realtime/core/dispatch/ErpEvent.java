@@ -10,8 +10,9 @@ import tools.jackson.databind.JsonNode;
  * An ERP event as EventBridge delivers it to a target:
  * {@code version, id, detail-type, source, account, time, region, resources, detail}.
  *
- * @param correlationId {@code detail.correlationId} when the publisher set one, else the EventBridge event id
- *                      (which {@code PutEvents} returns to the publisher as {@code EventId})
+ * @param correlationId {@code detail._meta.correlationId} when the publisher set one (an EventBridge entry has no
+ *                      free metadata field; see events-schema/README.md), else the EventBridge event id (which
+ *                      {@code PutEvents} returns to the publisher as {@code EventId})
  */
 public record ErpEvent(String id, String source, String detailType, Instant time, String account, String region,
                        List<String> resources, JsonNode detail, String correlationId) {
@@ -38,7 +39,7 @@ public record ErpEvent(String id, String source, String detailType, Instant time
         }
         List<String> resources = new ArrayList<>();
         for (JsonNode r : n.path("resources")) resources.add(r.asString());
-        JsonNode corr = detail.get("correlationId");
+        JsonNode corr = detail.path("_meta").get("correlationId");
         String correlationId = corr != null && corr.isString() && !corr.asString().isBlank() ? corr.asString() : id;
         return new ErpEvent(id, source, detailType, time, text(n, "account"), text(n, "region"), List.copyOf(resources), detail, correlationId);
     }
