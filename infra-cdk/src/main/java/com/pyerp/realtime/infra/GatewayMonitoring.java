@@ -27,7 +27,8 @@ import software.constructs.Construct;
 /**
  * The gateway's CloudWatch dashboard and the alarms on its failure signals:
  * <ul>
- *   <li>each function's Errors and Throttles (sum over 5 minutes, at least 1);</li>
+ *   <li>each function's Errors and Throttles (sum over 5 minutes, at least 1; the authorizer's Errors at least
+ *       {@link #AUTHORIZER_ERROR_THRESHOLD}, see there);</li>
  *   <li>the API's IntegrationError and ExecutionError (5xx from a function, or API Gateway failing to call it);</li>
  *   <li>each dead-letter queue holding a message;</li>
  *   <li>each rule's permanently failed invocations plus those that could not even reach the DLQ (events lost).</li>
@@ -36,6 +37,12 @@ import software.constructs.Construct;
  */
 public final class GatewayMonitoring extends Construct {
     private static final Duration ALARM_PERIOD = Duration.minutes(5);
+    /**
+     * A REQUEST authorizer can only refuse with 401 by failing with "Unauthorized", which Lambda counts as an error, so
+     * the authorizer's Errors include every refused token (expired, missing). Its alarm fires on a burst (a broken
+     * JWKS endpoint, a flood of bad tokens), not on one client whose token expired.
+     */
+    public static final int AUTHORIZER_ERROR_THRESHOLD = 20;
     private final Dashboard dashboard;
     private final Map<String, Alarm> alarms = new LinkedHashMap<>();
 
@@ -45,8 +52,11 @@ public final class GatewayMonitoring extends Construct {
 
         // --- alarms
         for (HandlerFunction f : functions.values()) {
+            boolean authorizer = f.kind() == GatewayFunction.AUTHORIZER;
             alarm(f.kind().id() + "Errors", f.function().metricErrors(sum()),
-                    "The " + f.kind().id() + " function threw (" + f.kind().description() + ")", 1);
+                    "The " + f.kind().id() + " function threw (" + f.kind().description() + ")"
+                            + (authorizer ? "; refused tokens count too (401 is a thrown 'Unauthorized')" : ""),
+                    authorizer ? AUTHORIZER_ERROR_THRESHOLD : 1);
             alarm(f.kind().id() + "Throttles", f.function().metricThrottles(sum()),
                     "The " + f.kind().id() + " function was throttled: raise the account's concurrency or reserve some", 1);
         }

@@ -15,7 +15,6 @@ import java.util.Map;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Aspects;
-import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.logs.RetentionDays;
@@ -71,12 +70,10 @@ public final class RealtimeGatewayApp {
         ifText(n, "logRetentionDays", v -> b.logRetention(retention(v)));
         ifText(n, "apiGatewayCloudWatchRole", v -> b.apiGatewayCloudWatchRole(bool("apiGatewayCloudWatchRole", v)));
 
-        StackProps.Builder sp = StackProps.builder().description("pyERP Realtime: WebSocket gateway, registry, event routing");
-        String account = System.getenv("CDK_DEFAULT_ACCOUNT");
-        String region = System.getenv("CDK_DEFAULT_REGION");
-        if (account != null || region != null) sp.env(Environment.builder().account(account).region(region).build());
+        // environment-agnostic: `cdk deploy` targets the account and region of the caller's AWS profile; no lookups are used
+        StackProps sp = StackProps.builder().description("pyERP Realtime: WebSocket gateway, registry, event routing").build();
         String stackName = text(n, "stackName", "PyerpRealtime");
-        return new RealtimeGatewayStack(app, stackName, sp.build(), b, text(n, "alarmEmail", null));
+        return new RealtimeGatewayStack(app, stackName, sp, b, text(n, "alarmEmail", null));
     }
 
     /** The {@code context} object of a cdk.json, or empty when the file is absent. */

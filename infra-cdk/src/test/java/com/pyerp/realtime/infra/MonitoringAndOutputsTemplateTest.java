@@ -19,9 +19,13 @@ import tools.jackson.databind.JsonNode;
 class MonitoringAndOutputsTemplateTest {
 
     private static Object alarmOn(String metric, String namespace, Object dimensions, String statistic) {
+        return alarmOn(metric, namespace, dimensions, statistic, 1);
+    }
+
+    private static Object alarmOn(String metric, String namespace, Object dimensions, String statistic, int threshold) {
         return Match.objectLike(Map.ofEntries(
                 Map.entry("MetricName", metric), Map.entry("Namespace", namespace), Map.entry("Dimensions", dimensions),
-                Map.entry("Statistic", statistic), Map.entry("Period", 300), Map.entry("Threshold", Match.anyValue()),
+                Map.entry("Statistic", statistic), Map.entry("Period", 300), Map.entry("Threshold", threshold),
                 Map.entry("EvaluationPeriods", 1), Map.entry("ComparisonOperator", "GreaterThanOrEqualToThreshold"),
                 Map.entry("TreatMissingData", "notBreaching"),
                 Map.entry("AlarmActions", List.of(ref(Synth.stack().alarmTopic()))),
@@ -32,7 +36,8 @@ class MonitoringAndOutputsTemplateTest {
     void everyFunction_alarmsOnErrorsAndThrottles() {
         for (GatewayFunction f : GatewayFunction.values()) {
             List<Map<String, Object>> dims = List.of(Map.of("Name", "FunctionName", "Value", ref(gateway().function(f).function())));
-            template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("Errors", "AWS/Lambda", dims, "Sum"));
+            template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("Errors", "AWS/Lambda", dims, "Sum",
+                    f == GatewayFunction.AUTHORIZER ? GatewayMonitoring.AUTHORIZER_ERROR_THRESHOLD : 1));
             template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("Throttles", "AWS/Lambda", dims, "Sum"));
         }
     }
@@ -45,7 +50,7 @@ class MonitoringAndOutputsTemplateTest {
         }
         List<Map<String, Object>> stageDims = List.of(Map.of("Name", "ApiId", "Value", ref(gateway().api())),
                 Map.of("Name", "Stage", "Value", "live"));
-        template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("IntegrationError", "AWS/ApiGateway", stageDims, "Sum"));
+        template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("IntegrationError", "AWS/ApiGateway", stageDims, "Sum", 5));
         template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("ExecutionError", "AWS/ApiGateway", stageDims, "Sum"));
     }
 

@@ -115,6 +115,15 @@ public final class Dispatcher implements AutoCloseable {
             deliver(r, c, now);
         }
         DispatchReport report = c.report();
+        Map<String, Integer> metrics = new LinkedHashMap<>();
+        metrics.put("EventsReceived", report.events());
+        metrics.put("EventsInvalid", report.invalid());
+        metrics.put("EventsDuplicate", report.duplicates());
+        metrics.put("EventsCoalesced", report.coalesced());
+        metrics.put("MessagesDelivered", report.delivered());
+        metrics.put("MessagesGone", report.gone());
+        metrics.put("MessagesFailed", report.failed());
+        LOG.metrics(metrics);
         LOG.info("dispatch finished", "events", report.events(), "invalid", report.invalid(), "duplicates", report.duplicates(),
                 "coalesced", report.coalesced(), "recipients", report.recipients(), "delivered", report.delivered(),
                 "gone", report.gone(), "failed", report.failed());

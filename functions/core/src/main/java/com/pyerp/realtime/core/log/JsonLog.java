@@ -93,6 +93,27 @@ public final class JsonLog {
         sink.accept(text);
     }
 
+    /** CloudWatch namespace of the metrics the functions emit (the CDK dashboard and alarms read it). */
+    public static final String METRICS_NAMESPACE = "PyerpRealtime";
+
+    /**
+     * Emits counts as one CloudWatch Embedded Metric Format line (no API call: CloudWatch Logs extracts
+     * the metrics from the log line), in {@link #METRICS_NAMESPACE} without dimensions.
+     */
+    public void metrics(Map<String, ? extends Number> counts) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        java.util.List<Map<String, Object>> defs = new java.util.ArrayList<>();
+        counts.keySet().forEach(k -> defs.add(Map.of("Name", k, "Unit", "Count")));
+        line.put("_aws", Map.of("Timestamp", clock.millis(),
+                "CloudWatchMetrics", java.util.List.of(Map.of("Namespace", METRICS_NAMESPACE, "Dimensions", java.util.List.of(java.util.List.of()), "Metrics", defs))));
+        line.put("level", "INFO");
+        line.put("logger", logger);
+        line.put("message", "metrics");
+        line.putAll(CONTEXT.get());
+        line.putAll(counts);
+        sink.accept(JSON.writeValueAsString(line));
+    }
+
     /** A URL or query string with the value of any {@code token} parameter replaced by {@code REDACTED}. */
     public static String redact(String urlOrQuery) {
         if (urlOrQuery == null) return null;

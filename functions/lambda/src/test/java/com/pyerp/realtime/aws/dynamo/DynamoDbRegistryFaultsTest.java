@@ -110,6 +110,21 @@ class DynamoDbRegistryFaultsTest {
         }
     }
 
+    /** Setup straight to dynalite, not through the proxy. */
+    private void subscribeMany(String key, int members) {
+        DynamoDbConnectionRegistry setup = registry(direct);
+        for (int i = 0; i < members; i++) {
+            setup.register(connection(String.format("c-%03d", i)));
+            setup.subscribe(String.format("c-%03d", i), key, NOW);
+        }
+    }
+
+    private void subscribeOneToMany(String id, int channels) {
+        DynamoDbConnectionRegistry setup = registry(direct);
+        setup.register(connection(id));
+        for (int i = 0; i < channels; i++) setup.subscribe(id, ChannelKey.of("acme", "inventory.sku.S" + i), NOW);
+    }
+
     // ---- endpoint faults
 
     @Test
@@ -211,8 +226,7 @@ class DynamoDbRegistryFaultsTest {
     @Test
     void remove_retriesUnprocessedItemsUntilEverySubscriptionIsGone() {
         DynamoDbConnectionRegistry registry = registry(viaProxy);
-        registry.register(connection("c-1"));
-        for (int i = 0; i < 60; i++) registry.subscribe("c-1", ChannelKey.of("acme", "inventory.sku.S" + i), NOW);
+        subscribeOneToMany("c-1", 60);
         proxy.batchWriteKeep(7); // DynamoDB processes 7 deletes of each batch, returns the rest as unprocessed
 
         registry.remove("c-1");
@@ -226,8 +240,7 @@ class DynamoDbRegistryFaultsTest {
     @Test
     void unprocessedItemsThatNeverClear_giveRegistryUnavailable_andALaterRemoveFinishesTheJob() {
         DynamoDbConnectionRegistry registry = registry(viaProxy);
-        registry.register(connection("c-1"));
-        for (int i = 0; i < 30; i++) registry.subscribe("c-1", ChannelKey.of("acme", "inventory.sku.S" + i), NOW);
+        subscribeOneToMany("c-1", 30);
         proxy.fault((op, n) -> op.equals("BatchWriteItem") && n > 1 ? Optional.of(FaultProxy.Error.internal()) : Optional.empty());
         proxy.batchWriteKeep(5);
 
@@ -244,8 +257,7 @@ class DynamoDbRegistryFaultsTest {
     @Test
     void unprocessedItemsBeyondTheAttemptLimit_sayWhatIsLeft() {
         DynamoDbConnectionRegistry registry = registry(viaProxy);
-        registry.register(connection("c-1"));
-        for (int i = 0; i < 25; i++) registry.subscribe("c-1", ChannelKey.of("acme", "inventory.sku.S" + i), NOW);
+        subscribeOneToMany("c-1", 25);
         proxy.batchWriteKeep(1); // 25 deletes, one per attempt; the registry allows 4 attempts
 
         assertThatThrownBy(() -> registry.remove("c-1"))
@@ -261,10 +273,7 @@ class DynamoDbRegistryFaultsTest {
     void subscribers_fetchPagesOnlyAsTheStreamNeedsThem() {
         DynamoDbConnectionRegistry registry = registry(viaProxy);
         String key = ChannelKey.of("acme", "sales.orders");
-        for (int i = 0; i < 100; i++) {
-            registry.register(connection(String.format("c-%03d", i)));
-            registry.subscribe(String.format("c-%03d", i), key, NOW);
-        }
+        subscribeMany(key, 100);
         proxy.resetCounts();
 
         try (Stream<Subscriber> s = registry.subscribers(key, NOW)) {
@@ -285,10 +294,7 @@ class DynamoDbRegistryFaultsTest {
     void failureInTheMiddleOfAStream_surfacesAsRegistryUnavailable() {
         DynamoDbConnectionRegistry registry = registry(viaProxy);
         String key = ChannelKey.of("acme", "sales.orders");
-        for (int i = 0; i < 60; i++) {
-            registry.register(connection(String.format("c-%03d", i)));
-            registry.subscribe(String.format("c-%03d", i), key, NOW);
-        }
+        subscribeMany(key, 60);
         proxy.resetCounts();
         proxy.fault((op, n) -> op.equals("Query") && n >= 2 ? Optional.of(FaultProxy.Error.internal()) : Optional.empty());
 

@@ -30,6 +30,11 @@ import tools.jackson.databind.node.ObjectNode;
  * a real DynamoDB API. Counts requests per operation (the {@code X-Amz-Target} suffix).
  */
 final class FaultProxy implements AutoCloseable {
+    static {
+        // the JDK server otherwise leaves Nagle on, and every SDK request then waits ~40 ms for a delayed ACK
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Set<String> HOP_HEADERS = Set.of("host", "content-length", "connection", "expect", "upgrade", "transfer-encoding");
 
