@@ -1,5 +1,6 @@
 package com.pyerp.realtime.infra;
 
+import com.pyerp.realtime.core.log.JsonLog;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -31,7 +32,8 @@ import software.constructs.Construct;
  *       {@link #AUTHORIZER_ERROR_THRESHOLD}, see there);</li>
  *   <li>the API's IntegrationError and ExecutionError (5xx from a function, or API Gateway failing to call it);</li>
  *   <li>each dead-letter queue holding a message;</li>
- *   <li>each rule's permanently failed invocations plus those that could not even reach the DLQ (events lost).</li>
+ *   <li>each rule's permanently failed invocations plus those that could not even reach the DLQ (events lost);</li>
+ *   <li>the dispatcher's own counts ({@link #DISPATCH_METRICS}): invalid ERP events, failed PostToConnection calls.</li>
  * </ul>
  * Missing data is not breaching: a quiet gateway is a healthy one. With an alarm topic, alarms notify on ALARM and OK.
  */
@@ -43,6 +45,14 @@ public final class GatewayMonitoring extends Construct {
      * JWKS endpoint, a flood of bad tokens), not on one client whose token expired.
      */
     public static final int AUTHORIZER_ERROR_THRESHOLD = 20;
+    /**
+     * The counts the dispatcher emits per invocation as CloudWatch Embedded Metric Format lines, in
+     * {@link JsonLog#METRICS_NAMESPACE} without dimensions (core Dispatcher#run, the names it puts in its metrics map).
+     */
+    public static final List<String> DISPATCH_METRICS = List.of("EventsReceived", "EventsInvalid", "EventsDuplicate",
+            "EventsCoalesced", "MessagesDelivered", "MessagesGone", "MessagesFailed");
+    /** PostToConnection failures other than 410 Gone in 5 minutes; single ones are retried with their event. */
+    public static final int MESSAGES_FAILED_THRESHOLD = 10;
     private final Dashboard dashboard;
     private final Map<String, Alarm> alarms = new LinkedHashMap<>();
 
@@ -68,6 +78,10 @@ public final class GatewayMonitoring extends Construct {
                 "EventBridge could not hand ERP events to the dispatcher; they are in the delivery DLQ", 1);
         alarm("FailedDispatchNotEmpty", routing.failedDispatchQueue().metricApproximateNumberOfMessagesVisible(max()),
                 "The dispatcher failed on ERP events after Lambda's retries; they are in the failed-dispatch queue", 1);
+        alarm("InvalidErpEvents", dispatchMetric("EventsInvalid"),
+                "An ERP service published events that fail the catalog's schema; the dispatcher dropped them (see its log)", 1);
+        alarm("DispatchMessagesFailed", dispatchMetric("MessagesFailed"),
+                "PostToConnection keeps failing (not 410 Gone): throttling or an @connections outage", MESSAGES_FAILED_THRESHOLD);
         for (Map.Entry<String, Rule> e : routing.rules().entrySet()) {
             Map<String, IMetric> m = new LinkedHashMap<>();
             m.put("failed", eventsMetric("FailedInvocations", routing, e.getValue()));
@@ -102,25 +116,30 @@ public final class GatewayMonitoring extends Construct {
                 .defaultInterval(Duration.hours(3))
                 .widgets(List.of(
                         List.<IWidget>of(
-                                graph("Connections", List.of(stage.metric("ConnectCount", sum("connects")),
+                                graph("Connections", 6, List.of(stage.metric("ConnectCount", sum("connects")),
                                         disconnect.function().metricInvocations(sum("disconnects")))),
-                                graph("Messages", List.of(stage.metric("MessageCount", sum("messages (in + out)")))),
-                                graph("API errors", List.of(stage.metric("ClientError", sum("client (4xx before integration)")),
+                                graph("Messages", 6, List.of(stage.metric("MessageCount", sum("messages (in + out)")))),
+                                graph("API errors", 6, List.of(stage.metric("ClientError", sum("client (4xx before integration)")),
                                         stage.metric("IntegrationError", sum("integration")),
                                         stage.metric("ExecutionError", sum("execution")))),
-                                graph("Integration latency", List.of(stage.metric("IntegrationLatency",
+                                graph("Integration latency", 6, List.of(stage.metric("IntegrationLatency",
                                         MetricOptions.builder().statistic("p99").label("p99").build())))),
                         List.<IWidget>of(
-                                graph("Dispatcher", List.of(dispatcher.function().metricInvocations(sum("invocations")),
+                                graph("Dispatcher", 8, List.of(dispatcher.function().metricInvocations(sum("invocations")),
                                         dispatcher.function().metricErrors(sum("errors")))),
-                                graph("Rule invocations", ruleInvocations),
-                                graph("Dead-letter queues", List.of(
+                                graph("Rule invocations", 8, ruleInvocations),
+                                graph("Dead-letter queues", 8, List.of(
                                         routing.deliveryDlq().metricApproximateNumberOfMessagesVisible(max("delivery DLQ")),
                                         routing.failedDispatchQueue().metricApproximateNumberOfMessagesVisible(max("failed dispatch"))))),
                         List.<IWidget>of(
-                                graph("Lambda errors", errors),
-                                graph("Lambda throttles", throttles),
-                                graph("Lambda duration p99", durations))))
+                                graph("ERP events (dispatcher)", 12, List.of(dispatchMetric("EventsReceived"),
+                                        dispatchMetric("EventsInvalid"), dispatchMetric("EventsDuplicate"), dispatchMetric("EventsCoalesced"))),
+                                graph("Messages delivered (dispatcher)", 12, List.of(dispatchMetric("MessagesDelivered"),
+                                        dispatchMetric("MessagesGone"), dispatchMetric("MessagesFailed")))),
+                        List.<IWidget>of(
+                                graph("Lambda errors", 8, errors),
+                                graph("Lambda throttles", 8, throttles),
+                                graph("Lambda duration p99", 8, durations))))
                 .build();
     }
 
@@ -141,6 +160,17 @@ public final class GatewayMonitoring extends Construct {
                 .build();
     }
 
+    private static Metric dispatchMetric(String name) {
+        if (!DISPATCH_METRICS.contains(name)) throw new IllegalArgumentException("not a dispatcher metric: " + name);
+        return Metric.Builder.create()
+                .namespace(JsonLog.METRICS_NAMESPACE)
+                .metricName(name)
+                .statistic("Sum")
+                .period(ALARM_PERIOD)
+                .label(name)
+                .build();
+    }
+
     private static Metric eventsMetric(String name, EventRouting routing, Rule rule) {
         return Metric.Builder.create()
                 .namespace("AWS/Events")
@@ -152,9 +182,9 @@ public final class GatewayMonitoring extends Construct {
                 .build();
     }
 
-    private static GraphWidget graph(String title, List<? extends IMetric> left) {
-        return GraphWidget.Builder.create().title(title).left(left).width(title.startsWith("Lambda") || title.startsWith("Dispatcher")
-                || title.startsWith("Rule") || title.startsWith("Dead") ? 8 : 6).height(6).build();
+    /** A 6-high graph; {@code width} is in dashboard grid units (24 per row). */
+    private static GraphWidget graph(String title, int width, List<? extends IMetric> left) {
+        return GraphWidget.Builder.create().title(title).left(left).width(width).height(6).build();
     }
 
     private static MetricOptions sum() { return sum(null); }

@@ -1,5 +1,6 @@
 package com.pyerp.realtime.infra;
 
+import com.pyerp.realtime.core.protocol.ApiRoutes;
 import com.pyerp.realtime.events.EventCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,9 +35,10 @@ import software.constructs.Construct;
 import software.constructs.IConstruct;
 
 /**
- * The whole pyERP real-time gateway as one reusable construct: the WebSocket API (routes, REQUEST authorizer, stage),
- * the five Lambda functions from the functions deployment jar, the DynamoDB registry, EventBridge routing with the
- * schema registry, and monitoring. Another CDK app instantiates it with its own {@link RealtimeGatewayProps}.
+ * The whole pyERP real-time gateway as one reusable construct: the WebSocket API (routes and route selection from
+ * {@link ApiRoutes}, REQUEST authorizer, stage), the five Lambda functions from the functions deployment jar, the
+ * DynamoDB registry, EventBridge routing with the schema registry, and monitoring. Another CDK app instantiates it
+ * with its own {@link RealtimeGatewayProps}.
  *
  * <pre>{@code
  * RealtimeGateway gw = new RealtimeGateway(stack, "Realtime", RealtimeGatewayProps.builder()
@@ -47,10 +49,6 @@ import software.constructs.IConstruct;
  * }</pre>
  */
 public final class RealtimeGateway extends Construct {
-    /** Routes by the frame's {@code action}; a non-JSON frame or an unknown action goes to {@code $default}. */
-    public static final String ROUTE_SELECTION_EXPRESSION = "$request.body.action";
-    /** The client commands of protocol {@code erp.v1} (docs/protocol.md), each a route of the command function. */
-    public static final List<String> COMMAND_ROUTES = List.of("subscribe", "unsubscribe", "ping");
     /**
      * The stage's access log line: one JSON object per request. Never the query string (it may carry {@code ?token=})
      * nor headers (Sec-WebSocket-Protocol carries the JWT).
@@ -105,7 +103,7 @@ public final class RealtimeGateway extends Construct {
         api = WebSocketApi.Builder.create(this, "Api")
                 .apiName(props.apiName().orElse(stack.getStackName() + "-realtime"))
                 .description("pyERP real-time gateway (protocol erp.v1, docs/protocol.md)")
-                .routeSelectionExpression(ROUTE_SELECTION_EXPRESSION)
+                .routeSelectionExpression(ApiRoutes.ROUTE_SELECTION_EXPRESSION)
                 .build();
         // the @connections endpoint the dispatcher posts to: https://{api-id}.execute-api.{region}.{suffix}/{stage}
         managementEndpoint = "https://" + api.getApiId() + ".execute-api." + stack.getRegion() + "." + stack.getUrlSuffix()
@@ -163,19 +161,17 @@ public final class RealtimeGateway extends Construct {
         // WebSocket authorizer results are never cached, so nothing else needs it. The authorizer itself answers 401.
         WebSocketLambdaAuthorizer jwt = new WebSocketLambdaAuthorizer("JwtAuthorizer", authorizer.alias(),
                 WebSocketLambdaAuthorizerProps.builder().identitySource(List.of()).build());
-        api.addRoute("$connect", WebSocketRouteOptions.builder()
+        api.addRoute(ApiRoutes.CONNECT, WebSocketRouteOptions.builder()
                 .integration(new WebSocketLambdaIntegration("ConnectIntegration", functions.get(GatewayFunction.CONNECT).alias()))
                 .authorizer(jwt)
                 .build());
-        api.addRoute("$disconnect", WebSocketRouteOptions.builder()
+        api.addRoute(ApiRoutes.DISCONNECT, WebSocketRouteOptions.builder()
                 .integration(new WebSocketLambdaIntegration("DisconnectIntegration", functions.get(GatewayFunction.DISCONNECT).alias()))
                 .build());
         // The command function's return body is the client's reply: two-way routes with a $default route response.
         // One integration per route, not one shared: CDK binds a shared integration once, so only the first route's
         // invoke permission (source arn .../*$default) would exist and API Gateway could not call the others.
-        List<String> commandRoutes = new java.util.ArrayList<>(List.of("$default"));
-        commandRoutes.addAll(COMMAND_ROUTES);
-        for (String route : commandRoutes) {
+        for (String route : ApiRoutes.COMMAND_ROUTES) {
             api.addRoute(route, WebSocketRouteOptions.builder()
                     .integration(new WebSocketLambdaIntegration("CommandIntegration-" + route.replace("$", ""),
                             functions.get(GatewayFunction.COMMAND).alias()))

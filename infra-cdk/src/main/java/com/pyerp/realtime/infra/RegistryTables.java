@@ -22,6 +22,8 @@ import software.constructs.Construct;
  *       {@code channelKey}/{@code connectionId}, INCLUDE projection of {@link RegistrySchema#BY_CHANNEL_PROJECTION}
  *       only, so the dispatcher's fan-out query reads the least data.</li>
  * </ul>
+ * The layout equals the registry's own {@code CreateTableRequest}s (functions/lambda
+ * {@code com.pyerp.realtime.aws.dynamo.RegistryTables}), which RegistryTablesTemplateTest checks.
  */
 public final class RegistryTables extends Construct {
     private final Table connections;

@@ -1,5 +1,6 @@
 package com.pyerp.realtime.infra;
 
+import com.pyerp.realtime.core.protocol.ApiRoutes;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import io.github.cdklabs.cdknag.RegexAppliesTo;
@@ -18,7 +19,7 @@ final class Suppressions {
 
     static void apply(RealtimeGateway gw) {
         for (IConstruct c : gw.api().getNode().getChildren()) {
-            if (c instanceof WebSocketRoute r && !"$connect".equals(r.getRouteKey())) {
+            if (c instanceof WebSocketRoute r && !ApiRoutes.CONNECT.equals(r.getRouteKey())) {
                 suppress(r, "AwsSolutions-APIG4", "API Gateway WebSocket APIs accept an authorizer on $connect only; route "
                         + r.getRouteKey() + " runs on a connection the JWT authorizer already admitted, and the handler authorizes"
                         + " every command again from the authorizer context (channel permissions from the token's claims)");

@@ -51,13 +51,13 @@ class FunctionsTemplateTest {
         JsonNode alias = resources.path(logicalId(h.alias()));
         assertThat(alias.path("Type").asString()).isEqualTo("AWS::Lambda::Alias");
         assertThat(alias.path("Properties").path("Name").asString()).isEqualTo(HandlerFunction.ALIAS);
-        assertThat(JSON.treeToValue(alias.path("Properties").path("FunctionName"), Map.class)).isEqualTo(ref(h.function()));
+        assertThat(alias.path("Properties").path("FunctionName")).isEqualTo(Synth.tree(ref(h.function())));
         // FunctionVersion: Fn::GetAtt [<the function's published Version>, Version]
         JsonNode getAtt = alias.path("Properties").path("FunctionVersion").path("Fn::GetAtt");
         assertThat(getAtt.path(1).asString()).isEqualTo("Version");
         JsonNode version = resources.path(getAtt.path(0).asString());
         assertThat(version.path("Type").asString()).isEqualTo("AWS::Lambda::Version");
-        assertThat(JSON.treeToValue(version.path("Properties").path("FunctionName"), Map.class)).isEqualTo(ref(h.function()));
+        assertThat(version.path("Properties").path("FunctionName")).isEqualTo(Synth.tree(ref(h.function())));
         // a replaced version is deleted once the alias has moved on, instead of piling up
         assertThat(version.path("DeletionPolicy").asString()).isEqualTo("Delete");
     }
@@ -83,12 +83,12 @@ class FunctionsTemplateTest {
         assertThat(env.path("JWT_AUDIENCE").asString()).isEqualTo("pyerp-realtime");
         assertThat(env.path("JWT_JWKS_URL").asString()).isEqualTo("https://id.example.com/realms/pyerp/protocol/openid-connect/certs");
         assertThat(env.path("ALLOWED_ORIGINS").asString()).isEqualTo("https://erp.example.com");
-        assertThat(JSON.treeToValue(env.path("CONNECTIONS_TABLE"), Map.class)).isEqualTo(ref(gateway().tables().connections()));
-        assertThat(JSON.treeToValue(env.path("SUBSCRIPTIONS_TABLE"), Map.class)).isEqualTo(ref(gateway().tables().subscriptions()));
+        assertThat(env.path("CONNECTIONS_TABLE")).isEqualTo(Synth.tree(ref(gateway().tables().connections())));
+        assertThat(env.path("SUBSCRIPTIONS_TABLE")).isEqualTo(Synth.tree(ref(gateway().tables().subscriptions())));
         // https://{apiId}.execute-api.{region}.{suffix}/{stage}: the @connections endpoint of this API's stage
-        assertThat(JSON.treeToValue(env.path("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI"), Map.class)).isEqualTo(Map.of("Fn::Join",
+        assertThat(env.path("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI")).isEqualTo(Synth.tree(Map.of("Fn::Join",
                 List.of("", List.of("https://", ref(gateway().api()), ".execute-api.", Map.of("Ref", "AWS::Region"), ".",
-                        Map.of("Ref", "AWS::URLSuffix"), "/live"))));
+                        Map.of("Ref", "AWS::URLSuffix"), "/live")))));
     }
 
     @Test

@@ -55,9 +55,16 @@ class MonitoringAndOutputsTemplateTest {
     }
 
     @Test
+    void dispatchersOwnCounts_alarmOnInvalidEventsAndFailedPosts() {
+        template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("EventsInvalid", "PyerpRealtime", Match.absent(), "Sum", 1));
+        template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("MessagesFailed", "PyerpRealtime", Match.absent(), "Sum",
+                GatewayMonitoring.MESSAGES_FAILED_THRESHOLD));
+    }
+
+    @Test
     void everyRule_alarmsOnFailedAndLostInvocations() {
         int rules = EventCatalog.load().rulePatterns().size();
-        template().resourceCountIs("AWS::CloudWatch::Alarm", GatewayFunction.values().length * 2 + 4 + rules);
+        template().resourceCountIs("AWS::CloudWatch::Alarm", GatewayFunction.values().length * 2 + 6 + rules);
         for (String name : EventCatalog.load().rulePatterns().keySet()) {
             Object failedMetric = Match.objectLike(Map.of(
                     "Namespace", "AWS/Events",
@@ -85,7 +92,8 @@ class MonitoringAndOutputsTemplateTest {
         }
         assertThat(body.toString()).contains("\"ConnectCount\"", "\"MessageCount\"", "\"IntegrationError\"",
                 "\"ApproximateNumberOfMessagesVisible\"", "\"Errors\"", "\"Throttles\"", "\"Duration\"", "\"Invocations\"",
-                "\"title\":\"Connections\"", "\"title\":\"Dead-letter queues\"", "\"title\":\"Dispatcher\"", "p99");
+                "\"title\":\"Connections\"", "\"title\":\"Dead-letter queues\"", "\"title\":\"Dispatcher\"", "p99",
+                "\"PyerpRealtime\"", "\"MessagesDelivered\"", "\"EventsReceived\"");
     }
 
     @Test

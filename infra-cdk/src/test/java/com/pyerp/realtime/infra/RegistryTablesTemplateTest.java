@@ -4,11 +4,17 @@ import static com.pyerp.realtime.infra.Synth.gateway;
 import static com.pyerp.realtime.infra.Synth.template;
 
 import com.pyerp.realtime.core.registry.RegistrySchema;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awscdk.assertions.Match;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 
 /** The tables are laid out by RegistrySchema, the names the DynamoDB registry queries. */
 @Timeout(300)
@@ -47,6 +53,37 @@ class RegistryTablesTemplateTest {
                 "KeySchema", List.of(key(RegistrySchema.SUB_CHANNEL_PK, "HASH"), key(RegistrySchema.SUB_CHANNEL_SK, "RANGE")),
                 "Projection", Map.of("ProjectionType", "INCLUDE", "NonKeyAttributes", RegistrySchema.BY_CHANNEL_PROJECTION))));
         template().hasResourceProperties("AWS::DynamoDB::Table", Match.objectEquals(expected));
+    }
+
+    /** The CDK tables must be the ones the registry creates itself locally (functions/lambda RegistryTables). */
+    @Test
+    void tables_matchTheRegistrysOwnCreateTableRequests() {
+        for (CreateTableRequest want : List.of(
+                com.pyerp.realtime.aws.dynamo.RegistryTables.connectionsTableRequest("any"),
+                com.pyerp.realtime.aws.dynamo.RegistryTables.subscriptionsTableRequest("any"))) {
+            List<Object> indexes = new ArrayList<>();
+            for (GlobalSecondaryIndex i : want.globalSecondaryIndexes()) {
+                Map<String, Object> projection = new LinkedHashMap<>();
+                projection.put("ProjectionType", i.projection().projectionTypeAsString());
+                if (i.projection().hasNonKeyAttributes()) projection.put("NonKeyAttributes", i.projection().nonKeyAttributes());
+                indexes.add(Map.of("IndexName", i.indexName(), "KeySchema", keys(i.keySchema()), "Projection", projection));
+            }
+            List<Object> attributes = new ArrayList<>();
+            for (AttributeDefinition a : want.attributeDefinitions()) {
+                attributes.add(Map.of("AttributeName", a.attributeName(), "AttributeType", a.attributeTypeAsString()));
+            }
+            template().hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                    "BillingMode", want.billingModeAsString(),
+                    "KeySchema", keys(want.keySchema()),
+                    "AttributeDefinitions", attributes,
+                    "GlobalSecondaryIndexes", indexes)));
+        }
+    }
+
+    private static List<Object> keys(List<KeySchemaElement> schema) {
+        List<Object> out = new ArrayList<>();
+        for (KeySchemaElement k : schema) out.add(Map.of("AttributeName", k.attributeName(), "KeyType", k.keyTypeAsString()));
+        return out;
     }
 
     @Test

@@ -69,6 +69,9 @@ final class Synth {
     /** The template as a Jackson tree, for comparisons Match cannot express (exact statement sets, parsed JSON). */
     static JsonNode json(Template t) { return JSON.valueToTree(t.toJSON()); }
 
+    /** A Java value (maps, lists, strings, numbers) as a Jackson tree, to compare with a template node. */
+    static JsonNode tree(Object value) { return JSON.valueToTree(value); }
+
     /** The logical id of a construct's CloudFormation resource. */
     static String logicalId(IConstruct c) {
         IConstruct cfn = c instanceof CfnElement ? c : c.getNode().getDefaultChild();

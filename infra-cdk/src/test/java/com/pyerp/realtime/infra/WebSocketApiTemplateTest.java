@@ -7,6 +7,7 @@ import static com.pyerp.realtime.infra.Synth.ref;
 import static com.pyerp.realtime.infra.Synth.template;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.pyerp.realtime.core.protocol.ApiRoutes;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -26,6 +27,15 @@ class WebSocketApiTemplateTest {
             "subscribe", GatewayFunction.COMMAND,
             "unsubscribe", GatewayFunction.COMMAND,
             "ping", GatewayFunction.COMMAND);
+
+    @Test
+    void routes_areTheSharedApiRoutes() {
+        java.util.Set<String> shared = new java.util.HashSet<>(ApiRoutes.COMMAND_ROUTES);
+        shared.add(ApiRoutes.CONNECT);
+        shared.add(ApiRoutes.DISCONNECT);
+        assertThat(ROUTES.keySet()).isEqualTo(shared);
+        assertThat(ApiRoutes.ROUTE_SELECTION_EXPRESSION).isEqualTo("$request.body.action");
+    }
 
     @Test
     void api_isWebSocket_withActionRouteSelection() {
@@ -53,8 +63,9 @@ class WebSocketApiTemplateTest {
             assertThat(integration.path("IntegrationType").asString()).isEqualTo("AWS_PROXY");
             // arn:...:apigateway:{region}:lambda:path/2015-03-31/functions/{alias arn}/invocations
             JsonNode uri = integration.path("IntegrationUri").path("Fn::Join").path(1);
-            assertThat(JSON.treeToValue(uri, List.class)).as("integration of %s", r.getKey())
-                    .contains(ref(gateway().function(r.getValue()).alias()));
+            List<JsonNode> parts = new java.util.ArrayList<>();
+            uri.forEach(parts::add);
+            assertThat(parts).as("integration of %s", r.getKey()).contains(Synth.tree(ref(gateway().function(r.getValue()).alias())));
         }
     }
 

@@ -34,11 +34,13 @@ final class EventBridgeApi extends Handler.Abstract {
     private static final JsonLog LOG = JsonLog.get(EventBridgeApi.class);
     static final int MAX_ENTRIES = 10;
     static final int MAX_REQUEST_BYTES = 256 * 1024;
+    /** The HTTP body read at most: the entries' 256 KB plus JSON overhead. */
+    static final int MAX_BODY_BYTES = 1024 * 1024;
     static final String CONTENT_TYPE = "application/x-amz-json-1.1";
     private static final int RETRIES = 2;
 
     private final LocalGatewayConfig config;
-    private final Machine rules = new Machine();
+    private final Machine rules = Machine.builder().build();
     private final DispatcherHandler dispatcher;
     private final ExecutorService deliveries;
     private final ScheduledExecutorService timers;
@@ -61,9 +63,10 @@ final class EventBridgeApi extends Handler.Abstract {
             error(response, callback, 400, "UnknownOperationException", "The local gateway serves only AWSEvents.PutEvents, not " + target);
             return true;
         }
-        byte[] body = HttpIo.body(request, MAX_REQUEST_BYTES);
-        if (body.length > MAX_REQUEST_BYTES) {
-            error(response, callback, 413, "ValidationException", "Total size of the entries in the request is over the limit (256 KB).");
+        // AWS limits the entries' size (below), not the JSON body; the body may be larger (escaping, field names)
+        byte[] body = HttpIo.body(request, MAX_BODY_BYTES);
+        if (body.length > MAX_BODY_BYTES) {
+            error(response, callback, 413, "ValidationException", "Request body over " + MAX_BODY_BYTES + " bytes.");
             return true;
         }
         JsonNode req;
@@ -77,6 +80,12 @@ final class EventBridgeApi extends Handler.Abstract {
         if (entries == null || !entries.isArray() || entries.isEmpty() || entries.size() > MAX_ENTRIES) {
             error(response, callback, 400, "ValidationException",
                     "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10");
+            return true;
+        }
+        long total = 0;
+        for (JsonNode entry : entries) total += entrySize(entry);
+        if (total > MAX_REQUEST_BYTES) {
+            error(response, callback, 400, "ValidationException", "Total size of the entries in the request is over the limit (256 KB): " + total + " bytes.");
             return true;
         }
         ObjectNode out = LambdaRuntime.JSON.createObjectNode();
@@ -175,6 +184,18 @@ final class EventBridgeApi extends Handler.Abstract {
         synchronized (deadLetters) {
             return new ArrayList<>(deadLetters);
         }
+    }
+
+    /** An entry's size as EventBridge counts it: UTF-8 Source, DetailType, Detail and Resources, plus 14 with Time. */
+    static long entrySize(JsonNode entry) {
+        long size = 0;
+        for (String f : new String[] {"Source", "DetailType", "Detail"}) {
+            JsonNode v = entry.get(f);
+            if (v != null && v.isString()) size += v.asString().getBytes(StandardCharsets.UTF_8).length;
+        }
+        for (JsonNode r : entry.path("Resources")) size += r.asString().getBytes(StandardCharsets.UTF_8).length;
+        if (entry.hasNonNull("Time")) size += 14;
+        return size;
     }
 
     private String busName(String nameOrArn) {

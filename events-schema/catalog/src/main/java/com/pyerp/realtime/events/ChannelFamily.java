@@ -13,7 +13,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code roles}: when not empty, the subscriber needs at least one of them;</li>
  *   <li>{@code scope}: the value of template parameter {@code param} must be listed in the token claim
- *       {@code claim} (or the claim lists {@code *});</li>
+ *       {@code claim} (or the claim lists {@code *}); a scope with a claim and no param is for channels that
+ *       span the whole scope (e.g. one SKU in every warehouse): the claim must list {@code *};</li>
  *   <li>{@code owner}: the value of template parameter {@code owner} must equal the subscriber's user id.</li>
  * </ul>
  */
@@ -22,8 +23,8 @@ public record ChannelFamily(String pattern, List<String> roles, String scopePara
 
     public ChannelFamily {
         roles = List.copyOf(roles);
-        if ((scopeParam == null) != (scopeClaim == null)) {
-            throw new CatalogException("channel family " + pattern + ": scope needs both param and claim");
+        if (scopeParam != null && scopeClaim == null) {
+            throw new CatalogException("channel family " + pattern + ": scope needs a claim");
         }
         List<String> params = Templates.params(pattern);
         if (scopeParam != null && !params.contains(scopeParam)) {
@@ -55,9 +56,9 @@ public record ChannelFamily(String pattern, List<String> roles, String scopePara
     public boolean permits(Map<String, String> params, String userId, Set<String> userRoles,
                            Map<String, Set<String>> scopes) {
         if (!roles.isEmpty() && roles.stream().noneMatch(userRoles::contains)) return false;
-        if (scopeParam != null) {
+        if (scopeClaim != null) {
             Set<String> allowed = scopes.getOrDefault(scopeClaim, Set.of());
-            if (!allowed.contains("*") && !allowed.contains(params.get(scopeParam))) return false;
+            if (!allowed.contains("*") && (scopeParam == null || !allowed.contains(params.get(scopeParam)))) return false;
         }
         if (ownerParam != null && !params.get(ownerParam).equals(userId)) return false;
         return true;

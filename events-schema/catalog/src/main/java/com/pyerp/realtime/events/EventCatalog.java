@@ -165,7 +165,7 @@ public final class EventCatalog {
             families.add(new ChannelFamily(
                     text(f, "pattern"),
                     strings(f.get("roles")),
-                    scope == null ? null : text(scope, "param"),
+                    scope == null || !scope.hasNonNull("param") ? null : text(scope, "param"),
                     scope == null ? null : text(scope, "claim"),
                     f.hasNonNull("owner") ? f.get("owner").asString() : null,
                     f.path("description").asString("")));

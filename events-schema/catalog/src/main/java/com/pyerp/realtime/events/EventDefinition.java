@@ -22,7 +22,12 @@ public final class EventDefinition {
         public SensitiveField { roles = List.copyOf(roles); }
     }
 
-    /** Events with the same key (a template over detail fields) within {@code windowMillis} collapse to the latest. */
+    /**
+     * Events with the same key (a template over detail fields, e.g. {@code {warehouseId}/{sku}}) collapse to the latest:
+     * within one dispatcher invocation a batch keeps the latest per key; across invocations a warm dispatcher drops an
+     * event whose EventBridge time is earlier than the latest delivered one with the same key, for {@code windowMillis}.
+     * Best effort, never a correctness mechanism (see events-schema/README.md).
+     */
     public record Coalesce(String keyTemplate, long windowMillis) {}
 
     /** A coalescing key template: {@code {field}} parameters between literal text. */
@@ -100,7 +105,7 @@ public final class EventDefinition {
     public record InvalidExample(String why, String expect, JsonNode detail) {}
 
     /**
-     * The schema violations of {@code detail}, as readable messages ({@code $.lines.0.sku: required property ...});
+     * The schema violations of {@code detail}, as readable messages ({@code $.lines.0: required property 'sku' not found});
      * empty when it is valid.
      */
     public List<String> validate(JsonNode detail) {

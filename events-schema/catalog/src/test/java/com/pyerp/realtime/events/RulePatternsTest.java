@@ -26,7 +26,7 @@ class RulePatternsTest {
 
     @BeforeAll
     static void loadRules() throws Exception {
-        machine = new Machine();
+        machine = Machine.builder().build();
         for (Map.Entry<String, String> r : CATALOG.rulePatterns().entrySet()) machine.addRule(r.getKey(), r.getValue());
     }
 

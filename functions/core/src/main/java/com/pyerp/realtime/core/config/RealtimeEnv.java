@@ -87,7 +87,7 @@ public final class RealtimeEnv {
             }
         }
         RealtimeEnv parsed = new RealtimeEnv(values);
-        if (problems.isEmpty()) parsed.check(problems);
+        parsed.check(problems); // also when something is missing: name every problem at once
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid function environment: " + String.join("; ", problems));
         }
@@ -97,12 +97,16 @@ public final class RealtimeEnv {
     private void check(List<String> problems) {
         for (Var v : List.of(Var.JWT_CLOCK_SKEW_SECONDS, Var.CONNECTION_TTL_SECONDS, Var.MAX_SUBSCRIPTIONS_PER_CONNECTION,
                 Var.DISPATCH_CONCURRENCY, Var.DEDUP_WINDOW_SECONDS)) {
+            boolean isInt = v == Var.MAX_SUBSCRIPTIONS_PER_CONNECTION || v == Var.DISPATCH_CONCURRENCY;
             try {
-                if (Long.parseLong(values.get(v)) < (v == Var.JWT_CLOCK_SKEW_SECONDS ? 0 : 1)) problems.add(v + " must be positive");
+                // the two counts are read as int: a value beyond int must fail here, not at first use
+                long n = isInt ? Integer.parseInt(values.get(v)) : Long.parseLong(values.get(v));
+                if (n < (v == Var.JWT_CLOCK_SKEW_SECONDS ? 0 : 1)) problems.add(v + " must be positive");
             } catch (NumberFormatException e) {
-                problems.add(v + " must be a whole number, got '" + values.get(v) + "'");
+                problems.add(v + " must be a whole number" + (isInt ? " of at most " + Integer.MAX_VALUE : "") + ", got '" + values.get(v) + "'");
             }
         }
+        if (jwtAlgorithms().isEmpty()) problems.add("JWT_ALGORITHMS lists no algorithm (allowed: " + PERMITTED_ALGORITHMS + ")");
         for (String alg : jwtAlgorithms()) {
             if (!PERMITTED_ALGORITHMS.contains(alg)) problems.add("JWT_ALGORITHMS: " + alg + " is not permitted (allowed: " + PERMITTED_ALGORITHMS + ")");
         }

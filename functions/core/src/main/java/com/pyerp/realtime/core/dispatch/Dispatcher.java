@@ -4,6 +4,7 @@ import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.registry.ChannelKey;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.registry.Subscriber;
+import com.pyerp.realtime.events.Envelope;
 import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.EventDefinition;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +23,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Delivers ERP events to the connections subscribed to their channels.
@@ -38,7 +36,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Dispatcher implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.get(Dispatcher.class);
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final int THROTTLE_RETRIES = 3;
 
     private final EventCatalog catalog;
@@ -218,16 +215,8 @@ public final class Dispatcher implements AutoCloseable {
 
     private byte[] envelope(Resolved r, String channel, Subscriber sub) {
         ErpEvent e = r.event;
-        ObjectNode n = JSON.createObjectNode();
-        n.put("type", "event");
-        n.put("channel", channel);
-        n.put("eventType", e.detailType());
-        n.put("source", e.source());
-        n.put("eventId", e.id());
-        n.put("time", e.time().toString());
-        n.put("correlationId", e.correlationId());
-        n.set("data", r.def.visibleTo(e.detail(), sub.roles()));
-        return JSON.writeValueAsString(n).getBytes(StandardCharsets.UTF_8);
+        return Envelope.eventFrameJson(channel, e.detailType(), e.source(), e.id(), e.time().toString(), e.correlationId(),
+                r.def.visibleTo(e.detail(), sub.roles())).getBytes(StandardCharsets.UTF_8);
     }
 
     private String tenantOf(Resolved r) {

@@ -39,8 +39,7 @@ public record ErpEvent(String id, String source, String detailType, Instant time
         }
         List<String> resources = new ArrayList<>();
         for (JsonNode r : n.path("resources")) resources.add(r.asString());
-        JsonNode corr = detail.path("_meta").get("correlationId");
-        String correlationId = corr != null && corr.isString() && !corr.asString().isBlank() ? corr.asString() : id;
+        String correlationId = com.pyerp.realtime.events.Envelope.correlationId(detail, id);
         return new ErpEvent(id, source, detailType, time, text(n, "account"), text(n, "region"), List.copyOf(resources), detail, correlationId);
     }
 

@@ -28,6 +28,7 @@ public final class RecentIds {
         evict(now);
         if (seen.containsKey(key)) return false;
         seen.put(key, new Entry(now, now));
+        trim();
         return true;
     }
 
@@ -48,10 +49,20 @@ public final class RecentIds {
         evict(now);
         seen.remove(key);
         seen.put(key, new Entry(now, value));
+        trim();
     }
 
     public synchronized int size() {
         return seen.size();
+    }
+
+    /** Drops the oldest entries beyond {@code maxEntries}: called after an insertion, so the bound always holds. */
+    private void trim() {
+        Iterator<String> it = seen.keySet().iterator();
+        while (seen.size() > maxEntries && it.hasNext()) {
+            it.next();
+            it.remove();
+        }
     }
 
     private void evict(Instant now) {

@@ -1,5 +1,7 @@
 package com.pyerp.realtime.core.registry;
 
+import com.pyerp.realtime.core.auth.Principal;
+import com.pyerp.realtime.events.ChannelNames;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,8 +12,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
-import com.pyerp.realtime.core.auth.Principal;
-import com.pyerp.realtime.events.ChannelNames;
 
 /**
  * The registry in memory: product code, not a test double. The local gateway uses it by default and most

@@ -65,8 +65,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * <p>Reads through the byChannel index are eventually consistent (DynamoDB has no consistent index reads): a
  * subscription made a few milliseconds before a broadcast may miss it. Reads by connection id are consistent.
  */
-public final class DynamoDbConnectionRegistry implements ConnectionRegistry {
+public final class DynamoDbConnectionRegistry implements ConnectionRegistry, AutoCloseable {
     private final DynamoDbClient client;
+    private final boolean ownsClient;
     private final String connectionsTable;
     private final String subscriptionsTable;
     private final Integer pageSize;
@@ -77,6 +78,7 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry {
 
     private DynamoDbConnectionRegistry(Builder b) {
         this.client = b.client;
+        this.ownsClient = b.ownsClient;
         this.connectionsTable = b.connectionsTable;
         this.subscriptionsTable = b.subscriptionsTable;
         this.pageSize = b.pageSize;
@@ -92,8 +94,9 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry {
      * {@code AWS_ENDPOINT_URL_DYNAMODB}, credentials). Build once per container, outside the handler method.
      */
     public static DynamoDbConnectionRegistry fromEnv(RealtimeEnv env) {
-        return builder().client(DynamoDbClients.fromEnv(env))
-                .connectionsTable(env.connectionsTable())
+        Builder b = builder().client(DynamoDbClients.fromEnv(env));
+        b.ownsClient = true;
+        return b.connectionsTable(env.connectionsTable())
                 .subscriptionsTable(env.subscriptionsTable())
                 .build();
     }
@@ -104,6 +107,12 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry {
 
     public DynamoDbClient client() {
         return client;
+    }
+
+    /** Closes the client when this registry built it ({@link #fromEnv}); a client passed to the builder stays open. */
+    @Override
+    public void close() {
+        if (ownsClient) client.close();
     }
 
     @Override
@@ -130,6 +139,10 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry {
         Objects.requireNonNull(now, "now");
         Map<String, AttributeValue> conn = getConnection(connectionId, USER_ID, ROLES, EXPIRES_AT);
         if (conn == null || !RegistryItems.live(conn, now)) throw new ConnectionGoneException(connectionId);
+        if (!conn.containsKey(USER_ID) || conn.get(USER_ID).s() == null) {
+            throw new RegistryUnavailableException("unreadable item in DynamoDB table '" + connectionsTable + "' (connectionId "
+                    + connectionId + "): attribute " + USER_ID + " is missing", null);
+        }
 
         Map<String, AttributeValue> item = RegistryItems.subscriptionItem(connectionId, channelKey, conn.get(USER_ID).s(),
                 RegistryItems.roles(conn), Long.parseLong(conn.get(EXPIRES_AT).n()));
@@ -359,6 +372,7 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry {
     /** Builder; {@link #build()} checks every required field. */
     public static final class Builder {
         private DynamoDbClient client;
+        private boolean ownsClient;
         private String connectionsTable;
         private String subscriptionsTable;
         private Integer pageSize;

@@ -15,6 +15,7 @@ import com.pyerp.realtime.core.registry.RegistryUnavailableException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +107,7 @@ public final class RegistryTables {
                 throw DynamoErrors.translate("creating the registry table", table, endpoint, e);
             }
         }
-        return new Outcome(List.copyOf(created), List.copyOf(existing), Map.copyOf(ttl));
+        return new Outcome(List.copyOf(created), List.copyOf(existing), Collections.unmodifiableMap(ttl));
     }
 
     /** The CreateTable request of the connections table (also the reference the CDK construct is tested against). */
@@ -230,7 +231,7 @@ public final class RegistryTables {
     /** dynalite answers UnknownOperationException to UpdateTimeToLive; expired items are filtered on read anyway. */
     private static boolean unsupported(AwsServiceException e) {
         String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
-        return "UnknownOperationException".equals(code) || "UnrecognizedClientException".equals(code) && e.statusCode() == 400;
+        return "UnknownOperationException".equals(code);
     }
 
     private static AttributeDefinition attr(String name) {

@@ -122,8 +122,21 @@ public final class Dynalite implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Fails with dynalite's exit code and output when it is no longer running (instead of "connection refused" later). */
+    public void requireAlive() {
+        if (process.isAlive()) return;
+        synchronized (output) {
+            throw new IllegalStateException("dynalite (pid " + process.pid() + ") exited with code " + process.exitValue() + "; its output: " + output);
+        }
+    }
+
     public long pid() {
         return process.pid();
+    }
+
+    /** Closes the server's stdin, as the death of this JVM would: the server must exit by itself. */
+    void closeStdin() throws IOException {
+        process.getOutputStream().close();
     }
 
     @Override

@@ -33,6 +33,7 @@ class DynamoDbConnectionRegistryTest extends ConnectionRegistryContract {
 
     @Override
     protected ConnectionRegistry newRegistry() {
+        dynalite.requireAlive();
         int n = TABLES.incrementAndGet();
         String connections = "connections-" + n;
         subscriptionsTable = "subscriptions-" + n;

@@ -2,6 +2,7 @@ package com.pyerp.realtime.aws.dynamo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.pyerp.realtime.core.auth.Principal;
@@ -66,6 +67,7 @@ class DynamoDbRegistryFaultsTest {
 
     @BeforeEach
     void tablesAndProxy() throws IOException {
+        dynalite.requireAlive();
         int n = TABLES.incrementAndGet();
         connections = "f-connections-" + n;
         subscriptions = "f-subscriptions-" + n;
@@ -134,12 +136,12 @@ class DynamoDbRegistryFaultsTest {
         try {
             // production settings: a refused connection is retried 5 times with 25 ms backoff, then gives up
             RegistryUnavailableException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
-                    () -> org.junit.jupiter.api.Assertions.assertThrows(RegistryUnavailableException.class,
+                    () -> assertThrows(RegistryUnavailableException.class,
                             () -> registry.register(connection("c-1"))));
             assertThat(e).hasMessageContaining("DynamoDB at " + down).hasMessageContaining("unreachable")
                     .hasMessageContaining("PutItem on table 'env-connections'");
         } finally {
-            registry.client().close();
+            registry.close();
         }
     }
 
@@ -167,7 +169,7 @@ class DynamoDbRegistryFaultsTest {
                 DynamoDbConnectionRegistry registry = registry(c);
 
                 RegistryUnavailableException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
-                        () -> org.junit.jupiter.api.Assertions.assertThrows(RegistryUnavailableException.class,
+                        () -> assertThrows(RegistryUnavailableException.class,
                                 () -> registry.find("c-1", NOW)));
                 assertThat(e.getMessage()).contains("GetItem on table '" + connections + "'").containsAnyOf("did not answer", "unreachable");
             }
@@ -323,7 +325,7 @@ class DynamoDbRegistryFaultsTest {
             assertThat(registry.client().serviceClientConfiguration().endpointOverride()).contains(dynalite.endpoint());
             assertThat(registry.client().serviceClientConfiguration().region().id()).isEqualTo("eu-central-1");
         } finally {
-            registry.client().close();
+            registry.close();
         }
     }
 

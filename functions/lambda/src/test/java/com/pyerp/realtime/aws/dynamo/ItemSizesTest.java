@@ -29,7 +29,8 @@ class ItemSizesTest {
         assertThat(ItemSizes.numberBytes("12")).isEqualTo(2);
         assertThat(ItemSizes.numberBytes("123")).isEqualTo(3);
         assertThat(ItemSizes.numberBytes("1800000000")).isEqualTo(2); // trailing zeros do not count
-        assertThat(ItemSizes.numberBytes("1764064800")).isEqualTo(6);
+        assertThat(ItemSizes.numberBytes("1764064800")).isEqualTo(5); // 17640648: 8 digits
+        assertThat(ItemSizes.numberBytes("1764064801")).isEqualTo(6);
         assertThat(ItemSizes.numberBytes("-0.0012")).isEqualTo(2);
     }
 
@@ -52,7 +53,7 @@ class ItemSizesTest {
     void theDispatchersIndexItem_isAbout150Bytes() {
         Map<String, AttributeValue> item = RegistryItems.subscriptionItem("Ab3dEfGhIjK0001=", "acme/inventory.warehouse.WH-2",
                 "3f2b6c1e-8d4a-4e1b-9c7f-000000000001", Set.of("inventory:read", "sales:read"), 1_764_072_000L);
-        // connectionId 12+16, channelKey 10+29, userId 6+36, roles 5+24, expiresAt 9+(3+1) digits pairs... see ItemSizes
+        // attribute name + value: connectionId 12+16, channelKey 10+29, userId 6+36, roles 5+(14+10), expiresAt 9+number
         assertThat(ItemSizes.itemBytes(item)).isEqualTo(28 + 39 + 42 + 29 + 9 + ItemSizes.numberBytes("1764072000"));
     }
 

@@ -106,6 +106,13 @@ public final class RegistryBenchmark {
                 readUnits(client, subscriptions, registry, pool, threads);
             } finally {
                 pool.shutdownNow();
+                for (String table : List.of(connections, subscriptions)) {
+                    try {
+                        client.deleteTable(d -> d.tableName(table));
+                    } catch (RuntimeException e) {
+                        System.out.println("could not delete benchmark table " + table + ": " + e.getMessage());
+                    }
+                }
             }
         } finally {
             if (dynalite != null) dynalite.close();
@@ -115,6 +122,12 @@ public final class RegistryBenchmark {
     private static void readUnits(DynamoDbClient client, String subscriptions, DynamoDbConnectionRegistry registry,
                                   ExecutorService pool, int threads) throws Exception {
         String key = ChannelKey.of("acme", "inventory.warehouse.WH-2");
+        Connection sample = new Connection("Ab3dEfGhIjK0001=", new Principal("3f2b6c1e-8d4a-4e1b-9c7f-000000000001", "acme",
+                Set.of("inventory:read", "sales:read"), Map.of("warehouses", Set.of("WH-1", "WH-2"))), NOW, NOW.plusSeconds(7500));
+        System.out.printf("item sizes: connection %d bytes, subscription %d bytes (sample user with 2 roles and 2 warehouses)%n",
+                ItemSizes.itemBytes(RegistryItems.connectionItem(sample)),
+                ItemSizes.itemBytes(RegistryItems.subscriptionItem(sample.connectionId(), key, sample.principal().userId(),
+                        sample.principal().roles(), RegistryItems.expirySeconds(sample.expiresAt()))));
         runParallel(pool, threads, 1000, i -> {
             // an API Gateway connection id is 16 characters; user ids here are UUID-sized
             String id = String.format("Ab3dEfGhIjK%04d=", i);

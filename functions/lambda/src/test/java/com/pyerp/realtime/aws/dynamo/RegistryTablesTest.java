@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
@@ -93,7 +94,9 @@ class RegistryTablesTest {
 
     @Test
     void anExistingTableWithoutTheIndex_isRefused() {
-        client.createTable(RegistryTables.subscriptionsTableRequest("t4-subscriptions").toBuilder().globalSecondaryIndexes((java.util.Collection<software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex>) null).build());
+        CreateTableRequest full = RegistryTables.subscriptionsTableRequest("t4-subscriptions");
+        client.createTable(r -> r.tableName(full.tableName()).billingMode(full.billingMode())
+                .attributeDefinitions(full.attributeDefinitions()).keySchema(full.keySchema()));
 
         assertThatThrownBy(() -> RegistryTables.createIfMissing(client, "t4-connections", "t4-subscriptions"))
                 .isInstanceOf(IllegalStateException.class)

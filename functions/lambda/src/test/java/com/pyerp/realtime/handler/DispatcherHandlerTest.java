@@ -1,0 +1,125 @@
+package com.pyerp.realtime.handler;
+
+import static com.pyerp.realtime.handler.LambdaFixtures.JSON;
+import static com.pyerp.realtime.handler.LambdaFixtures.context;
+import static com.pyerp.realtime.handler.LambdaFixtures.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.pyerp.realtime.core.auth.Principal;
+import com.pyerp.realtime.core.dispatch.ConnectionSender;
+import com.pyerp.realtime.core.dispatch.Dispatcher;
+import com.pyerp.realtime.core.dispatch.InvalidEventException;
+import com.pyerp.realtime.core.log.JsonLog;
+import com.pyerp.realtime.core.registry.Connection;
+import com.pyerp.realtime.core.registry.InMemoryConnectionRegistry;
+import com.pyerp.realtime.events.EventCatalog;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The EventBridge target. The sender here records posts (our own {@link ConnectionSender} interface); the real
+ * {@code @connections} sender is covered end to end in local-gateway.
+ */
+class DispatcherHandlerTest {
+    private static final Instant NOW = Instant.parse("2026-11-25T10:15:01Z");
+
+    private final Map<String, JsonNode> posted = new ConcurrentHashMap<>();
+    private Dispatcher dispatcher;
+    private DispatcherHandler handler;
+
+    @BeforeEach
+    void setUp() {
+        JsonLog.setSink(line -> { });
+        InMemoryConnectionRegistry registry = new InMemoryConnectionRegistry();
+        for (var c : Map.of("clerk", Set.of("inventory:read"), "controller", Set.of("inventory:read", "inventory:cost")).entrySet()) {
+            registry.register(new Connection(c.getKey(), new Principal(c.getKey(), "acme", c.getValue(), Map.of()), NOW.minusSeconds(60), NOW.plusSeconds(7200)));
+            registry.subscribe(c.getKey(), "acme/inventory.warehouse.WH-1", NOW);
+        }
+        ConnectionSender recording = (connectionId, payload) -> {
+            posted.put(connectionId, JSON.readTree(new String(payload, StandardCharsets.UTF_8)));
+            return ConnectionSender.Outcome.DELIVERED;
+        };
+        dispatcher = new Dispatcher(EventCatalog.load(), registry, recording, Clock.fixed(NOW, ZoneOffset.UTC), 4, Duration.ofMinutes(10));
+        handler = new DispatcherHandler(dispatcher);
+    }
+
+    @AfterEach
+    void tearDown() {
+        dispatcher.close();
+        JsonLog.setSink((java.util.function.Consumer<String>) null);
+    }
+
+    private JsonNode invoke(String eventJson) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(eventJson.getBytes(StandardCharsets.UTF_8)), out, context("dispatcher"));
+        return JSON.readTree(out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void handleRequest_shouldDeliverTheEvent_andWriteTheReport() throws Exception {
+        JsonNode report = invoke(text("eventbridge-stock-level-changed.json"));
+
+        assertThat(report).isEqualTo(JSON.readTree("""
+                {"events":1,"invalid":0,"duplicates":0,"coalesced":0,"recipients":2,"delivered":2,"gone":0,"failed":0,"invalidReasons":[]}"""));
+        assertThat(posted).containsOnlyKeys("clerk", "controller");
+        JsonNode frame = posted.get("clerk");
+        assertThat(frame.get("eventId").asString()).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
+        assertThat(frame.get("correlationId").asString()).isEqualTo("pick-list-5531");
+        assertThat(frame.get("channel").asString()).isEqualTo("inventory.warehouse.WH-1");
+        assertThat(frame.get("data").has("unitCost")).isFalse();
+        assertThat(frame.get("data").has("_meta")).isFalse();
+        assertThat(posted.get("controller").get("data").get("unitCost").asDouble()).isEqualTo(12.5);
+    }
+
+    @Test
+    void handleRequest_shouldReportADuplicate_whenEventBridgeRedeliversTheEvent() throws Exception {
+        invoke(text("eventbridge-stock-level-changed.json"));
+        posted.clear();
+
+        JsonNode report = invoke(text("eventbridge-stock-level-changed.json"));
+
+        assertThat(report.get("duplicates").asInt()).isEqualTo(1);
+        assertThat(report.get("delivered").asInt()).isZero();
+        assertThat(posted).isEmpty();
+    }
+
+    @Test
+    void handleRequest_shouldThrowInvalidEvent_andDeliverNothing_whenTheDetailFailsItsSchema() {
+        ObjectNode event = (ObjectNode) JSON.readTree(text("eventbridge-stock-level-changed.json"));
+        ((ObjectNode) event.get("detail")).remove("sku");
+
+        assertThatThrownBy(() -> invoke(event.toString()))
+                .isInstanceOfSatisfying(InvalidEventException.class,
+                        e -> assertThat(e.eventId()).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718"))
+                .hasMessageContaining("sku");
+        assertThat(posted).isEmpty();
+    }
+
+    @Test
+    void handleRequest_shouldThrowInvalidEvent_whenTheDetailTypeIsUnknown() {
+        String unknown = text("eventbridge-stock-level-changed.json").replace("\"StockLevelChanged\"", "\"StockTeleported\"");
+
+        assertThatThrownBy(() -> invoke(unknown)).isInstanceOf(InvalidEventException.class).hasMessageContaining("unknown event type");
+        assertThat(posted).isEmpty();
+    }
+
+    @Test
+    void handleRequest_shouldThrowInvalidEvent_whenTheInputIsNotAnEventBridgeEvent() {
+        assertThatThrownBy(() -> invoke("{not json")).isInstanceOf(InvalidEventException.class).hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> invoke("{\"id\":\"x\"}")).isInstanceOf(InvalidEventException.class).hasMessageContaining("lacks");
+    }
+}
