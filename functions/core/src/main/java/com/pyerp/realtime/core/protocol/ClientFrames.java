@@ -17,13 +17,15 @@ public final class ClientFrames {
     /** API Gateway's message limit; the gateway closes the socket above it, this guards the handler too. */
     public static final int MAX_FRAME_BYTES = 128 * 1024;
     public static final int MAX_ID_LENGTH = 64;
+    /** The schema's bound on the channel field; the channel grammar (INVALID_CHANNEL) is checked later, by the policy. */
+    public static final int MAX_CHANNEL_FIELD_LENGTH = 1024;
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private ClientFrames() {}
 
     public static ClientCommand parse(String body) throws ProtocolException {
         if (body == null || body.isEmpty()) throw new ProtocolException(ErrorCode.BAD_FRAME, null, "empty frame");
-        if (body.length() > MAX_FRAME_BYTES) throw new ProtocolException(ErrorCode.MESSAGE_TOO_BIG, null, "frame over " + MAX_FRAME_BYTES + " bytes");
+        if (overLimit(body)) throw new ProtocolException(ErrorCode.MESSAGE_TOO_BIG, null, "frame over " + MAX_FRAME_BYTES + " bytes");
         JsonNode node;
         try {
             node = JSON.readTree(body);
@@ -33,7 +35,10 @@ public final class ClientFrames {
         if (node == null || !node.isObject()) throw new ProtocolException(ErrorCode.BAD_FRAME, null, "frame must be a JSON object");
 
         JsonNode idNode = node.get("id");
-        String id = idNode != null && idNode.isString() && idNode.asString().length() <= MAX_ID_LENGTH ? idNode.asString() : null;
+        if (idNode != null && (!idNode.isString() || idNode.asString().length() > MAX_ID_LENGTH)) {
+            throw new ProtocolException(ErrorCode.INVALID_FRAME, null, "id must be a string of at most " + MAX_ID_LENGTH + " characters");
+        }
+        String id = idNode == null ? null : idNode.asString();
         JsonNode actionNode = node.get("action");
         ClientCommand.Action action = actionNode != null && actionNode.isString() ? ClientCommand.Action.fromWire(actionNode.asString()) : null;
         if (action == null || !ProtocolSchemas.clientActions().contains(action.wire())) {
@@ -45,5 +50,25 @@ public final class ClientFrames {
         }
         JsonNode ch = node.get("channel");
         return new ClientCommand(action, ch == null ? null : ch.asString(), id);
+    }
+
+    /**
+     * Whether the frame is over {@link #MAX_FRAME_BYTES} on the wire (UTF-8), counted without encoding it: a char is
+     * one to three bytes (a surrogate pair, two chars, is four), so only frames between a third of the limit and the
+     * limit need counting.
+     */
+    static boolean overLimit(String s) {
+        if (s.length() > MAX_FRAME_BYTES) return true;
+        if (s.length() * 3L <= MAX_FRAME_BYTES) return false;
+        long bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 1; // the pair is four bytes: three counted for the high surrogate, one more, skip the low one
+                i++;
+            }
+        }
+        return bytes > MAX_FRAME_BYTES;
     }
 }

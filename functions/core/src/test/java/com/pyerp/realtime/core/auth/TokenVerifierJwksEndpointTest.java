@@ -3,6 +3,10 @@ package com.pyerp.realtime.core.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,11 +31,14 @@ class TokenVerifierJwksEndpointTest {
     private final AtomicInteger fetches = new AtomicInteger();
     private URI jwksUrl;
 
+    /** What the JWKS endpoint serves now (an issuer rotates keys by publishing a new set). */
+    private volatile JWKSet published = TestTokens.PUBLIC_JWKS;
+
     @BeforeEach
     void startJwksServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        byte[] body = TestTokens.PUBLIC_JWKS.toString().getBytes(StandardCharsets.UTF_8);
         server.createContext("/jwks", exchange -> {
+            byte[] body = published.toString().getBytes(StandardCharsets.UTF_8);
             fetches.incrementAndGet();
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
@@ -64,9 +72,25 @@ class TokenVerifierJwksEndpointTest {
     }
 
     @Test
+    void verify_shouldRefetchTheJwks_whenTheIssuerRotatesToANewKey() throws Exception {
+        TokenVerifier v = verifier(jwksUrl);
+        assertThat(v.verify(TestTokens.es256()).userId()).isEqualTo("alice");
+        ECKey rotated = TestTokens.ec("ec-2");
+        published = new JWKSet(List.of(rotated.toPublicJWK(), TestTokens.EC_KEY.toPublicJWK()));
+
+        String signedWithNewKey = TestTokens.sign(rotated, new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-2").build(),
+                TestTokens.claims("dave", "acme").build());
+
+        assertThat(v.verify(signedWithNewKey).userId()).isEqualTo("dave");
+        assertThat(fetches.get()).isEqualTo(2);
+    }
+
+    @Test
     void verify_shouldRefuseAndNotHang_whenTheJwksEndpointIsMissing() {
         TokenVerifier v = verifier(jwksUrl.resolve("/nothing-here"));
 
-        assertThatThrownBy(() -> v.verify(TestTokens.es256())).isInstanceOf(TokenVerifier.InvalidTokenException.class);
+        // an unreachable JWKS refuses the handshake (401); the logged reason names the JWKS, not the token
+        assertThatThrownBy(() -> v.verify(TestTokens.es256())).isInstanceOf(TokenVerifier.InvalidTokenException.class)
+                .hasMessageContaining("could not be verified").hasMessageContaining("JWK set");
     }
 }

@@ -310,6 +310,27 @@ class DispatcherTest {
     }
 
     @Test
+    void dispatch_shouldCountAFailure_whenTheSenderThrows_andStillDeliverToTheOthers() {
+        // ConnectionSender promises not to throw, but a bug in one (an unexpected SDK exception) must not lose the
+        // count nor the log line: recipients must always equal delivered + gone + failed
+        ConnectionSender throwing = new RecordingSender() {
+            @Override
+            public Outcome send(String connectionId, byte[] payload) {
+                if (connectionId.equals("wh1-clerk")) throw new IllegalStateException("sdk bug");
+                return super.send(connectionId, payload);
+            }
+        };
+        try (Dispatcher d = new Dispatcher(CATALOG, registry, throwing, CLOCK, 4, Duration.ofMinutes(10))) {
+            DispatchReport report = d.dispatch(stockLevel("ev-1"));
+
+            assertThat(report.recipients()).isEqualTo(3);
+            assertThat(report.delivered()).isEqualTo(2);
+            assertThat(report.failed()).isEqualTo(1);
+            assertThat(logLines).anySatisfy(l -> assertThat(l).contains("post failed").contains("wh1-clerk").contains("sdk bug"));
+        }
+    }
+
+    @Test
     void dispatch_shouldNeverHaveMoreThanConcurrencyPostsInFlight() throws Exception {
         for (int i = 0; i < 20; i++) connect("tab-" + i, "acme", "u" + i, Set.of(), "system.broadcast");
         BlockingSender blocking = new BlockingSender(4);
