@@ -49,8 +49,7 @@ public final class GatewayMonitoring extends Construct {
      * The counts the dispatcher emits per invocation as CloudWatch Embedded Metric Format lines, in
      * {@link JsonLog#METRICS_NAMESPACE} without dimensions (core Dispatcher#run, the names it puts in its metrics map).
      */
-    public static final List<String> DISPATCH_METRICS = List.of("EventsReceived", "EventsInvalid", "EventsDuplicate",
-            "EventsCoalesced", "MessagesDelivered", "MessagesGone", "MessagesFailed");
+    public static final List<String> DISPATCH_METRICS = com.pyerp.realtime.core.dispatch.DispatchReport.METRIC_NAMES;
     /** PostToConnection failures other than 410 Gone in 5 minutes; single ones are retried with their event. */
     public static final int MESSAGES_FAILED_THRESHOLD = 10;
     private final Dashboard dashboard;
@@ -161,13 +160,13 @@ public final class GatewayMonitoring extends Construct {
     }
 
     private static Metric dispatchMetric(String name) {
+        // no label: a labelled metric renders its alarm as a metric-math alarm
         if (!DISPATCH_METRICS.contains(name)) throw new IllegalArgumentException("not a dispatcher metric: " + name);
         return Metric.Builder.create()
                 .namespace(JsonLog.METRICS_NAMESPACE)
                 .metricName(name)
                 .statistic("Sum")
                 .period(ALARM_PERIOD)
-                .label(name)
                 .build();
     }
 

@@ -24,7 +24,7 @@ public final class RealtimeEnv {
 
     /** Every variable, with whether it is required and its default. */
     public enum Var {
-        CONNECTIONS_TABLE(true, null, "DynamoDB table of connections (see functions/README.md)"),
+        CONNECTIONS_TABLE(true, null, "DynamoDB table of connections (see functions/README-registry.md#registry-tables)"),
         SUBSCRIPTIONS_TABLE(true, null, "DynamoDB table of channel subscriptions, with the byChannel index"),
         JWT_ISSUER(true, null, "expected iss claim"),
         JWT_AUDIENCE(true, null, "expected aud claim"),
@@ -39,7 +39,8 @@ public final class RealtimeEnv {
         DEDUP_WINDOW_SECONDS(false, "600", "how long the dispatcher remembers delivered EventBridge event ids"),
         AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI(true, null, "the @connections endpoint: https://{api-id}.execute-api.{region}.amazonaws.com/{stage}"),
         AWS_ENDPOINT_URL_DYNAMODB(false, "", "DynamoDB endpoint override (dynalite, LocalStack); empty = the region's endpoint"),
-        AWS_REGION(false, "eu-central-1", "AWS region; Lambda always sets it");
+        AWS_REGION(false, "eu-central-1", "AWS region; Lambda always sets it"),
+        LOG_LEVEL(false, "INFO", "INFO, or DEBUG for more lines (read by JsonLog)");
 
         private final boolean required;
         private final String defaultValue;

@@ -17,7 +17,19 @@ import java.util.List;
  */
 public record DispatchReport(int events, int invalid, int duplicates, int coalesced, int recipients, int delivered,
                              int gone, int failed, List<String> invalidReasons) {
+    /** The CloudWatch metric names the dispatcher emits (namespace {@code JsonLog.METRICS_NAMESPACE}); the CDK dashboard and alarms read these. */
+    public static final List<String> METRIC_NAMES = List.of("EventsReceived", "EventsInvalid", "EventsDuplicate",
+            "EventsCoalesced", "MessagesDelivered", "MessagesGone", "MessagesFailed");
+
     public DispatchReport {
         invalidReasons = List.copyOf(invalidReasons);
+    }
+
+    /** The counts by metric name, in {@link #METRIC_NAMES} order. */
+    public java.util.Map<String, Integer> metrics() {
+        int[] values = {events, invalid, duplicates, coalesced, delivered, gone, failed};
+        java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < values.length; i++) out.put(METRIC_NAMES.get(i), values[i]);
+        return out;
     }
 }

@@ -45,7 +45,8 @@ public final class Dispatcher implements AutoCloseable {
     private final int concurrency;
     private final ExecutorService pool;
     private final RecentIds delivered;
-    private final RecentIds latestByKey;
+    /** Per coalescing window (ms): the time of the latest delivered event per key, remembered for that window. */
+    private final Map<Long, RecentIds> latestByKey = new HashMap<>();
 
     public Dispatcher(EventCatalog catalog, ConnectionRegistry registry, ConnectionSender sender, Clock clock,
                       int concurrency, Duration dedupWindow) {
@@ -61,9 +62,9 @@ public final class Dispatcher implements AutoCloseable {
             return t;
         });
         this.delivered = new RecentIds(dedupWindow, 100_000);
-        long maxWindow = catalog.events().stream().flatMap(e -> e.coalesce().stream())
-                .mapToLong(EventDefinition.Coalesce::windowMillis).max().orElse(0);
-        this.latestByKey = new RecentIds(Duration.ofMillis(Math.max(maxWindow, 1)), 100_000);
+        for (EventDefinition e : catalog.events()) {
+            e.coalesce().ifPresent(c -> latestByKey.computeIfAbsent(c.windowMillis(), w -> new RecentIds(Duration.ofMillis(w), 100_000)));
+        }
     }
 
     /** Dispatches one EventBridge event. */
@@ -112,15 +113,7 @@ public final class Dispatcher implements AutoCloseable {
             deliver(r, c, now);
         }
         DispatchReport report = c.report();
-        Map<String, Integer> metrics = new LinkedHashMap<>();
-        metrics.put("EventsReceived", report.events());
-        metrics.put("EventsInvalid", report.invalid());
-        metrics.put("EventsDuplicate", report.duplicates());
-        metrics.put("EventsCoalesced", report.coalesced());
-        metrics.put("MessagesDelivered", report.delivered());
-        metrics.put("MessagesGone", report.gone());
-        metrics.put("MessagesFailed", report.failed());
-        LOG.metrics(metrics);
+        LOG.metrics(report.metrics());
         LOG.info("dispatch finished", "events", report.events(), "invalid", report.invalid(), "duplicates", report.duplicates(),
                 "coalesced", report.coalesced(), "recipients", report.recipients(), "delivered", report.delivered(),
                 "gone", report.gone(), "failed", report.failed());
@@ -137,13 +130,14 @@ public final class Dispatcher implements AutoCloseable {
         var coalesce = r.def.coalesce();
         String key = r.def.coalesceKey(e.detail()).map(k -> tenantOf(r) + "|" + k).orElse(null);
         if (key != null && coalesce.isPresent()) {
-            Instant prev = latestByKey.value(key, now);
+            RecentIds latest = latestByKey.get(coalesce.get().windowMillis());
+            Instant prev = latest.value(key, now);
             if (prev != null && e.time().isBefore(prev)) {
                 c.coalesced++;
                 LOG.info("superseded event dropped", "eventId", e.id(), "coalesceKey", key, "correlationId", e.correlationId());
                 return;
             }
-            latestByKey.put(key, e.time(), now);
+            latest.put(key, e.time(), now);
         }
         String tenant = tenantOf(r);
         Map<String, Object> ctx = new HashMap<>();
@@ -190,10 +184,10 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void post(Subscriber sub, byte[] payload, Counters c) {
-        ConnectionSender.Outcome out = sender.send(sub.connectionId(), payload);
+        ConnectionSender.Outcome out = send(sub, payload);
         for (int attempt = 1; out.status() == ConnectionSender.Status.THROTTLED && attempt <= THROTTLE_RETRIES; attempt++) {
             sleep(25L << attempt);
-            out = sender.send(sub.connectionId(), payload);
+            out = send(sub, payload);
         }
         switch (out.status()) {
             case DELIVERED -> c.delivered.incrementAndGet();
@@ -210,6 +204,15 @@ public final class Dispatcher implements AutoCloseable {
                 c.failed.incrementAndGet();
                 LOG.warn("post failed", "connectionId", sub.connectionId(), "status", out.status().name(), "detail", out.detail());
             }
+        }
+    }
+
+    /** One post. A sender must report failures, not throw; one that throws anyway counts as FAILED, not as lost. */
+    private ConnectionSender.Outcome send(Subscriber sub, byte[] payload) {
+        try {
+            return sender.send(sub.connectionId(), payload);
+        } catch (RuntimeException e) {
+            return new ConnectionSender.Outcome(ConnectionSender.Status.FAILED, e.toString());
         }
     }
 

@@ -68,6 +68,7 @@ public final class JsonLog {
         if (DEBUG) write("DEBUG", message, null, keyValues);
     }
 
+    /** LOG_LEVEL of the environment contract ({@code RealtimeEnv.Var.LOG_LEVEL}), read once. */
     private static final boolean DEBUG = "DEBUG".equalsIgnoreCase(System.getenv("LOG_LEVEL"));
 
     private void write(String level, String message, Throwable t, Object... keyValues) {

@@ -19,6 +19,8 @@ import java.util.stream.Stream;
  *   <li>{@link #subscribers} streams: a 50,000-member channel is never loaded into memory at once.
  *       Close the stream (try-with-resources) when not reading it to the end.</li>
  *   <li>Infrastructure failures surface as {@link RegistryUnavailableException}, never as a vendor exception.</li>
+ *   <li>Bad connection ids, tenants, user ids and channel keys throw {@link IllegalArgumentException} before
+ *       any write ({@link RegistryKeys} holds the rules, shared by every implementation).</li>
  * </ul>
  * Time is passed in, so tests are deterministic.
  */

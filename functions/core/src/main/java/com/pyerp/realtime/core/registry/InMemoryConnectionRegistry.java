@@ -26,8 +26,8 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
     @Override
     public void register(Connection c) {
-        requireConnectionId(c.connectionId());
-        requirePrincipal(c.principal());
+        RegistryKeys.connectionId(c.connectionId());
+        RegistryKeys.principal(c.principal());
         while (true) {
             Set<String> mine = lockFor(c.connectionId());
             synchronized (mine) {
@@ -40,15 +40,15 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
     @Override
     public Optional<Connection> find(String connectionId, Instant now) {
-        requireConnectionId(connectionId);
+        RegistryKeys.connectionId(connectionId);
         Connection c = connections.get(connectionId);
         return c == null || c.isExpired(now) ? Optional.empty() : Optional.of(c);
     }
 
     @Override
     public boolean subscribe(String connectionId, String channelKey, Instant now) {
-        requireConnectionId(connectionId);
-        requireChannelKey(channelKey);
+        RegistryKeys.connectionId(connectionId);
+        RegistryKeys.channelKey(channelKey);
         while (true) {
             // register() creates the set before it stores the connection: no set, no connection
             Set<String> mine = byConnection.get(connectionId);
@@ -77,8 +77,8 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
     @Override
     public boolean unsubscribe(String connectionId, String channelKey) {
-        requireConnectionId(connectionId);
-        requireChannelKey(channelKey);
+        RegistryKeys.connectionId(connectionId);
+        RegistryKeys.channelKey(channelKey);
         Set<String> mine = byConnection.get(connectionId);
         if (mine == null) return false;
         synchronized (mine) {
@@ -90,7 +90,7 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
     @Override
     public void remove(String connectionId) {
-        requireConnectionId(connectionId);
+        RegistryKeys.connectionId(connectionId);
         Set<String> mine = byConnection.get(connectionId);
         if (mine == null) {
             connections.remove(connectionId);
@@ -116,7 +116,7 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
     @Override
     public Stream<Subscriber> subscribers(String channelKey, Instant now) {
-        requireChannelKey(channelKey);
+        RegistryKeys.channelKey(channelKey);
         Map<String, Subscriber> subs = channels.get(channelKey);
         if (subs == null) return Stream.empty();
         return new ArrayList<>(subs.values()).stream().filter(s -> find(s.connectionId(), now).isPresent());
@@ -124,8 +124,8 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
     @Override
     public List<Connection> connectionsOf(String tenant, String userId, Instant now) {
-        requireTenant(tenant);
-        requireUserId(userId);
+        RegistryKeys.tenant(tenant);
+        RegistryKeys.userId(userId);
         List<Connection> out = new ArrayList<>();
         for (Connection c : connections.values()) {
             if (!c.isExpired(now) && c.principal().tenant().equals(tenant) && c.principal().userId().equals(userId)) out.add(c);
@@ -143,54 +143,6 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
         Map<String, Integer> out = new HashMap<>();
         channels.forEach((k, v) -> out.put(k, v.size()));
         return out;
-    }
-
-    // Input rules, the same as the DynamoDB registry's (com.pyerp.realtime.aws.dynamo.RegistryInput), so the
-    // local gateway refuses what the cloud refuses. Checked by ConnectionRegistryContract.
-
-    private static void requireConnectionId(String id) {
-        if (id == null || id.isEmpty()) throw new IllegalArgumentException("connection id is missing");
-        if (id.length() > 128) throw new IllegalArgumentException("connection id is longer than 128 characters");
-        for (int i = 0; i < id.length(); i++) {
-            char ch = id.charAt(i);
-            if (ch < 0x21 || ch > 0x7e) throw new IllegalArgumentException("connection id has a character other than visible ASCII at index " + i);
-        }
-    }
-
-    private static void requireTenant(String tenant) {
-        if (tenant == null || tenant.isEmpty()) throw new IllegalArgumentException("tenant is missing");
-        if (tenant.length() > 128) throw new IllegalArgumentException("tenant is longer than 128 characters");
-        for (int i = 0; i < tenant.length(); i++) {
-            char ch = tenant.charAt(i);
-            if (ch == '/' || ch == '#' || Character.isWhitespace(ch) || Character.isISOControl(ch)) {
-                throw new IllegalArgumentException("tenant may not contain '/', '#', whitespace or control characters");
-            }
-        }
-    }
-
-    private static void requireUserId(String userId) {
-        if (userId == null || userId.isEmpty()) throw new IllegalArgumentException("user id is missing");
-        if (userId.length() > 256) throw new IllegalArgumentException("user id is longer than 256 characters");
-        if (userId.chars().anyMatch(Character::isISOControl)) throw new IllegalArgumentException("user id contains a control character");
-    }
-
-    private static void requirePrincipal(Principal p) {
-        requireUserId(p.userId());
-        requireTenant(p.tenant());
-    }
-
-    private static void requireChannelKey(String key) {
-        if (key == null || key.isEmpty()) throw new IllegalArgumentException("channel key is missing");
-        int slash = key.indexOf('/');
-        if (slash < 0) throw new IllegalArgumentException("channel key '" + key + "' is not of the form tenant/channel");
-        try {
-            requireTenant(key.substring(0, slash));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("channel key '" + key + "': " + e.getMessage());
-        }
-        if (!ChannelNames.isValid(key.substring(slash + 1))) {
-            throw new IllegalArgumentException("channel key '" + key + "': channel '" + key.substring(slash + 1) + "' is not well formed");
-        }
     }
 
     /** Removes one subscriber, and the channel's map when it empties, atomically per channel. */

@@ -3,7 +3,7 @@ package com.pyerp.realtime.core.registry;
 /**
  * The DynamoDB layout of the registry: key and index names shared by the DynamoDB registry (functions/lambda)
  * and the CDK stack (infra-cdk), so the deployed tables are the ones the code queries.
- * The access patterns are documented in functions/README.md.
+ * The access patterns are documented in functions/README-registry.md#registry-tables.
  */
 public final class RegistrySchema {
     private RegistrySchema() {}

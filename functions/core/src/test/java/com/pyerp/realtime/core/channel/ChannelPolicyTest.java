@@ -64,8 +64,11 @@ class ChannelPolicyTest {
     }
 
     @Test
-    void authorize_shouldAllowSkuChannels_withTheRoleAlone() {
-        assertThat(refusal(CLERK, "inventory.sku.SKU-1001")).isNull();
+    void authorize_shouldAllowSkuChannels_onlyWithTheRoleAndEveryWarehouse() {
+        // a SKU channel carries the SKU's stock in every warehouse: a token scoped to some warehouses may not see it
+        assertThat(refusal(ALL_WAREHOUSES, "inventory.sku.SKU-1001")).isNull();
+        assertThat(refusal(CLERK, "inventory.sku.SKU-1001")).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
+        assertThat(refusal(who("gus", Set.of(), Set.of("*")), "inventory.sku.SKU-1001")).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
         assertThat(refusal(NOBODY, "inventory.sku.SKU-1001")).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
     }
 

@@ -395,6 +395,39 @@ class DispatcherTest {
     }
 
     @Test
+    void dispatch_shouldRememberTheLatestTimeForTheEventsOwnWindowOnly() {
+        // stock-level-changed coalesces over 1 s, low-stock-alert over 60 s (catalog.json); the dispatcher remembers
+        // each key for its own event's window (events-schema/README.md, "Coalescing")
+        assertThat(CATALOG.byName("stock-level-changed").orElseThrow().coalesce().orElseThrow().windowMillis()).isEqualTo(1000);
+        MutableClock clock = new MutableClock(NOW);
+        try (Dispatcher d = new Dispatcher(CATALOG, registry, sender, clock, 4, Duration.ofMinutes(10))) {
+            d.dispatch(stockLevel("ev-new", "2026-11-25T10:15:02Z", example("stock-level-changed.json")));
+
+            clock.now = NOW.plusMillis(500);
+            DispatchReport withinWindow = d.dispatch(stockLevel("ev-old-1", "2026-11-25T10:15:01Z", example("stock-level-changed.json")));
+            clock.now = NOW.plusMillis(1600);
+            DispatchReport afterWindow = d.dispatch(stockLevel("ev-old-2", "2026-11-25T10:15:01Z", example("stock-level-changed.json")));
+
+            assertThat(withinWindow.coalesced()).isEqualTo(1);
+            assertThat(afterWindow.coalesced()).as("the 1 s window is over: the straggler is delivered").isZero();
+            assertThat(afterWindow.delivered()).isEqualTo(3);
+        }
+    }
+
+    /** A clock the test moves. */
+    static final class MutableClock extends Clock {
+        volatile Instant now;
+
+        MutableClock(Instant start) {
+            now = start;
+        }
+
+        @Override public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
+        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+        @Override public Instant instant() { return now; }
+    }
+
+    @Test
     void dispatch_shouldDeliverBoth_whenTheCoalescingKeysDiffer() {
         connect("sku-2-watcher", "acme", "erin", Set.of("inventory:read"), "inventory.sku.SKU-2");
         DispatchReport report = dispatcher.dispatch(List.of(

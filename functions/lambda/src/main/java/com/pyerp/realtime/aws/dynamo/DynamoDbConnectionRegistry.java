@@ -1,5 +1,6 @@
 package com.pyerp.realtime.aws.dynamo;
 
+import com.pyerp.realtime.core.registry.RegistryKeys;
 import static com.pyerp.realtime.core.registry.RegistrySchema.CONN_BY_USER_INDEX;
 import static com.pyerp.realtime.core.registry.RegistrySchema.CONN_PK;
 import static com.pyerp.realtime.core.registry.RegistrySchema.CONN_USER_KEY;
@@ -118,14 +119,14 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
     @Override
     public void register(Connection c) {
         Objects.requireNonNull(c, "connection");
-        RegistryInput.connectionId(c.connectionId());
-        RegistryInput.principal(c.principal());
+        RegistryKeys.connectionId(c.connectionId());
+        RegistryKeys.principal(c.principal());
         call("PutItem", connectionsTable, () -> client.putItem(r -> r.tableName(connectionsTable).item(RegistryItems.connectionItem(c))));
     }
 
     @Override
     public Optional<Connection> find(String connectionId, Instant now) {
-        RegistryInput.connectionId(connectionId);
+        RegistryKeys.connectionId(connectionId);
         Objects.requireNonNull(now, "now");
         Map<String, AttributeValue> item = getConnection(connectionId);
         if (item == null || !RegistryItems.live(item, now)) return Optional.empty();
@@ -134,8 +135,8 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
 
     @Override
     public boolean subscribe(String connectionId, String channelKey, Instant now) {
-        RegistryInput.connectionId(connectionId);
-        RegistryInput.channelKey(channelKey);
+        RegistryKeys.connectionId(connectionId);
+        RegistryKeys.channelKey(channelKey);
         Objects.requireNonNull(now, "now");
         Map<String, AttributeValue> conn = getConnection(connectionId, USER_ID, ROLES, EXPIRES_AT);
         if (conn == null || !RegistryItems.live(conn, now)) throw new ConnectionGoneException(connectionId);
@@ -160,15 +161,15 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
 
     @Override
     public boolean unsubscribe(String connectionId, String channelKey) {
-        RegistryInput.connectionId(connectionId);
-        RegistryInput.channelKey(channelKey);
+        RegistryKeys.connectionId(connectionId);
+        RegistryKeys.channelKey(channelKey);
         Map<String, AttributeValue> old = deleteSubscription(connectionId, channelKey);
         return old != null && !old.isEmpty();
     }
 
     @Override
     public void remove(String connectionId) {
-        RegistryInput.connectionId(connectionId);
+        RegistryKeys.connectionId(connectionId);
         // the connection first, so a racing subscribe sees it gone (class comment)
         call("DeleteItem", connectionsTable, () -> client.deleteItem(r -> r.tableName(connectionsTable)
                 .key(Map.of(CONN_PK, RegistryItems.s(connectionId)))));
@@ -198,7 +199,7 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
 
     @Override
     public List<String> channelsOf(String connectionId, Instant now) {
-        RegistryInput.connectionId(connectionId);
+        RegistryKeys.connectionId(connectionId);
         Objects.requireNonNull(now, "now");
         QueryRequest.Builder q = QueryRequest.builder()
                 .tableName(subscriptionsTable)
@@ -222,7 +223,7 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
      */
     @Override
     public Stream<Subscriber> subscribers(String channelKey, Instant now) {
-        RegistryInput.channelKey(channelKey);
+        RegistryKeys.channelKey(channelKey);
         Objects.requireNonNull(now, "now");
         QueryRequest.Builder q = QueryRequest.builder()
                 .tableName(subscriptionsTable)
@@ -258,8 +259,8 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
 
     @Override
     public List<Connection> connectionsOf(String tenant, String userId, Instant now) {
-        RegistryInput.tenant(tenant);
-        RegistryInput.userId(userId);
+        RegistryKeys.tenant(tenant);
+        RegistryKeys.userId(userId);
         Objects.requireNonNull(now, "now");
         QueryRequest.Builder q = QueryRequest.builder()
                 .tableName(connectionsTable)

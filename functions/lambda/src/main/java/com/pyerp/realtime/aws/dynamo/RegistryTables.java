@@ -1,5 +1,6 @@
 package com.pyerp.realtime.aws.dynamo;
 
+import com.pyerp.realtime.core.registry.RegistryKeys;
 import static com.pyerp.realtime.core.registry.RegistrySchema.BY_CHANNEL_PROJECTION;
 import static com.pyerp.realtime.core.registry.RegistrySchema.CONN_BY_USER_INDEX;
 import static com.pyerp.realtime.core.registry.RegistrySchema.CONN_PK;
@@ -144,7 +145,7 @@ public final class RegistryTables {
     static Optional<String> tableNameProblem(String name) {
         if (name == null || name.isEmpty()) return Optional.of("table name is missing");
         if (!TABLE_NAME.matcher(name).matches()) {
-            return Optional.of("'" + RegistryInput.printable(name) + "' is not a valid DynamoDB table name (3-255 characters of A-Z a-z 0-9 _ . -)");
+            return Optional.of("'" + RegistryKeys.printable(name) + "' is not a valid DynamoDB table name (3-255 characters of A-Z a-z 0-9 _ . -)");
         }
         return Optional.empty();
     }

@@ -1,10 +1,10 @@
-package com.pyerp.realtime.aws.dynamo;
+package com.pyerp.realtime.core.registry;
 
 import com.pyerp.realtime.core.auth.Principal;
 import com.pyerp.realtime.events.ChannelNames;
 
 /**
- * The checks every registry operation makes on its arguments before it touches DynamoDB, so a bad value is
+ * The checks every registry operation makes on its arguments before it touches its store, so a bad value is
  * refused with a clear {@link IllegalArgumentException} instead of a DynamoDB ValidationException after a
  * partial write. The in-memory registry applies the same rules (checked by the shared contract tests).
  *
@@ -16,12 +16,12 @@ import com.pyerp.realtime.events.ChannelNames;
  *   <li>channel key: {@code tenant/channel} where channel follows the protocol grammar ({@link ChannelNames}).</li>
  * </ul>
  */
-public final class RegistryInput {
+public final class RegistryKeys {
     public static final int MAX_CONNECTION_ID = 128;
     public static final int MAX_TENANT = 128;
     public static final int MAX_USER_ID = 256;
 
-    private RegistryInput() {}
+    private RegistryKeys() {}
 
     public static String connectionId(String id) {
         if (id == null || id.isEmpty()) throw new IllegalArgumentException("connection id is missing");
