@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
 import com.pyerp.realtime.core.auth.ConnectAuthorizer;
+import com.pyerp.realtime.core.auth.TokenVerifier;
 import com.pyerp.realtime.core.config.RealtimeEnv;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.protocol.ErrorCode;
@@ -31,7 +32,13 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
     public IamPolicyResponseV1 handleRequest(APIGatewayCustomAuthorizerEvent event, Context context) {
         JsonLog.clearContext();
         if (event.getRequestContext() != null) JsonLog.context().put("requestId", event.getRequestContext().getRequestId());
-        ConnectAuthorizer.Decision d = authorizer.authorize(event.getHeaders(), event.getQueryStringParameters());
+        ConnectAuthorizer.Decision d;
+        try {
+            d = authorizer.authorize(event.getHeaders(), event.getQueryStringParameters());
+        } catch (TokenVerifier.KeysUnavailableException e) {
+            LOG.error("connect failed: token keys unavailable", e);
+            throw e; // API Gateway answers 500: the client may retry, its token was not judged
+        }
         if (!d.allowed() && d.code() == ErrorCode.UNAUTHORIZED) {
             LOG.info("connect refused", "code", d.code().name(), "reason", d.reason());
             throw new UnauthorizedException();

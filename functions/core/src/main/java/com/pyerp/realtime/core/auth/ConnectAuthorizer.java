@@ -51,10 +51,14 @@ public final class ConnectAuthorizer {
         String protocols = h.get(PROTOCOL_HEADER);
         if (protocols != null) {
             List<String> offered = splitProtocols(protocols);
-            if (offered.size() != 2 || !offered.get(0).equals(SUBPROTOCOL)) {
-                return Decision.deny(ErrorCode.UNAUTHORIZED, "Sec-WebSocket-Protocol must offer exactly '" + SUBPROTOCOL + ", <token>'");
+            if (offered.size() == 1 && offered.get(0).equals(SUBPROTOCOL) && query != null && query.get(TOKEN_QUERY_PARAM) != null) {
+                token = query.get(TOKEN_QUERY_PARAM); // the query-parameter fallback, with only the protocol offered
+            } else if (offered.size() != 2 || !offered.get(0).equals(SUBPROTOCOL)) {
+                return Decision.deny(ErrorCode.UNAUTHORIZED, "Sec-WebSocket-Protocol must offer exactly '" + SUBPROTOCOL
+                        + ", <token>', or only '" + SUBPROTOCOL + "' with the token query parameter");
+            } else {
+                token = offered.get(1);
             }
-            token = offered.get(1);
         } else {
             token = query == null ? null : query.get(TOKEN_QUERY_PARAM);
         }

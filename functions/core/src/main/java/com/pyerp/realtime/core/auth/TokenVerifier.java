@@ -41,6 +41,13 @@ public final class TokenVerifier {
         }
     }
 
+    /** The JWKS could not be fetched (outage, timeout): the connect fails with a server error, never a 401. */
+    public static final class KeysUnavailableException extends RuntimeException {
+        public KeysUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private final DefaultJWTProcessor<SecurityContext> processor;
 
     public TokenVerifier(Config config) {
@@ -84,6 +91,9 @@ public final class TokenVerifier {
             throw new InvalidTokenException("token claims rejected: " + e.getMessage(), e);
         } catch (BadJOSEException e) {
             throw new InvalidTokenException("token rejected: " + e.getMessage(), e);
+        } catch (com.nimbusds.jose.KeySourceException e) {
+            // the issuer's JWKS is unreachable: not the client's fault, so not a 401
+            throw new KeysUnavailableException("the issuer's keys (JWKS) could not be fetched: " + e.getMessage(), e);
         } catch (com.nimbusds.jose.JOSEException e) {
             throw new InvalidTokenException("token could not be verified: " + e.getMessage(), e);
         }

@@ -87,7 +87,7 @@ public final class RegistryKeys {
     }
 
     /** The value cut to 80 characters with control characters escaped, for error messages. */
-    static String printable(String s) {
+    public static String printable(String s) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < s.length() && b.length() < 80; i++) {
             char c = s.charAt(i);

@@ -89,8 +89,8 @@ class TokenVerifierJwksEndpointTest {
     void verify_shouldRefuseAndNotHang_whenTheJwksEndpointIsMissing() {
         TokenVerifier v = verifier(jwksUrl.resolve("/nothing-here"));
 
-        // an unreachable JWKS refuses the handshake (401); the logged reason names the JWKS, not the token
-        assertThatThrownBy(() -> v.verify(TestTokens.es256())).isInstanceOf(TokenVerifier.InvalidTokenException.class)
-                .hasMessageContaining("could not be verified").hasMessageContaining("JWK set");
+        // an unreachable JWKS is a server fault (500), not a bad token (401); the message names the JWKS, not the token
+        assertThatThrownBy(() -> v.verify(TestTokens.es256())).isInstanceOf(TokenVerifier.KeysUnavailableException.class)
+                .hasMessageContaining("JWKS").hasMessageContaining("JWK set");
     }
 }
