@@ -9,7 +9,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.ApiGatewayManagementApiException;
@@ -31,7 +31,9 @@ public final class ApiGatewayManagementSender implements ConnectionSender, AutoC
                 .endpointOverride(env.managementEndpoint())
                 .region(Region.of(env.region()))
                 .credentialsProvider(credentials(rawEnv))
-                .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(5)))
+                // a pool as large as the dispatcher's concurrency, so every post in flight reuses a kept-alive connection
+                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(env.dispatchConcurrency())
+                        .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(5)))
                 .build());
     }
 
