@@ -67,34 +67,52 @@ public final class LocalGateway implements AutoCloseable {
         port = connector.getLocalPort();
         timers = Executors.newScheduledThreadPool(1, daemon("local-gateway-timer"));
         workers = Executors.newFixedThreadPool(4, daemon("local-gateway-worker"));
+        ConnectionRegistry reg = null;
+        Handlers hs = null;
+        try {
+            environment = environment(config, port);
+            RealtimeEnv env = RealtimeEnv.from(environment);
+            reg = registry(config, env);
+            hs = Handlers.create(env, environment, reg);
+            EventCatalog catalog = EventCatalog.load();
 
-        environment = environment(config, port);
-        RealtimeEnv env = RealtimeEnv.from(environment);
-        registry = registry(config, env);
-        handlers = Handlers.create(env, environment, registry);
-        EventCatalog catalog = EventCatalog.load();
+            gateway = new WebSocketGateway(config, hs, timers, workers);
+            gateway.setDomainName(config.host() + ":" + port);
+            eventBridge = new EventBridgeApi(config, catalog.rulePatterns(), hs.dispatcher(), workers, timers);
+            LocalApi local = new LocalApi(config, tokens, gateway, reg, catalog);
+            local.setEventBridge(eventBridge);
+            ManagementApi management = new ManagementApi(config.stage(), gateway, new TokenBucket(10_000, 5_000));
 
-        gateway = new WebSocketGateway(config, handlers, timers, workers);
-        gateway.setDomainName(config.host() + ":" + port);
-        eventBridge = new EventBridgeApi(config, catalog.rulePatterns(), handlers.dispatcher(), workers, timers);
-        LocalApi local = new LocalApi(config, tokens, gateway, registry, catalog);
-        local.setEventBridge(eventBridge);
-        local.setUrls(urls());
-        ManagementApi management = new ManagementApi(config.stage(), gateway, new TokenBucket(10_000, 5_000));
-
-        WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
-            container.setMaxFrameSize(MAX_FRAME_BYTES);
-            // without this Jetty would split an oversized incoming frame instead of refusing it with 1009, as AWS does
-            container.setAutoFragment(false);
-            container.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
-            container.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
-            container.setIdleTimeout(IDLE_TIMEOUT);
-            container.addMapping("/" + config.stage(), gateway::create);
-        });
-        ws.setHandler(new Handler.Sequence(management, eventBridge, local, new NotFound()));
-        server.setHandler(ws);
-        server.setStopTimeout(2000);
-        server.start();
+            WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
+                container.setMaxFrameSize(MAX_FRAME_BYTES);
+                // without this Jetty would split an oversized incoming frame instead of refusing it with 1009, as AWS does
+                container.setAutoFragment(false);
+                container.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
+                container.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
+                container.setIdleTimeout(IDLE_TIMEOUT);
+                container.addMapping("/" + config.stage(), gateway::create);
+            });
+            ws.setHandler(new Handler.Sequence(management, eventBridge, local, new NotFound()));
+            server.setHandler(ws);
+            server.setStopTimeout(2000);
+            registry = reg;
+            handlers = hs;
+            local.setUrls(urls());
+            server.start();
+        } catch (Exception | Error e) {
+            // a gateway that cannot start leaves no port, thread or client behind
+            try {
+                server.stop();
+            } catch (Exception ignored) {
+                // best effort
+            }
+            connector.close();
+            timers.shutdownNow();
+            workers.shutdownNow();
+            if (hs != null) hs.close();
+            if (reg instanceof AutoCloseable c) c.close();
+            throw e;
+        }
     }
 
     /** Starts a gateway with a development signing key from the config's key file. */
@@ -126,17 +144,18 @@ public final class LocalGateway implements AutoCloseable {
                 .managementEndpoint(base + "/" + config.stage())
                 .region(config.region())
                 .toMap();
+        Map<String, String> process = config.processEnv();
         for (RealtimeEnv.Var v : RealtimeEnv.Var.values()) {
-            String fromProcess = System.getenv(v.name());
+            String fromProcess = process.get(v.name());
             if (fromProcess != null && !fromProcess.isBlank() && v != RealtimeEnv.Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI) {
                 env.put(v.name(), fromProcess);
             }
         }
-        if (!env.containsKey(RealtimeEnv.Var.AWS_ENDPOINT_URL_DYNAMODB.name()) && System.getenv("AWS_ENDPOINT_URL") != null) {
-            env.put(RealtimeEnv.Var.AWS_ENDPOINT_URL_DYNAMODB.name(), System.getenv("AWS_ENDPOINT_URL"));
+        if (!env.containsKey(RealtimeEnv.Var.AWS_ENDPOINT_URL_DYNAMODB.name()) && process.get("AWS_ENDPOINT_URL") != null) {
+            env.put(RealtimeEnv.Var.AWS_ENDPOINT_URL_DYNAMODB.name(), process.get("AWS_ENDPOINT_URL"));
         }
-        env.put("AWS_ACCESS_KEY_ID", System.getenv().getOrDefault("AWS_ACCESS_KEY_ID", "local"));
-        env.put("AWS_SECRET_ACCESS_KEY", System.getenv().getOrDefault("AWS_SECRET_ACCESS_KEY", "local"));
+        env.put("AWS_ACCESS_KEY_ID", process.getOrDefault("AWS_ACCESS_KEY_ID", "local"));
+        env.put("AWS_SECRET_ACCESS_KEY", process.getOrDefault("AWS_SECRET_ACCESS_KEY", "local"));
         return env;
     }
 
@@ -145,8 +164,8 @@ public final class LocalGateway implements AutoCloseable {
         String endpoint = env.dynamoDbEndpoint().map(Object::toString).orElse("the AWS endpoint of region " + env.region());
         try {
             DynamoDbConnectionRegistry r = DynamoDbConnectionRegistry.fromEnv(env);
-            com.pyerp.realtime.aws.dynamo.RegistryTables.createIfMissing(r.client(), env.connectionsTable(), env.subscriptionsTable());
-            LOG.info("using the DynamoDB registry", "endpoint", endpoint, "connectionsTable", env.connectionsTable(), "subscriptionsTable", env.subscriptionsTable());
+            var tables = com.pyerp.realtime.aws.dynamo.RegistryTables.createIfMissing(r.client(), env.connectionsTable(), env.subscriptionsTable());
+            LOG.info("using the DynamoDB registry", "endpoint", endpoint, "tables", tables.toString());
             return r;
         } catch (RuntimeException e) {
             throw new IllegalStateException("--registry dynamodb: cannot use DynamoDB at " + endpoint + ": " + e.getMessage()

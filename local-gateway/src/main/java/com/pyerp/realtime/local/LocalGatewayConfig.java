@@ -9,7 +9,8 @@ import java.util.Objects;
  * and {@link Builder#build()} validates with a clear message.
  */
 record LocalGatewayConfig(String host, int port, String stage, String bus, String region, Registry registry,
-                          List<String> extraOrigins, Path keyFile, boolean demo, double demoRate) {
+                          List<String> extraOrigins, Path keyFile, boolean demo, double demoRate,
+                          java.util.Map<String, String> processEnv) {
     static final String ACCOUNT = "000000000000";
 
     enum Registry { MEMORY, DYNAMODB }
@@ -17,6 +18,7 @@ record LocalGatewayConfig(String host, int port, String stage, String bus, Strin
     LocalGatewayConfig {
         Objects.requireNonNull(stage);
         extraOrigins = List.copyOf(extraOrigins);
+        processEnv = java.util.Map.copyOf(processEnv);
     }
 
     static Builder builder() {
@@ -34,6 +36,7 @@ record LocalGatewayConfig(String host, int port, String stage, String bus, Strin
         Path keyFile = Path.of(System.getProperty("user.home"), ".pyerp-realtime", "dev-signing-key.jwk");
         boolean demo;
         double demoRate = 1.0;
+        java.util.Map<String, String> processEnv = System.getenv();
 
         Builder host(String v) { host = v; return this; }
         Builder port(int v) { port = v; return this; }
@@ -45,6 +48,8 @@ record LocalGatewayConfig(String host, int port, String stage, String bus, Strin
         Builder keyFile(Path v) { keyFile = v; return this; }
         Builder demo(boolean v) { demo = v; return this; }
         Builder demoRate(double v) { demoRate = v; return this; }
+        /** The environment overrides are read from (the process environment; tests pass their own). */
+        Builder processEnv(java.util.Map<String, String> v) { processEnv = v; return this; }
 
         LocalGatewayConfig build() {
             if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be 0..65535, got " + port);
@@ -54,7 +59,7 @@ record LocalGatewayConfig(String host, int port, String stage, String bus, Strin
             for (String o : extraOrigins) {
                 if (!o.matches("https?://[^/\\s]+")) throw new IllegalArgumentException("--origin must be scheme://host[:port] without a path, got '" + o + "'");
             }
-            return new LocalGatewayConfig(host, port, stage, bus, region, registry, extraOrigins, keyFile, demo, demoRate);
+            return new LocalGatewayConfig(host, port, stage, bus, region, registry, extraOrigins, keyFile, demo, demoRate, processEnv);
         }
 
         private static String envOr(String name, String dflt) {
