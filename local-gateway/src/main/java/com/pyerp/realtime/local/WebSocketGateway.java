@@ -55,6 +55,8 @@ public final class WebSocketGateway {
     private final ExecutorService disconnects;
     private final Map<String, LiveConnection> connections = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    /** API Gateway's limit of 500 new connections per second (per account and region). */
+    private final TokenBucket newConnections = new TokenBucket(500, 500);
     private volatile String domainName = "localhost";
 
     WebSocketGateway(LocalGatewayConfig config, Handlers handlers, ScheduledExecutorService timers, ExecutorService disconnects) {
@@ -97,6 +99,9 @@ public final class WebSocketGateway {
         }
         JsonLog.withContext(Map.of("connectionId", connectionId), () -> LOG.info("handshake",
                 "path", JsonLog.redact(request.getHttpURI().getPathQuery()), "sourceIp", sourceIp));
+        if (!newConnections.tryAcquire()) {
+            return refuse(request, response, callback, connectionId, 429, "over 500 new connections per second");
+        }
 
         // 1. The REQUEST authorizer. Its result is never cached (WebSocket authorizers are not).
         ObjectNode auth = LambdaRuntime.JSON.createObjectNode();

@@ -24,6 +24,8 @@ import java.time.Instant;
  */
 public final class ConnectionService {
     private static final JsonLog LOG = JsonLog.get(ConnectionService.class);
+    /** The CloudWatch metric counting commands refused because the registry was unreachable. */
+    public static final String REGISTRY_ERRORS_METRIC = "RegistryErrors";
 
     private final ConnectionRegistry registry;
     private final ChannelPolicy policy;
@@ -82,6 +84,7 @@ public final class ConnectionService {
             return ServerFrames.error(ErrorCode.NOT_CONNECTED, id, "this connection is no longer registered; reconnect");
         } catch (RegistryUnavailableException e) {
             LOG.error("registry unavailable", e, "code", ErrorCode.REGISTRY_UNAVAILABLE.name());
+            LOG.metrics(java.util.Map.of(REGISTRY_ERRORS_METRIC, 1));
             return ServerFrames.error(ErrorCode.REGISTRY_UNAVAILABLE, id, "the registry is unavailable; the command was not applied, retry later");
         } catch (RuntimeException e) {
             LOG.error("command failed", e, "code", ErrorCode.INTERNAL_ERROR.name());
