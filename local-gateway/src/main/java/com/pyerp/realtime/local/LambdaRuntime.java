@@ -6,7 +6,6 @@ import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -40,7 +39,7 @@ final class LambdaRuntime {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             out.toJson(output, bytes);
             return new Result(JSON.readTree(bytes.toByteArray()), null, null);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // the Lambda runtime reports any Throwable as {errorMessage, errorType}
             return error(functionName, e);
         }
     }
@@ -51,12 +50,12 @@ final class LambdaRuntime {
             handler.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(event)), bytes, new LocalContext(functionName, 60_000));
             String text = bytes.toString(StandardCharsets.UTF_8);
             return new Result(text.isEmpty() ? JSON.nullNode() : JSON.readTree(text), null, null);
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // the Lambda runtime reports any Throwable as {errorMessage, errorType}
             return error(functionName, e);
         }
     }
 
-    private static Result error(String functionName, Exception e) {
+    private static Result error(String functionName, Throwable e) {
         ObjectNode err = JSON.createObjectNode();
         err.put("errorMessage", String.valueOf(e.getMessage()));
         err.put("errorType", e.getClass().getName());

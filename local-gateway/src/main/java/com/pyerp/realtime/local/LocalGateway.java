@@ -147,9 +147,9 @@ public final class LocalGateway implements AutoCloseable {
         Map<String, String> process = config.processEnv();
         for (RealtimeEnv.Var v : RealtimeEnv.Var.values()) {
             String fromProcess = process.get(v.name());
-            if (fromProcess != null && !fromProcess.isBlank() && v != RealtimeEnv.Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI) {
-                env.put(v.name(), fromProcess);
-            }
+            if (fromProcess == null || fromProcess.isBlank() || v == RealtimeEnv.Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI) continue;
+            // extra origins add to the gateway's own, so its console keeps working
+            env.put(v.name(), v == RealtimeEnv.Var.ALLOWED_ORIGINS ? env.get(v.name()) + "," + fromProcess : fromProcess);
         }
         if (!env.containsKey(RealtimeEnv.Var.AWS_ENDPOINT_URL_DYNAMODB.name()) && process.get("AWS_ENDPOINT_URL") != null) {
             env.put(RealtimeEnv.Var.AWS_ENDPOINT_URL_DYNAMODB.name(), process.get("AWS_ENDPOINT_URL"));

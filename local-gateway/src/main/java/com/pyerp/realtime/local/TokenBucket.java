@@ -1,6 +1,6 @@
 package com.pyerp.realtime.local;
 
-/** API Gateway's account throttle for PostToConnection: a steady rate with a burst. Thread-safe. */
+/** A steady rate with a burst, for API Gateway's throttles (PostToConnection, new connections). Thread-safe. */
 final class TokenBucket {
     private final double ratePerNano;
     private final double burst;

@@ -296,6 +296,29 @@ class LocalGatewayEndToEndTest {
     }
 
     @Test
+    void staleStockUpdates_arrivingAfterANewerOne_areDropped_soTheClientKeepsTheLatestValue() throws Exception {
+        TestSocket s = connect(token("e2e-jack", "acme", List.of("inventory:read"), List.of("WH-7")));
+        assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-7\"}").path("type").asString()).isEqualTo("ack");
+        String newest = "{\"tenantId\":\"acme\",\"warehouseId\":\"WH-7\",\"sku\":\"SKU-7\",\"onHand\":4,\"available\":4,"
+                + "\"changedAt\":\"2026-11-25T10:15:00.400Z\"}";
+        publish("pyerp.inventory", "StockLevelChanged", newest);
+        assertThat(s.next().path("data").path("onHand").asInt()).isEqualTo(4);
+
+        // four older changes of the same warehouse/SKU arrive late (EventBridge does not keep order)
+        List<PutEventsRequestEntry> late = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            late.add(PutEventsRequestEntry.builder().eventBusName("erp-events").source("pyerp.inventory").detailType("StockLevelChanged")
+                    .detail("{\"tenantId\":\"acme\",\"warehouseId\":\"WH-7\",\"sku\":\"SKU-7\",\"onHand\":" + i + ",\"available\":" + i
+                            + ",\"changedAt\":\"2026-11-25T10:15:00." + i + "00Z\"}").build());
+        }
+        assertThat(events.putEvents(b -> b.entries(late)).failedEntryCount()).isZero();
+        eventually("the four late events are dispatched and counted as superseded", () -> logs.stream()
+                .filter(l -> l.contains("superseded event dropped") && l.contains("WH-7/SKU-7")).count() == 4);
+        assertThat(s.poll(Duration.ofMillis(200))).as("no stale value reaches the client").isNull();
+        s.close();
+    }
+
+    @Test
     void schemaInvalidEvent_isNotDelivered_andEndsAsADeadLetter() throws Exception {
         TestSocket s = connect(token("e2e-ivy", "acme", List.of("inventory:read"), List.of("*")));
         assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-9\"}").path("type").asString()).isEqualTo("ack");

@@ -182,9 +182,18 @@ public final class EventCatalog {
             }
             JsonNode c = e.get("coalesce");
             EventDefinition.Coalesce coalesce = c == null ? null
-                    : new EventDefinition.Coalesce(text(c, "key"), c.path("windowMillis").asLong(0));
+                    : new EventDefinition.Coalesce(text(c, "key"), c.path("windowMillis").asLong(0),
+                            c.hasNonNull("orderBy") ? text(c, "orderBy") : null);
             if (coalesce != null && coalesce.windowMillis() <= 0) {
                 throw new CatalogException("event " + name + ": coalesce.windowMillis must be a positive number of milliseconds");
+            }
+            if (coalesce != null && coalesce.orderBy() != null) {
+                boolean required = false;
+                for (JsonNode r : schemaNode.path("required")) required |= r.asString().equals(coalesce.orderBy());
+                boolean dateTime = "date-time".equals(schemaNode.path("properties").path(coalesce.orderBy()).path("format").asString(""));
+                if (!required || !dateTime) {
+                    throw new CatalogException("event " + name + ": coalesce.orderBy " + coalesce.orderBy() + " must be a required date-time field of the schema");
+                }
             }
             List<String> templates = strings(e.get("channels"));
             if (templates.isEmpty()) throw new CatalogException("event " + name + ": no channels");

@@ -28,7 +28,23 @@ public final class EventDefinition {
      * event whose EventBridge time is earlier than the latest delivered one with the same key, for {@code windowMillis}.
      * Best effort, never a correctness mechanism (see events-schema/README.md).
      */
-    public record Coalesce(String keyTemplate, long windowMillis) {}
+    /**
+     * @param orderBy a required date-time field of {@code detail} that orders events of one key (when the ERP
+     *                changed the thing), finer than EventBridge's one-second {@code time}; null = use {@code time}
+     */
+    public record Coalesce(String keyTemplate, long windowMillis, String orderBy) {}
+
+    /** When the ERP says this event happened, for ordering events of one coalescing key: {@code detail[orderBy]}. */
+    public Optional<java.time.Instant> orderOf(JsonNode detail) {
+        if (coalesce == null || coalesce.orderBy() == null || detail == null) return Optional.empty();
+        JsonNode v = detail.get(coalesce.orderBy());
+        if (v == null || !v.isString()) return Optional.empty();
+        try {
+            return Optional.of(java.time.OffsetDateTime.parse(v.asString()).toInstant());
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
 
     /** A coalescing key template: {@code {field}} parameters between literal text. */
     static final Pattern KEY_PART = Pattern.compile("\\{([A-Za-z0-9_]+)}|([^{]+)");

@@ -31,6 +31,8 @@ public final class ApiGatewayManagementSender implements ConnectionSender, AutoC
                 .endpointOverride(env.managementEndpoint())
                 .region(Region.of(env.region()))
                 .credentialsProvider(credentials(rawEnv))
+                // the dispatcher retries throttling itself (with backoff, per recipient); SDK retries on top would multiply the calls
+                .overrideConfiguration(o -> o.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()))
                 // a pool as large as the dispatcher's concurrency, so every post in flight reuses a kept-alive connection
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(env.dispatchConcurrency())
                         .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(5)))

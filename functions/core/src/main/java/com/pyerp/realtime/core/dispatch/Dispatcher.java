@@ -101,7 +101,7 @@ public final class Dispatcher implements AutoCloseable {
                 continue;
             }
             Resolved prev = latest.get(key);
-            if (prev == null || !r.event.time().isBefore(prev.event.time())) {
+            if (prev == null || !r.order().isBefore(prev.order())) {
                 if (prev != null) c.coalesced++;
                 latest.put(key, r);
             } else {
@@ -131,13 +131,11 @@ public final class Dispatcher implements AutoCloseable {
         String key = r.def.coalesceKey(e.detail()).map(k -> tenantOf(r) + "|" + k).orElse(null);
         if (key != null && coalesce.isPresent()) {
             RecentIds latest = latestByKey.get(coalesce.get().windowMillis());
-            Instant prev = latest.value(key, now);
-            if (prev != null && e.time().isBefore(prev)) {
+            if (!latest.putIfNotOlder(key, r.order(), now)) {
                 c.coalesced++;
                 LOG.info("superseded event dropped", "eventId", e.id(), "coalesceKey", key, "correlationId", e.correlationId());
                 return;
             }
-            latest.put(key, e.time(), now);
         }
         String tenant = tenantOf(r);
         Map<String, Object> ctx = new HashMap<>();
@@ -156,6 +154,16 @@ public final class Dispatcher implements AutoCloseable {
     private void fanOut(Resolved r, String tenant, Counters c, Instant now) {
         Semaphore inFlight = new Semaphore(concurrency);
         Map<String, Object> ctx = new HashMap<>(JsonLog.context());
+        try {
+            fanOut(r, tenant, c, now, inFlight, ctx);
+        } finally {
+            // every post started is finished (or failed and counted) before this returns, also when the registry failed
+            inFlight.acquireUninterruptibly(concurrency);
+        }
+        LOG.info("event fanned out", "source", r.event.source(), "detailType", r.event.detailType(), "tenant", tenant);
+    }
+
+    private void fanOut(Resolved r, String tenant, Counters c, Instant now, Semaphore inFlight, Map<String, Object> ctx) {
         for (String channel : r.def.channelsFor(r.event.detail())) {
             Map<String, byte[]> payloadByVisibility = new ConcurrentHashMap<>();
             try (Stream<Subscriber> subs = registry.subscribers(ChannelKey.of(tenant, channel), now)) {
@@ -179,8 +187,6 @@ public final class Dispatcher implements AutoCloseable {
                 });
             }
         }
-        inFlight.acquireUninterruptibly(concurrency);
-        LOG.info("event fanned out", "source", r.event.source(), "detailType", r.event.detailType(), "tenant", tenant);
     }
 
     private void post(Subscriber sub, byte[] payload, Counters c) {
@@ -254,7 +260,12 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private record Resolved(ErpEvent event, EventDefinition def) {}
+    private record Resolved(ErpEvent event, EventDefinition def) {
+        /** When the ERP says it happened (the catalog's orderBy field), else EventBridge's time. */
+        Instant order() {
+            return def.orderOf(event.detail()).orElse(event.time());
+        }
+    }
 
     private static final class Counters {
         int events, invalid, duplicates, coalesced;

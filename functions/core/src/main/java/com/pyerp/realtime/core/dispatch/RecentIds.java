@@ -44,6 +44,18 @@ public final class RecentIds {
         return e == null ? null : e.value();
     }
 
+    /**
+     * Records {@code value} for key unless a later value is already recorded within the window, atomically.
+     *
+     * @return false when a later value is recorded (the caller's event is superseded)
+     */
+    public synchronized boolean putIfNotOlder(String key, Instant value, Instant now) {
+        Instant prev = value(key, now);
+        if (prev != null && value.isBefore(prev)) return false;
+        put(key, value, now);
+        return true;
+    }
+
     /** Records a value for key (moving it to the newest position). */
     public synchronized void put(String key, Instant value, Instant now) {
         evict(now);

@@ -103,7 +103,9 @@ class DispatcherTest {
         return ErpEvent.fromEventBridge(n);
     }
 
+    /** A stock event the ERP says happened at {@code time} (detail.changedAt, the catalog's orderBy) and EventBridge stamped alike. */
     private static ErpEvent stockLevel(String id, String time, JsonNode detail) {
+        ((tools.jackson.databind.node.ObjectNode) detail).put("changedAt", time);
         return event(id, "pyerp.inventory", "StockLevelChanged", time, detail);
     }
 
@@ -392,6 +394,23 @@ class DispatcherTest {
         assertThat(late.coalesced()).isEqualTo(1);
         assertThat(late.recipients()).isZero();
         assertThat(sender.sent).hasSize(afterFirst);
+    }
+
+    @Test
+    void dispatch_shouldOrderByTheErpTimestamp_notEventBridgesSecond_whenEventsOfOneKeyArriveOutOfOrder() {
+        // both carry the same EventBridge time (one-second resolution); detail.changedAt tells them apart
+        ErpEvent first = event("ev-a", "pyerp.inventory", "StockLevelChanged", "2026-11-25T10:15:02Z",
+                example("stock-level-changed.json").put("changedAt", "2026-11-25T10:15:02.100Z").put("onHand", 1));
+        ErpEvent second = event("ev-b", "pyerp.inventory", "StockLevelChanged", "2026-11-25T10:15:02Z",
+                example("stock-level-changed.json").put("changedAt", "2026-11-25T10:15:02.900Z").put("onHand", 2));
+
+        dispatcher.dispatch(second);
+        int afterSecond = sender.sent.size();
+        DispatchReport late = dispatcher.dispatch(first);
+
+        assertThat(late.coalesced()).as("the older change arrives late and is dropped").isEqualTo(1);
+        assertThat(sender.sent).hasSize(afterSecond);
+        assertThat(frameFor("wh1-clerk").get("data").get("onHand").asInt()).isEqualTo(2);
     }
 
     @Test
