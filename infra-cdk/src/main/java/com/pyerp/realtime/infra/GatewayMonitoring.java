@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.apigatewayv2.WebSocketStage;
+import com.pyerp.realtime.core.service.ConnectionService;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.CreateAlarmOptions;
@@ -81,6 +82,8 @@ public final class GatewayMonitoring extends Construct {
                 "An ERP service published events that fail the catalog's schema; the dispatcher dropped them (see its log)", 1);
         alarm("DispatchMessagesFailed", dispatchMetric("MessagesFailed"),
                 "PostToConnection keeps failing (not 410 Gone): throttling or an @connections outage", MESSAGES_FAILED_THRESHOLD);
+        alarm("RegistryErrors", dispatchMetric(ConnectionService.REGISTRY_ERRORS_METRIC),
+                "Connects or commands were refused because DynamoDB (the connection registry) could not be reached", 1);
         for (Map.Entry<String, Rule> e : routing.rules().entrySet()) {
             Map<String, IMetric> m = new LinkedHashMap<>();
             m.put("failed", eventsMetric("FailedInvocations", routing, e.getValue()));
@@ -161,7 +164,9 @@ public final class GatewayMonitoring extends Construct {
 
     private static Metric dispatchMetric(String name) {
         // no label: a labelled metric renders its alarm as a metric-math alarm
-        if (!DISPATCH_METRICS.contains(name)) throw new IllegalArgumentException("not a dispatcher metric: " + name);
+        if (!DISPATCH_METRICS.contains(name) && !name.equals(ConnectionService.REGISTRY_ERRORS_METRIC)) {
+            throw new IllegalArgumentException("not a metric the functions emit: " + name);
+        }
         return Metric.Builder.create()
                 .namespace(JsonLog.METRICS_NAMESPACE)
                 .metricName(name)

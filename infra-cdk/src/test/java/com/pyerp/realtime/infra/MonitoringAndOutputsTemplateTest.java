@@ -57,6 +57,7 @@ class MonitoringAndOutputsTemplateTest {
     @Test
     void dispatchersOwnCounts_alarmOnInvalidEventsAndFailedPosts() {
         template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("EventsInvalid", "PyerpRealtime", Match.absent(), "Sum", 1));
+        template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("RegistryErrors", "PyerpRealtime", Match.absent(), "Sum", 1));
         template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("MessagesFailed", "PyerpRealtime", Match.absent(), "Sum",
                 GatewayMonitoring.MESSAGES_FAILED_THRESHOLD));
     }
@@ -64,7 +65,7 @@ class MonitoringAndOutputsTemplateTest {
     @Test
     void everyRule_alarmsOnFailedAndLostInvocations() {
         int rules = EventCatalog.load().rulePatterns().size();
-        template().resourceCountIs("AWS::CloudWatch::Alarm", GatewayFunction.values().length * 2 + 6 + rules);
+        template().resourceCountIs("AWS::CloudWatch::Alarm", GatewayFunction.values().length * 2 + 7 + rules);
         for (String name : EventCatalog.load().rulePatterns().keySet()) {
             Object failedMetric = Match.objectLike(Map.of(
                     "Namespace", "AWS/Events",
