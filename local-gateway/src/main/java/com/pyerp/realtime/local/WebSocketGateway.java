@@ -47,6 +47,8 @@ public final class WebSocketGateway {
     private static final JsonLog LOG = JsonLog.get(WebSocketGateway.class);
     private static final DateTimeFormatter REQUEST_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
     static final Duration MAX_CONNECTION_DURATION = Duration.ofHours(2);
+    /** How long after $connect the socket must be open; otherwise $disconnect cleans the registration up. */
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
     static final String API_ID = "local";
 
     private final LocalGatewayConfig config;
@@ -158,6 +160,13 @@ public final class WebSocketGateway {
             if (request.hasSubProtocol(chosen)) response.setAcceptedSubProtocol(chosen);
         }
         LiveConnection conn = new LiveConnection(connectionId, context, now, sourceIp, userAgent);
+        // $connect registered the connection; if the upgrade never completes (the client went away), clean up
+        timers.schedule(() -> {
+            if (conn.session == null) {
+                JsonLog.withContext(Map.of("connectionId", connectionId), () -> LOG.info("handshake never completed; running $disconnect"));
+                disconnect(conn, 1006, "handshake not completed");
+            }
+        }, HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         return new Endpoint(conn);
     }
 
@@ -279,25 +288,30 @@ public final class WebSocketGateway {
         public void onWebSocketClose(int statusCode, String reason) {
             if (conn.maxDurationTimer != null) conn.maxDurationTimer.cancel(false);
             if (!connections.remove(conn.id, conn)) return;
-            disconnects.execute(() -> {
-                ObjectNode event = LambdaRuntime.JSON.createObjectNode();
-                ObjectNode rc = requestContext(conn.id, ApiRoutes.DISCONNECT, "DISCONNECT", conn.connectedAt, conn.sourceIp, conn.userAgent, conn.authorizerContext);
-                rc.put("disconnectStatusCode", statusCode);
-                rc.put("disconnectReason", reason == null ? "" : reason);
-                event.set("requestContext", rc);
-                event.put("isBase64Encoded", false);
-                LambdaRuntime.Result r = LambdaRuntime.invoke("disconnect", handlers.disconnect(),
-                        APIGatewayV2WebSocketEvent.class, APIGatewayV2WebSocketResponse.class, event);
-                JsonLog.withContext(Map.of("connectionId", conn.id), () -> {
-                    if (r.failed()) LOG.warn("$disconnect failed", "error", r.errorMessage());
-                    LOG.info("closed", "disconnectStatusCode", statusCode, "disconnectReason", reason);
-                });
-            });
+            disconnect(conn, statusCode, reason);
         }
 
         @Override
         public void onWebSocketError(Throwable cause) {
             JsonLog.withContext(Map.of("connectionId", conn.id), () -> LOG.info("websocket error", "error", String.valueOf(cause)));
         }
+    }
+
+    /** Runs $disconnect for a connection (asynchronously, like API Gateway's best-effort $disconnect). */
+    private void disconnect(LiveConnection conn, int statusCode, String reason) {
+        disconnects.execute(() -> {
+            ObjectNode event = LambdaRuntime.JSON.createObjectNode();
+            ObjectNode rc = requestContext(conn.id, ApiRoutes.DISCONNECT, "DISCONNECT", conn.connectedAt, conn.sourceIp, conn.userAgent, conn.authorizerContext);
+            rc.put("disconnectStatusCode", statusCode);
+            rc.put("disconnectReason", reason == null ? "" : reason);
+            event.set("requestContext", rc);
+            event.put("isBase64Encoded", false);
+            LambdaRuntime.Result r = LambdaRuntime.invoke("disconnect", handlers.disconnect(),
+                    APIGatewayV2WebSocketEvent.class, APIGatewayV2WebSocketResponse.class, event);
+            JsonLog.withContext(Map.of("connectionId", conn.id), () -> {
+                if (r.failed()) LOG.warn("$disconnect failed", "error", r.errorMessage());
+                LOG.info("closed", "disconnectStatusCode", statusCode, "disconnectReason", reason);
+            });
+        });
     }
 }
