@@ -1,19 +1,12 @@
 package com.pyerp.realtime.local;
 
 import com.pyerp.realtime.core.log.JsonLog;
-import com.pyerp.realtime.handler.DispatcherHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -27,8 +20,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The local stand-in for EventBridge: {@code PutEvents} over the AWS JSON 1.1 protocol (what the SDK and
  * {@code aws events put-events --endpoint-url} send), with AWS's limits and per-entry results; the catalog's
- * rule patterns matched with Event Ruler; the dispatcher invoked asynchronously with the EventBridge event
- * shape, retried twice on failure like a Lambda async invocation, then kept as a dead letter.
+ * rule patterns matched with Event Ruler; matched events go to the rules' target, the dispatch queue
+ * ({@link DispatchQueue}), which hands them to the dispatcher in batches.
  */
 final class EventBridgeApi extends Handler.Abstract {
     private static final JsonLog LOG = JsonLog.get(EventBridgeApi.class);
@@ -37,21 +30,14 @@ final class EventBridgeApi extends Handler.Abstract {
     /** The HTTP body read at most: the entries' 256 KB plus JSON overhead. */
     static final int MAX_BODY_BYTES = 1024 * 1024;
     static final String CONTENT_TYPE = "application/x-amz-json-1.1";
-    private static final int RETRIES = 2;
 
     private final LocalGatewayConfig config;
     private final Machine rules = Machine.builder().build();
-    private final DispatcherHandler dispatcher;
-    private final ExecutorService deliveries;
-    private final ScheduledExecutorService timers;
-    private final Deque<Map<String, Object>> deadLetters = new ArrayDeque<>();
+    private final DispatchQueue queue;
 
-    EventBridgeApi(LocalGatewayConfig config, Map<String, String> rulePatterns, DispatcherHandler dispatcher,
-                   ExecutorService deliveries, ScheduledExecutorService timers) throws java.io.IOException {
+    EventBridgeApi(LocalGatewayConfig config, Map<String, String> rulePatterns, DispatchQueue queue) throws java.io.IOException {
         this.config = config;
-        this.dispatcher = dispatcher;
-        this.deliveries = deliveries;
-        this.timers = timers;
+        this.queue = queue;
         for (Map.Entry<String, String> r : rulePatterns.entrySet()) rules.addRule(r.getKey(), r.getValue());
     }
 
@@ -161,29 +147,13 @@ final class EventBridgeApi extends Handler.Abstract {
         }
         LOG.info("event accepted", "eventId", event.path("id").asString(), "source", event.path("source").asString(),
                 "detailType", event.path("detail-type").asString(), "rules", matched);
-        for (String rule : matched) deliveries.execute(() -> deliver(rule, event, 0));
+        // each matching rule's target is the dispatch queue (one SendMessage per rule, as EventBridge does)
+        for (int i = 0; i < matched.size(); i++) queue.send(event);
     }
 
-    private void deliver(String rule, ObjectNode event, int attempt) {
-        LambdaRuntime.Result r = LambdaRuntime.invokeStream("dispatcher", dispatcher, event);
-        if (!r.failed()) return;
-        if (attempt < RETRIES) {
-            LOG.warn("dispatcher failed; retrying", "eventId", event.path("id").asString(), "rule", rule, "attempt", attempt + 1, "error", r.errorMessage());
-            timers.schedule(() -> deliveries.execute(() -> deliver(rule, event, attempt + 1)), 200L << attempt, TimeUnit.MILLISECONDS);
-            return;
-        }
-        LOG.warn("dispatcher failed; event dead-lettered", "eventId", event.path("id").asString(), "rule", rule, "error", r.errorMessage());
-        synchronized (deadLetters) {
-            deadLetters.addLast(Map.of("rule", rule, "event", event, "errorType", r.errorType(), "errorMessage", r.errorMessage(), "time", Instant.now().toString()));
-            while (deadLetters.size() > 1000) deadLetters.removeFirst();
-        }
-    }
-
-    /** The dispatcher failures after retries (newest last), like a dead-letter queue. */
+    /** The dispatcher failures after every receive (newest last), like the queue's dead-letter queue. */
     List<Map<String, Object>> deadLetters() {
-        synchronized (deadLetters) {
-            return new ArrayList<>(deadLetters);
-        }
+        return queue.deadLetters();
     }
 
     /** An entry's size as EventBridge counts it: UTF-8 Source, DetailType, Detail and Resources, plus 14 with Time. */

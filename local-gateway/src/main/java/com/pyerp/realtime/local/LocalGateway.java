@@ -43,6 +43,7 @@ public final class LocalGateway implements AutoCloseable {
     private final ConnectionRegistry registry;
     private final WebSocketGateway gateway;
     private final EventBridgeApi eventBridge;
+    private DispatchQueue dispatchQueue;
     private final Map<String, String> environment;
     private final DevTokens tokens;
     private final int port;
@@ -78,7 +79,8 @@ public final class LocalGateway implements AutoCloseable {
 
             gateway = new WebSocketGateway(config, hs, timers, workers);
             gateway.setDomainName(config.host() + ":" + port);
-            eventBridge = new EventBridgeApi(config, catalog.rulePatterns(), hs.dispatcher(), workers, timers);
+            dispatchQueue = new DispatchQueue(config, hs.dispatcher(), timers);
+            eventBridge = new EventBridgeApi(config, catalog.rulePatterns(), dispatchQueue);
             LocalApi local = new LocalApi(config, tokens, gateway, reg, catalog);
             local.setEventBridge(eventBridge);
             ManagementApi management = new ManagementApi(config.stage(), gateway, new TokenBucket(10_000, 5_000));
@@ -107,6 +109,7 @@ public final class LocalGateway implements AutoCloseable {
                 // best effort
             }
             connector.close();
+            if (dispatchQueue != null) dispatchQueue.close();
             timers.shutdownNow();
             workers.shutdownNow();
             if (hs != null) hs.close();
@@ -221,6 +224,7 @@ public final class LocalGateway implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("server did not stop cleanly", "error", e.toString());
         }
+        if (dispatchQueue != null) dispatchQueue.close();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(5, TimeUnit.SECONDS)) workers.shutdownNow();

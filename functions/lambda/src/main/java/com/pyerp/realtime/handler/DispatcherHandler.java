@@ -9,16 +9,23 @@ import com.pyerp.realtime.core.dispatch.InvalidEventException;
 import com.pyerp.realtime.core.log.JsonLog;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Target of the EventBridge rules. Reads the EventBridge event as JSON (a stream handler, so {@code detail}
- * stays exact JSON for schema validation) and dispatches it. An invalid event is thrown after logging, so
- * the failed invocation goes to the on-failure destination (the dead-letter queue) instead of vanishing.
- * Writes the {@link DispatchReport} as the result.
+ * The dispatcher. Its trigger is the rules' SQS queue (see {@code DispatchBuffer}): a batch of records whose
+ * bodies are EventBridge events, dispatched together so bursts of one coalescing key collapse; the answer
+ * lists the records to retry ({@code batchItemFailures}: unreadable or invalid events, failed fan-outs), which
+ * end in the dead-letter queue after their last receive. A single EventBridge event (a rule targeting the
+ * function directly) is handled too, and throws when it fails, so Lambda's retries and on-failure destination
+ * apply. A stream handler, so {@code detail} stays exact JSON for schema validation.
  */
 public final class DispatcherHandler implements RequestStreamHandler {
     private static final JsonLog LOG = JsonLog.get(DispatcherHandler.class);
@@ -37,17 +44,47 @@ public final class DispatcherHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws java.io.IOException {
         JsonLog.clearContext();
         if (context != null) JsonLog.context().put("requestId", context.getAwsRequestId());
-        ErpEvent event;
+        JsonNode root;
         try {
-            event = ErpEvent.fromEventBridge(JSON.readTree(input));
+            root = JSON.readTree(input);
         } catch (JacksonException e) {
             throw new InvalidEventException(null, "the event is not valid JSON");
         }
-        DispatchReport report = dispatcher.dispatch(event);
-        if (report.invalid() > 0) {
-            throw new InvalidEventException(event.id(), String.join("; ", report.invalidReasons()));
+        if (root != null && root.has("Records")) {
+            JSON.writeValue(output, batch(root.get("Records")));
+            return;
         }
-        output.write(JSON.writeValueAsString(report).getBytes(StandardCharsets.UTF_8));
-        LOG.debug("dispatched", "eventId", event.id());
+        ErpEvent event = ErpEvent.fromEventBridge(root);
+        DispatchReport report = dispatcher.dispatch(event);
+        if (report.invalid() > 0) throw new InvalidEventException(event.id(), String.join("; ", report.invalidReasons()));
+        if (!report.failedEventIds().isEmpty()) throw new IllegalStateException("dispatch of event " + event.id() + " failed; see the log");
+        JSON.writeValue(output, report);
+    }
+
+    /** An SQS batch: the SQSBatchResponse naming the records to retry. */
+    private ObjectNode batch(JsonNode records) {
+        List<ErpEvent> events = new ArrayList<>();
+        Map<String, String> messageIdByEventId = new LinkedHashMap<>();
+        List<String> retry = new ArrayList<>();
+        for (JsonNode record : records) {
+            String messageId = record.path("messageId").asString();
+            try {
+                ErpEvent e = ErpEvent.fromEventBridge(JSON.readTree(record.path("body").asString()));
+                events.add(e);
+                messageIdByEventId.put(e.id(), messageId);
+            } catch (JacksonException | InvalidEventException e) {
+                LOG.warn("unreadable queue record", "messageId", messageId, "reason", e.getMessage());
+                retry.add(messageId);
+            }
+        }
+        DispatchReport report = dispatcher.dispatch(events);
+        for (String id : report.failedEventIds()) {
+            String messageId = messageIdByEventId.get(id);
+            if (messageId != null && !retry.contains(messageId)) retry.add(messageId);
+        }
+        ObjectNode out = JSON.createObjectNode();
+        var failures = out.putArray("batchItemFailures");
+        retry.forEach(m -> failures.addObject().put("itemIdentifier", m));
+        return out;
     }
 }

@@ -74,7 +74,7 @@ class DispatcherHandlerTest {
         JsonNode report = invoke(text("eventbridge-stock-level-changed.json"));
 
         assertThat(report).isEqualTo(JSON.readTree("""
-                {"events":1,"invalid":0,"duplicates":0,"coalesced":0,"recipients":2,"delivered":2,"gone":0,"failed":0,"invalidReasons":[]}"""));
+                {"events":1,"invalid":0,"duplicates":0,"coalesced":0,"recipients":2,"delivered":2,"gone":0,"failed":0,"invalidReasons":[],"failedEventIds":[]}"""));
         assertThat(posted).containsOnlyKeys("clerk", "controller");
         JsonNode frame = posted.get("clerk");
         assertThat(frame.get("eventId").asString()).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
@@ -83,6 +83,58 @@ class DispatcherHandlerTest {
         assertThat(frame.get("data").has("unitCost")).isFalse();
         assertThat(frame.get("data").has("_meta")).isFalse();
         assertThat(posted.get("controller").get("data").get("unitCost").asDouble()).isEqualTo(12.5);
+    }
+
+    /** An SQS event as the dispatch queue's event source mapping sends it: records whose bodies are EventBridge events. */
+    private static String sqsBatch(Map<String, String> bodiesByMessageId) {
+        var root = JSON.createObjectNode();
+        var records = root.putArray("Records");
+        bodiesByMessageId.forEach((id, body) -> {
+            var r = records.addObject();
+            r.put("messageId", id);
+            r.put("receiptHandle", "rh-" + id);
+            r.put("body", body);
+            r.putObject("attributes").put("ApproximateReceiveCount", "1");
+            r.putObject("messageAttributes");
+            r.put("eventSource", "aws:sqs");
+            r.put("eventSourceARN", "arn:aws:sqs:eu-central-1:123456789012:dispatch-buffer");
+            r.put("awsRegion", "eu-central-1");
+        });
+        return root.toString();
+    }
+
+    private static String stockEvent(String id, String changedAt, int onHand) throws Exception {
+        var e = (tools.jackson.databind.node.ObjectNode) JSON.readTree(text("eventbridge-stock-level-changed.json"));
+        e.put("id", id);
+        ((tools.jackson.databind.node.ObjectNode) e.get("detail")).put("changedAt", changedAt).put("onHand", onHand);
+        return e.toString();
+    }
+
+    @Test
+    void handleRequest_shouldCollapseABurstInOneSqsBatch_andReportNoFailures() throws Exception {
+        Map<String, String> batch = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 5; i++) batch.put("m" + i, stockEvent("ev-" + i, "2026-11-25T10:15:00." + i + "00Z", 10 + i));
+
+        JsonNode response = invoke(sqsBatch(batch));
+
+        assertThat(response).isEqualTo(JSON.readTree("{\"batchItemFailures\":[]}"));
+        assertThat(posted).containsOnlyKeys("clerk", "controller");
+        assertThat(posted.get("clerk").get("eventId").asString()).isEqualTo("ev-4");
+        assertThat(posted.get("clerk").get("data").get("onHand").asInt()).isEqualTo(14);
+    }
+
+    @Test
+    void handleRequest_shouldListOnlyTheBadRecords_asBatchItemFailures() throws Exception {
+        Map<String, String> batch = new java.util.LinkedHashMap<>();
+        batch.put("good", stockEvent("ev-good", "2026-11-25T10:15:00Z", 1));
+        batch.put("not-json", "{oops");
+        batch.put("unknown-type", text("eventbridge-stock-level-changed.json").replace("StockLevelChanged", "NoSuchEvent").replace("6a7e8feb", "aaaaaaaa"));
+
+        JsonNode response = invoke(sqsBatch(batch));
+
+        assertThat(response.get("batchItemFailures")).extracting(f -> f.get("itemIdentifier").asString())
+                .containsExactlyInAnyOrder("not-json", "unknown-type");
+        assertThat(posted.get("clerk").get("eventId").asString()).isEqualTo("ev-good");
     }
 
     @Test

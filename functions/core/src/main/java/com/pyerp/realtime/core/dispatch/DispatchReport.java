@@ -14,15 +14,24 @@ import java.util.List;
  * @param gone       posts answered 410; those connections were removed from the registry
  * @param failed     posts that failed otherwise (throttled after retries, too large, errors)
  * @param invalidReasons one line per invalid event
+ * @param failedEventIds the events to retry or dead-letter: invalid ones, and ones whose fan-out failed
+ *                       (with an SQS event source, these are the batch item failures)
  */
 public record DispatchReport(int events, int invalid, int duplicates, int coalesced, int recipients, int delivered,
-                             int gone, int failed, List<String> invalidReasons) {
+                             int gone, int failed, List<String> invalidReasons, List<String> failedEventIds) {
     /** The CloudWatch metric names the dispatcher emits (namespace {@code JsonLog.METRICS_NAMESPACE}); the CDK dashboard and alarms read these. */
     public static final List<String> METRIC_NAMES = List.of("EventsReceived", "EventsInvalid", "EventsDuplicate",
             "EventsCoalesced", "MessagesDelivered", "MessagesGone", "MessagesFailed");
 
     public DispatchReport {
         invalidReasons = List.copyOf(invalidReasons);
+        failedEventIds = List.copyOf(failedEventIds);
+    }
+
+    /** A report without failed events (tests, and callers that only count). */
+    public DispatchReport(int events, int invalid, int duplicates, int coalesced, int recipients, int delivered,
+                          int gone, int failed, List<String> invalidReasons) {
+        this(events, invalid, duplicates, coalesced, recipients, delivered, gone, failed, invalidReasons, List.of());
     }
 
     /** The counts by metric name, in {@link #METRIC_NAMES} order. */

@@ -46,7 +46,8 @@ public final class Dispatcher implements AutoCloseable {
     private final ExecutorService pool;
     private final RecentIds delivered;
     /** Per coalescing window (ms): the time of the latest delivered event per key, remembered for that window. */
-    private final Map<Long, RecentIds> latestByKey = new HashMap<>();
+    /** The latest orderBy delivered per coalescing key, kept as long as event ids are (a straggler is stale for that long). */
+    private final RecentIds latestByKey;
 
     public Dispatcher(EventCatalog catalog, ConnectionRegistry registry, ConnectionSender sender, Clock clock,
                       int concurrency, Duration dedupWindow) {
@@ -62,9 +63,7 @@ public final class Dispatcher implements AutoCloseable {
             return t;
         });
         this.delivered = new RecentIds(dedupWindow, 100_000);
-        for (EventDefinition e : catalog.events()) {
-            e.coalesce().ifPresent(c -> latestByKey.computeIfAbsent(c.windowMillis(), w -> new RecentIds(Duration.ofMillis(w), 100_000)));
-        }
+        this.latestByKey = new RecentIds(dedupWindow, 100_000);
     }
 
     /** Dispatches one EventBridge event. */
@@ -110,7 +109,13 @@ public final class Dispatcher implements AutoCloseable {
         }
         toSend.addAll(latest.values());
         for (Resolved r : toSend) {
-            deliver(r, c, now);
+            try {
+                deliver(r, c, now);
+            } catch (RuntimeException ex) {
+                // the rest of the batch goes on; this event is reported for a retry (its id was forgotten)
+                c.failedEventIds.add(r.event.id());
+                LOG.error("dispatch of an event failed", ex, "eventId", r.event.id(), "correlationId", r.event.correlationId());
+            }
         }
         DispatchReport report = c.report();
         LOG.metrics(report.metrics());
@@ -130,7 +135,7 @@ public final class Dispatcher implements AutoCloseable {
         var coalesce = r.def.coalesce();
         String key = r.def.coalesceKey(e.detail()).map(k -> tenantOf(r) + "|" + k).orElse(null);
         if (key != null && coalesce.isPresent()) {
-            RecentIds latest = latestByKey.get(coalesce.get().windowMillis());
+            RecentIds latest = latestByKey;
             if (!latest.putIfNotOlder(key, r.order(), now)) {
                 c.coalesced++;
                 LOG.info("superseded event dropped", "eventId", e.id(), "coalesceKey", key, "correlationId", e.correlationId());
@@ -236,6 +241,7 @@ public final class Dispatcher implements AutoCloseable {
     private void invalid(Counters c, ErpEvent e, String reason) {
         c.invalid++;
         c.invalidReasons.add(e.id() + ": " + reason);
+        c.failedEventIds.add(e.id());
         LOG.warn("invalid event not delivered", "eventId", e.id(), "source", e.source(), "detailType", e.detailType(),
                 "correlationId", e.correlationId(), "reason", reason);
     }
@@ -274,9 +280,11 @@ public final class Dispatcher implements AutoCloseable {
         final AtomicInteger gone = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final List<String> invalidReasons = new ArrayList<>();
+        final List<String> failedEventIds = new ArrayList<>();
 
         DispatchReport report() {
-            return new DispatchReport(events, invalid, duplicates, coalesced, recipients.get(), delivered.get(), gone.get(), failed.get(), invalidReasons);
+            return new DispatchReport(events, invalid, duplicates, coalesced, recipients.get(), delivered.get(), gone.get(), failed.get(),
+                    invalidReasons, failedEventIds);
         }
     }
 }
