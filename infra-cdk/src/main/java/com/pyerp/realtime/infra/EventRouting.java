@@ -1,5 +1,6 @@
 package com.pyerp.realtime.infra;
 
+import com.pyerp.realtime.core.dispatch.DispatchBuffer;
 import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.EventDefinition;
 import java.util.ArrayList;
@@ -13,11 +14,14 @@ import software.amazon.awscdk.services.events.CfnRule;
 import software.amazon.awscdk.services.events.EventBus;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
-import software.amazon.awscdk.services.events.targets.LambdaFunction;
-import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
+import software.amazon.awscdk.services.events.targets.SqsQueue;
+import software.amazon.awscdk.services.events.targets.SqsQueueProps;
 import software.amazon.awscdk.services.eventschemas.CfnRegistry;
 import software.amazon.awscdk.services.eventschemas.CfnSchema;
 import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
@@ -25,29 +29,39 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * ERP events in: the custom bus, the catalog's schemas in an EventBridge schema registry, and one rule per catalog
- * pattern ({@link EventCatalog#rulePatterns()}, used verbatim) targeting the dispatcher.
+ * ERP events in: the custom bus, the catalog's schemas in an EventBridge schema registry, one rule per catalog
+ * pattern ({@link EventCatalog#rulePatterns()}, used verbatim) sending to the {@linkplain #dispatchBuffer() dispatch
+ * buffer}, an SQS queue the dispatcher consumes in batches ({@link DispatchBuffer}: up to
+ * {@link DispatchBuffer#BATCH_SIZE} events gathered for up to {@link DispatchBuffer#BATCHING_WINDOW}, so a burst of one
+ * coalescing key collapses to its latest event and one invocation serves many events).
  *
- * <p>Failures have two layers, because EventBridge invokes Lambda <em>asynchronously</em>:
+ * <p>Failures have two layers, each with its own dead-letter queue and depth alarm:
  * <ol>
- *   <li>EventBridge retries only the <em>hand-over</em> to Lambda (throttled Invoke, missing permission, deleted
- *       alias) under the target's retry policy, then sends the event to {@link #deliveryDlq()}.</li>
- *   <li>Once Lambda has accepted the event, the dispatcher throwing is retried by Lambda's async invocation
- *       (the alias's event-invoke config, see {@link RealtimeGateway}), then recorded in {@link #failedDispatchQueue()}
- *       by the on-failure destination, with the error and the original event.</li>
+ *   <li>EventBridge retries the <em>hand-over</em> to the buffer (SendMessage refused or throttled) under the target's
+ *       retry policy, then sends the event to {@link #deliveryDlq()} (error in the message attributes).</li>
+ *   <li>Once the event is in the buffer, a record the dispatcher reports in {@code batchItemFailures} (or every record
+ *       of a batch whose invocation failed) becomes visible again after the visibility timeout and is received again;
+ *       after {@link DispatchBuffer#MAX_RECEIVE_COUNT} receives SQS moves it to {@link #dispatchDlq()} (the redrive
+ *       policy), with its original body, the EventBridge event.</li>
  * </ol>
- * A rule-target DLQ alone would never see a dispatcher exception, and an on-failure destination alone would never see
- * a hand-over failure, so both exist, each with a depth alarm.
  */
 public final class EventRouting extends Construct {
     /** AWS::EventSchemas::Schema type of the catalog's draft-04 schemas. */
     public static final String SCHEMA_TYPE = "JSONSchemaDraft4";
+    /** How long the buffer keeps an event nobody received: far beyond any useful live update, short of the DLQs' 14 days. */
+    public static final Duration BUFFER_RETENTION = Duration.days(4);
+    /**
+     * Dead-letter queues keep messages 14 days (the SQS maximum). For a standard queue a message moved to its DLQ
+     * keeps its original enqueue time, so the DLQ's retention must exceed the buffer's, or redriven events would expire.
+     */
+    public static final Duration DLQ_RETENTION = Duration.days(14);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final EventCatalog catalog;
     private final EventBus bus;
     private final Queue deliveryDlq;
-    private final Queue failedDispatchQueue;
+    private final Queue dispatchDlq;
+    private final Queue dispatchBuffer;
     private final CfnRegistry registry;
     private final List<CfnSchema> schemas = new ArrayList<>();
     private final Map<String, Rule> rules = new LinkedHashMap<>();
@@ -60,7 +74,15 @@ public final class EventRouting extends Construct {
                 .description("pyERP domain events (catalog: events-schema/catalog)")
                 .build();
         deliveryDlq = deadLetterQueue("DeliveryDlq");
-        failedDispatchQueue = deadLetterQueue("FailedDispatchQueue");
+        dispatchDlq = deadLetterQueue("DispatchDlq");
+        dispatchBuffer = Queue.Builder.create(this, "DispatchBuffer")
+                .retentionPeriod(BUFFER_RETENTION)
+                .visibilityTimeout(visibilityTimeout(GatewayFunction.DISPATCHER.timeout()))
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .deadLetterQueue(DeadLetterQueue.builder().queue(dispatchDlq).maxReceiveCount(DispatchBuffer.MAX_RECEIVE_COUNT).build())
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
 
         registry = CfnRegistry.Builder.create(this, "SchemaRegistry")
                 .registryName(registryName)
@@ -85,12 +107,25 @@ public final class EventRouting extends Construct {
     }
 
     /**
-     * Creates one rule per catalog pattern, each invoking {@code dispatcher} with the given retry policy and the
-     * delivery DLQ. The rule's EventPattern is the catalog's JSON, parsed and written unchanged.
+     * The buffer's visibility timeout for a consumer with the given timeout: six times the timeout (AWS's guidance for
+     * SQS event sources, so a throttled or retried batch is not received twice while in flight) plus the batching
+     * window, during which the event source already holds the received messages.
+     */
+    public static Duration visibilityTimeout(Duration consumerTimeout) {
+        long windowSeconds = (DispatchBuffer.BATCHING_WINDOW.toMillis() + 999) / 1000; // rounded up
+        return Duration.seconds(6 * consumerTimeout.toSeconds().longValue() + windowSeconds);
+    }
+
+    /**
+     * Creates one rule per catalog pattern, each sending the whole EventBridge event (the message body) to the dispatch
+     * buffer with the given retry policy and the delivery DLQ; the rule's EventPattern is the catalog's JSON, parsed and
+     * written unchanged. Then subscribes {@code dispatcher} to the buffer: batches of {@link DispatchBuffer#BATCH_SIZE}
+     * within {@link DispatchBuffer#BATCHING_WINDOW}, partial batch responses ({@code batchItemFailures}).
      */
     public void routeTo(IFunction dispatcher, Duration maxEventAge, int retryAttempts) {
         if (!rules.isEmpty()) throw new IllegalStateException("routeTo was already called");
-        LambdaFunction target = new LambdaFunction(dispatcher, LambdaFunctionProps.builder()
+        // one statement per rule in the buffer's policy: events.amazonaws.com may send only on behalf of that rule (aws:SourceArn)
+        SqsQueue target = new SqsQueue(dispatchBuffer, SqsQueueProps.builder()
                 .deadLetterQueue(deliveryDlq)
                 .maxEventAge(maxEventAge)
                 .retryAttempts(retryAttempts)
@@ -100,7 +135,7 @@ public final class EventRouting extends Construct {
             Rule rule = Rule.Builder.create(this, "Rule-" + e.getKey())
                     .eventBus(bus)
                     .ruleName(e.getKey())
-                    .description("catalog pattern " + e.getKey() + " -> dispatcher")
+                    .description("catalog pattern " + e.getKey() + " -> dispatch buffer (SQS) -> dispatcher")
                     // the L2 validates that a pattern exists; setEventPattern below replaces it whole with the catalog's JSON
                     .eventPattern(EventPattern.builder().source(List.of("replaced-by-the-catalog-pattern")).build())
                     .targets(List.of(target))
@@ -109,6 +144,13 @@ public final class EventRouting extends Construct {
             cfn.setEventPattern(pattern);
             rules.put(e.getKey(), rule);
         }
+        // grants the dispatcher's role the consume actions on the buffer (and nothing on any other queue)
+        dispatcher.addEventSource(new SqsEventSource(dispatchBuffer, SqsEventSourceProps.builder()
+                .batchSize(DispatchBuffer.BATCH_SIZE)
+                // in milliseconds: a window that is not whole seconds fails synth (Lambda takes seconds) instead of being truncated
+                .maxBatchingWindow(Duration.millis(DispatchBuffer.BATCHING_WINDOW.toMillis()))
+                .reportBatchItemFailures(true)
+                .build()));
     }
 
     @SuppressWarnings("unchecked")
@@ -124,7 +166,7 @@ public final class EventRouting extends Construct {
 
     private Queue deadLetterQueue(String id) {
         return Queue.Builder.create(this, id)
-                .retentionPeriod(Duration.days(14))
+                .retentionPeriod(DLQ_RETENTION)
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
                 .removalPolicy(RemovalPolicy.DESTROY)
@@ -132,10 +174,12 @@ public final class EventRouting extends Construct {
     }
 
     public EventBus bus() { return bus; }
-    /** Events EventBridge could not hand to the dispatcher (original event; error in the message attributes). */
+    /** Events EventBridge could not hand to the dispatch buffer (original event; error in the message attributes). */
     public Queue deliveryDlq() { return deliveryDlq; }
-    /** Invocation records of events the dispatcher failed on after Lambda's async retries. */
-    public Queue failedDispatchQueue() { return failedDispatchQueue; }
+    /** The queue between the rules and the dispatcher: bodies are EventBridge events; its redrive policy ends in {@link #dispatchDlq()}. */
+    public Queue dispatchBuffer() { return dispatchBuffer; }
+    /** The dispatch buffer's dead-letter queue: events the dispatcher failed on {@link DispatchBuffer#MAX_RECEIVE_COUNT} times. */
+    public Queue dispatchDlq() { return dispatchDlq; }
     public CfnRegistry schemaRegistry() { return registry; }
     public List<CfnSchema> schemas() { return Collections.unmodifiableList(schemas); }
     /** Rule name (the catalog's) to rule, in catalog order; empty before {@link #routeTo}. */

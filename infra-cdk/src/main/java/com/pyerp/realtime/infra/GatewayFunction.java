@@ -8,7 +8,9 @@ import software.amazon.awscdk.Duration;
  * <p>Memory buys CPU on Lambda (1,769 MB is one full vCPU). The request-path functions (authorizer, $connect, commands)
  * get 1 GB so a SnapStart restore and the first JIT-compiled requests stay fast; $disconnect is best effort and cheap;
  * the dispatcher fans one event out to many connections with {@code DISPATCH_CONCURRENCY} calls in flight, so it gets a
- * full vCPU. The API Gateway integration timeout is 29 s, so request-path timeouts stay well below it.
+ * full vCPU. The API Gateway integration timeout is 29 s, so request-path timeouts stay well below it. The dispatcher's
+ * timeout sets the dispatch buffer's visibility timeout ({@link EventRouting#visibilityTimeout}), which is also the delay
+ * before a failed record is received again.
  */
 public enum GatewayFunction {
     AUTHORIZER("com.pyerp.realtime.handler.AuthorizerHandler::handleRequest", 1024, Duration.seconds(10),
@@ -20,7 +22,7 @@ public enum GatewayFunction {
     COMMAND("com.pyerp.realtime.handler.CommandHandler::handleRequest", 1024, Duration.seconds(10),
             "subscribe, unsubscribe, ping and $default: the return body is the client's reply"),
     DISPATCHER("com.pyerp.realtime.handler.DispatcherHandler::handleRequest", 1769, Duration.seconds(60),
-            "EventBridge target: delivers ERP events to the subscribed connections");
+            "dispatch buffer consumer: delivers batches of ERP events (SQS records) to the subscribed connections");
 
     private final String handler;
     private final int defaultMemoryMb;

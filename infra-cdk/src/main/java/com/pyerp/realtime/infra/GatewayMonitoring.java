@@ -1,5 +1,6 @@
 package com.pyerp.realtime.infra;
 
+import com.pyerp.realtime.core.dispatch.DispatchBuffer;
 import com.pyerp.realtime.core.log.JsonLog;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,6 +34,8 @@ import software.constructs.Construct;
  *       {@link #AUTHORIZER_ERROR_THRESHOLD}, see there);</li>
  *   <li>the API's IntegrationError and ExecutionError (5xx from a function, or API Gateway failing to call it);</li>
  *   <li>each dead-letter queue holding a message;</li>
+ *   <li>the dispatch buffer's oldest event older than {@link #BUFFER_AGE_THRESHOLD_SECONDS} (the dispatcher is not keeping
+ *       up, or records are being retried);</li>
  *   <li>each rule's permanently failed invocations plus those that could not even reach the DLQ (events lost);</li>
  *   <li>the dispatcher's own counts ({@link #DISPATCH_METRICS}): invalid ERP events, failed PostToConnection calls.</li>
  * </ul>
@@ -53,6 +56,13 @@ public final class GatewayMonitoring extends Construct {
     public static final List<String> DISPATCH_METRICS = com.pyerp.realtime.core.dispatch.DispatchReport.METRIC_NAMES;
     /** PostToConnection failures other than 410 Gone in 5 minutes; single ones are retried with their event. */
     public static final int MESSAGES_FAILED_THRESHOLD = 10;
+    /**
+     * Age (Maximum of ApproximateAgeOfOldestMessage) of the dispatch buffer's oldest event that alarms. A healthy buffer
+     * holds an event for about the batching window ({@code DispatchBuffer.BATCHING_WINDOW}); a minute means the dispatcher
+     * is throttled or slower than the events arrive, or that a failed record waits for its next receive (the visibility
+     * timeout, several minutes).
+     */
+    public static final int BUFFER_AGE_THRESHOLD_SECONDS = 60;
     private final Dashboard dashboard;
     private final Map<String, Alarm> alarms = new LinkedHashMap<>();
 
@@ -75,9 +85,14 @@ public final class GatewayMonitoring extends Construct {
         alarm("ApiExecutionErrors", stage.metric("ExecutionError", sum()),
                 "API Gateway could not call a route's integration", 1);
         alarm("DeliveryDlqNotEmpty", routing.deliveryDlq().metricApproximateNumberOfMessagesVisible(max()),
-                "EventBridge could not hand ERP events to the dispatcher; they are in the delivery DLQ", 1);
-        alarm("FailedDispatchNotEmpty", routing.failedDispatchQueue().metricApproximateNumberOfMessagesVisible(max()),
-                "The dispatcher failed on ERP events after Lambda's retries; they are in the failed-dispatch queue", 1);
+                "EventBridge could not hand ERP events to the dispatch buffer; they are in the delivery DLQ", 1);
+        alarm("DispatchDlqNotEmpty", routing.dispatchDlq().metricApproximateNumberOfMessagesVisible(max()),
+                "The dispatcher failed on ERP events " + DispatchBuffer.MAX_RECEIVE_COUNT
+                        + " times; they are in the dispatch buffer's dead-letter queue", 1);
+        alarm("DispatchBufferAge", routing.dispatchBuffer().metricApproximateAgeOfOldestMessage(max()),
+                "ERP events wait more than " + BUFFER_AGE_THRESHOLD_SECONDS + " s in the dispatch buffer: the dispatcher is"
+                        + " throttled or not keeping up, or failed records are waiting to be received again", BUFFER_AGE_THRESHOLD_SECONDS,
+                ComparisonOperator.GREATER_THAN_THRESHOLD);
         alarm("InvalidErpEvents", dispatchMetric("EventsInvalid"),
                 "An ERP service published events that fail the catalog's schema; the dispatcher dropped them (see its log)", 1);
         alarm("DispatchMessagesFailed", dispatchMetric("MessagesFailed"),
@@ -92,7 +107,7 @@ public final class GatewayMonitoring extends Construct {
                     .expression("failed + lost").usingMetrics(m).period(ALARM_PERIOD)
                     .label(e.getKey() + " failed invocations").build();
             alarm("Rule-" + e.getKey() + "-Failures", failures,
-                    "Rule " + e.getKey() + " failed to invoke the dispatcher after its retries", 1);
+                    "Rule " + e.getKey() + " failed to send events to the dispatch buffer after its retries", 1);
         }
         if (alarmTopic != null) {
             SnsAction action = new SnsAction(alarmTopic);
@@ -132,7 +147,13 @@ public final class GatewayMonitoring extends Construct {
                                 graph("Rule invocations", 8, ruleInvocations),
                                 graph("Dead-letter queues", 8, List.of(
                                         routing.deliveryDlq().metricApproximateNumberOfMessagesVisible(max("delivery DLQ")),
-                                        routing.failedDispatchQueue().metricApproximateNumberOfMessagesVisible(max("failed dispatch"))))),
+                                        routing.dispatchDlq().metricApproximateNumberOfMessagesVisible(max("dispatch DLQ"))))),
+                        List.<IWidget>of(
+                                graph("Dispatch buffer depth", 12, List.of(
+                                        routing.dispatchBuffer().metricApproximateNumberOfMessagesVisible(max("waiting")),
+                                        routing.dispatchBuffer().metricApproximateNumberOfMessagesNotVisible(max("in flight")))),
+                                graph("Dispatch buffer age of oldest event (s)", 12, List.of(
+                                        routing.dispatchBuffer().metricApproximateAgeOfOldestMessage(max("oldest"))))),
                         List.<IWidget>of(
                                 graph("ERP events (dispatcher)", 12, List.of(dispatchMetric("EventsReceived"),
                                         dispatchMetric("EventsInvalid"), dispatchMetric("EventsDuplicate"), dispatchMetric("EventsCoalesced"))),
@@ -146,17 +167,21 @@ public final class GatewayMonitoring extends Construct {
     }
 
     private void alarm(String id, IMetric metric, String description, int threshold) {
+        alarm(id, metric, description, threshold, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+    }
+
+    private void alarm(String id, IMetric metric, String description, int threshold, ComparisonOperator comparison) {
         Alarm a = metric instanceof Metric mm
-                ? mm.createAlarm(this, id, options(description, threshold))
-                : ((MathExpression) metric).createAlarm(this, id, options(description, threshold));
+                ? mm.createAlarm(this, id, options(description, threshold, comparison))
+                : ((MathExpression) metric).createAlarm(this, id, options(description, threshold, comparison));
         alarms.put(id, a);
     }
 
-    private static CreateAlarmOptions options(String description, int threshold) {
+    private static CreateAlarmOptions options(String description, int threshold, ComparisonOperator comparison) {
         return CreateAlarmOptions.builder()
                 .alarmDescription(description)
                 .threshold(threshold)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .comparisonOperator(comparison)
                 .evaluationPeriods(1)
                 .treatMissingData(TreatMissingData.NOT_BREACHING)
                 .build();

@@ -12,7 +12,6 @@ import software.amazon.awscdk.services.lambda.AliasProps;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.lambda.IDestination;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.VersionOptions;
@@ -23,11 +22,11 @@ import software.constructs.Construct;
 /**
  * One gateway function: its own role (no managed policy; only what {@link #allow} adds), its own log group with
  * retention, the Java 21 arm64 function with SnapStart on published versions, and the {@value #ALIAS} alias on the
- * current version. Everything that invokes the function (routes, the authorizer, rules) points at the alias, so every
- * invocation runs a published, snapshotted version.
+ * current version. Everything that invokes the function (routes, the authorizer, the dispatch buffer's event source
+ * mapping) points at the alias, so every invocation runs a published, snapshotted version.
  */
 public final class HandlerFunction extends Construct {
-    /** The alias every route, authorizer and rule invokes. */
+    /** The alias every route, the authorizer and the dispatch buffer's event source mapping invoke. */
     public static final String ALIAS = "live";
 
     private final GatewayFunction kind;
@@ -36,11 +35,8 @@ public final class HandlerFunction extends Construct {
     private final Function function;
     private final Alias alias;
 
-    /** Lambda's async retry settings for the alias (used by the dispatcher, which EventBridge invokes asynchronously). */
-    public record AsyncConfig(software.amazon.awscdk.Duration maxEventAge, int retryAttempts, IDestination onFailure) {}
-
     public HandlerFunction(Construct scope, GatewayFunction kind, Code code, int memoryMb, Map<String, String> environment,
-                           RetentionDays logRetention, AsyncConfig async) {
+                           RetentionDays logRetention) {
         super(scope, kind.id());
         this.kind = kind;
         logGroup = LogGroup.Builder.create(this, "Logs")
@@ -70,14 +66,11 @@ public final class HandlerFunction extends Construct {
                 .currentVersionOptions(VersionOptions.builder().removalPolicy(RemovalPolicy.DESTROY).build())
                 .build();
 
-        AliasProps.Builder ab = AliasProps.builder()
+        alias = new Alias(this, "Alias", AliasProps.builder()
                 .aliasName(ALIAS)
                 .version(function.getCurrentVersion())
-                .description("the published SnapStart version the gateway invokes");
-        if (async != null) {
-            ab.maxEventAge(async.maxEventAge()).retryAttempts(async.retryAttempts()).onFailure(async.onFailure());
-        }
-        alias = new Alias(this, "Alias", ab.build());
+                .description("the published SnapStart version the gateway invokes")
+                .build());
     }
 
     /** Adds one least-privilege statement to this function's role. */
@@ -93,6 +86,6 @@ public final class HandlerFunction extends Construct {
     public Role role() { return role; }
     public LogGroup logGroup() { return logGroup; }
     public Function function() { return function; }
-    /** The {@value #ALIAS} alias: what routes, the authorizer and rules invoke. */
+    /** The {@value #ALIAS} alias: what routes, the authorizer and the event source mapping invoke. */
     public Alias alias() { return alias; }
 }

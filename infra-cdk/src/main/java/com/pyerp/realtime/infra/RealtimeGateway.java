@@ -117,11 +117,7 @@ public final class RealtimeGateway extends Construct {
 
         Map<GatewayFunction, HandlerFunction> fns = new EnumMap<>(GatewayFunction.class);
         for (GatewayFunction f : GatewayFunction.values()) {
-            HandlerFunction.AsyncConfig async = f == GatewayFunction.DISPATCHER
-                    ? new HandlerFunction.AsyncConfig(props.dispatchMaxEventAge(), props.lambdaRetryAttempts(),
-                            new SendOnlyQueueDestination(events.failedDispatchQueue()))
-                    : null;
-            fns.put(f, new HandlerFunction(this, f, code, props.memoryMb(f), env, props.logRetention(), async));
+            fns.put(f, new HandlerFunction(this, f, code, props.memoryMb(f), env, props.logRetention()));
         }
         functions = Collections.unmodifiableMap(fns);
         grantLeastPrivilege();
@@ -148,6 +144,7 @@ public final class RealtimeGateway extends Construct {
                 .build();
         if (props.apiGatewayCloudWatchRole()) stage.getNode().addDependency(apiGatewayAccount());
 
+        // rules -> dispatch buffer (SQS) -> the dispatcher's alias (event source mapping; grants it the consume actions)
         events.routeTo(fns.get(GatewayFunction.DISPATCHER).alias(), props.dispatchMaxEventAge(), props.eventBridgeRetryAttempts());
         monitoring = new GatewayMonitoring(this, "Monitoring", stage, functions, events, props.alarmTopic().orElse(null));
         Suppressions.apply(this);

@@ -34,10 +34,9 @@ public final class RealtimeGatewayProps {
     public static final String DEFAULT_STAGE = "live";
     /** Recommended for short-lived Lambda JVMs: C1 only, so the first requests after a restore are compiled quickly. */
     public static final String DEFAULT_JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
-    /** How long the dispatcher's failed events are retried: live updates older than this are stale (see README). */
+    /** How long EventBridge retries handing an event to the dispatch buffer: live updates older than this are stale (see README). */
     public static final Duration DEFAULT_DISPATCH_MAX_EVENT_AGE = Duration.minutes(10);
     public static final int DEFAULT_EVENTBRIDGE_RETRY_ATTEMPTS = 10;
-    public static final int DEFAULT_LAMBDA_RETRY_ATTEMPTS = 2;
     public static final double DEFAULT_THROTTLE_RATE = 500;
     public static final int DEFAULT_THROTTLE_BURST = 1000;
 
@@ -70,7 +69,6 @@ public final class RealtimeGatewayProps {
     private final int throttleBurstLimit;
     private final Duration dispatchMaxEventAge;
     private final int eventBridgeRetryAttempts;
-    private final int lambdaRetryAttempts;
     private final ITopic alarmTopic;
     private final boolean apiGatewayCloudWatchRole;
 
@@ -97,7 +95,6 @@ public final class RealtimeGatewayProps {
         this.throttleBurstLimit = b.throttleBurstLimit;
         this.dispatchMaxEventAge = b.dispatchMaxEventAge;
         this.eventBridgeRetryAttempts = b.eventBridgeRetryAttempts;
-        this.lambdaRetryAttempts = b.lambdaRetryAttempts;
         this.alarmTopic = b.alarmTopic;
         this.apiGatewayCloudWatchRole = b.apiGatewayCloudWatchRole;
     }
@@ -126,7 +123,6 @@ public final class RealtimeGatewayProps {
     public int throttleBurstLimit() { return throttleBurstLimit; }
     public Duration dispatchMaxEventAge() { return dispatchMaxEventAge; }
     public int eventBridgeRetryAttempts() { return eventBridgeRetryAttempts; }
-    public int lambdaRetryAttempts() { return lambdaRetryAttempts; }
     public Optional<ITopic> alarmTopic() { return Optional.ofNullable(alarmTopic); }
     public boolean apiGatewayCloudWatchRole() { return apiGatewayCloudWatchRole; }
 
@@ -178,7 +174,6 @@ public final class RealtimeGatewayProps {
         private int throttleBurstLimit = DEFAULT_THROTTLE_BURST;
         private Duration dispatchMaxEventAge = DEFAULT_DISPATCH_MAX_EVENT_AGE;
         private int eventBridgeRetryAttempts = DEFAULT_EVENTBRIDGE_RETRY_ATTEMPTS;
-        private int lambdaRetryAttempts = DEFAULT_LAMBDA_RETRY_ATTEMPTS;
         private ITopic alarmTopic;
         private boolean apiGatewayCloudWatchRole = true;
 
@@ -217,10 +212,12 @@ public final class RealtimeGatewayProps {
             this.throttleBurstLimit = burstLimit;
             return this;
         }
-        /** How long a failed ERP event is retried, by EventBridge and by Lambda's async invocation alike. */
+        /**
+         * The rule targets' retry policy: how long and how often EventBridge retries handing an event to the dispatch
+         * buffer. Retries of the dispatcher itself follow the buffer ({@code DispatchBuffer.MAX_RECEIVE_COUNT} receives).
+         */
         public Builder dispatchMaxEventAge(Duration v) { this.dispatchMaxEventAge = v; return this; }
         public Builder eventBridgeRetryAttempts(int v) { this.eventBridgeRetryAttempts = v; return this; }
-        public Builder lambdaRetryAttempts(int v) { this.lambdaRetryAttempts = v; return this; }
         /** Where the alarms notify (and recover); without one the alarms only change state. */
         public Builder alarmTopic(ITopic v) { this.alarmTopic = v; return this; }
         /**
@@ -273,14 +270,11 @@ public final class RealtimeGatewayProps {
                 problems.add("dispatchMaxEventAge must not be null");
             } else {
                 double s = dispatchMaxEventAge.toSeconds().doubleValue();
-                // the intersection of EventBridge's (60 s - 24 h) and Lambda async's (60 s - 6 h) ranges
-                if (s < 60 || s > 21600) problems.add("dispatchMaxEventAge must be 60 s - 6 h, got " + (long) s + " s");
+                // EventBridge's range for a target's MaximumEventAgeInSeconds
+                if (s < 60 || s > 86400) problems.add("dispatchMaxEventAge must be 60 s - 24 h, got " + (long) s + " s");
             }
             if (eventBridgeRetryAttempts < 0 || eventBridgeRetryAttempts > 185) {
                 problems.add("eventBridgeRetryAttempts must be 0-185, got " + eventBridgeRetryAttempts);
-            }
-            if (lambdaRetryAttempts < 0 || lambdaRetryAttempts > 2) {
-                problems.add("lambdaRetryAttempts must be 0-2, got " + lambdaRetryAttempts);
             }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid RealtimeGateway props: " + String.join("; ", problems));

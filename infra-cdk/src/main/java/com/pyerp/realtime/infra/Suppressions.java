@@ -29,14 +29,15 @@ final class Suppressions {
             suppress(f.function(), "AwsSolutions-L1", "java21 is deliberate: it is the Java runtime the functions are built and"
                     + " tested for (compiled with --release 17) and SnapStart is proven on it; moving to java25 is a separate,"
                     + " tested change of GatewayFunction/HandlerFunction");
-            // SnapStart is used through published versions only: every route, the authorizer and the rules invoke the alias
+            // SnapStart is used through published versions only: every route, the authorizer and the event source mapping invoke the alias
             Annotations.of(f.function()).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
                     "the function is only invoked through its alias on the current published version");
         }
         suppress(gw.events().deliveryDlq(), "AwsSolutions-SQS3", "this queue is itself the dead-letter queue of the EventBridge"
                 + " rule targets; nothing consumes it automatically, so it needs no DLQ of its own (alarm DeliveryDlqNotEmpty)");
-        suppress(gw.events().failedDispatchQueue(), "AwsSolutions-SQS3", "this queue is itself the dead-letter destination"
-                + " (Lambda on-failure destination) of the dispatcher; nothing consumes it automatically (alarm FailedDispatchNotEmpty)");
+        suppress(gw.events().dispatchDlq(), "AwsSolutions-SQS3", "this queue is itself the dead-letter queue of the dispatch"
+                + " buffer (redrive after " + com.pyerp.realtime.core.dispatch.DispatchBuffer.MAX_RECEIVE_COUNT + " receives); nothing"
+                + " consumes it automatically, so it needs no DLQ of its own (alarm DispatchDlqNotEmpty)");
 
         IConstruct cwRole = gw.getNode().tryFindChild("ApiGatewayCloudWatchRole");
         if (cwRole != null) {

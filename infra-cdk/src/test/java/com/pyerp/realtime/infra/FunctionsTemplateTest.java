@@ -9,6 +9,7 @@ import static com.pyerp.realtime.infra.Synth.template;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pyerp.realtime.core.config.RealtimeEnv;
+import com.pyerp.realtime.core.dispatch.DispatchBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -92,15 +93,25 @@ class FunctionsTemplateTest {
     }
 
     @Test
-    void dispatcher_asyncFailures_areRetriedTwice_thenRecordedInTheFailedDispatchQueue() {
+    void dispatcher_consumesTheDispatchBuffer_inBatches_throughItsAlias_withPartialBatchResponses() {
         HandlerFunction d = gateway().function(GatewayFunction.DISPATCHER);
-        template().resourceCountIs("AWS::Lambda::EventInvokeConfig", 1);
-        template().hasResourceProperties("AWS::Lambda::EventInvokeConfig", Match.objectEquals(Map.of(
-                "FunctionName", ref(d.function()),
-                "Qualifier", Map.of("Fn::Select", List.of(7, Map.of("Fn::Split", List.of(":", ref(d.alias()))))),
-                "MaximumRetryAttempts", 2,
-                "MaximumEventAgeInSeconds", 600,
-                "DestinationConfig", Map.of("OnFailure", Map.of("Destination", arn(gateway().events().failedDispatchQueue())))))); 
+        template().resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
+        template().hasResourceProperties("AWS::Lambda::EventSourceMapping", Match.objectEquals(Map.of(
+                "EventSourceArn", arn(gateway().events().dispatchBuffer()),
+                // the alias, {function name}:live (the 7th field of the alias ARN is the function name)
+                "FunctionName", Map.of("Fn::Join", List.of("", List.of(
+                        Map.of("Fn::Select", List.of(6, Map.of("Fn::Split", List.of(":", ref(d.alias()))))), ":" + HandlerFunction.ALIAS))),
+                "BatchSize", DispatchBuffer.BATCH_SIZE,
+                "MaximumBatchingWindowInSeconds", (int) DispatchBuffer.BATCHING_WINDOW.toSeconds(),
+                "FunctionResponseTypes", List.of("ReportBatchItemFailures"))));
+        // retries come from the buffer now: no async invoke config (retries, on-failure destination) on any function
+        template().resourceCountIs("AWS::Lambda::EventInvokeConfig", 0);
+        // CreateEventSourceMapping checks the role can receive: the mapping -> alias -> version -> function chain
+        // reaches the role's policy, because the function depends on it
+        JsonNode fn = Synth.json(template()).path("Resources").path(logicalId(d.function()));
+        List<String> dependsOn = new ArrayList<>();
+        fn.path("DependsOn").forEach(n -> dependsOn.add(n.asString()));
+        assertThat(dependsOn).contains(logicalId(d.role().getNode().findChild("DefaultPolicy")));
     }
 
     @Test

@@ -86,7 +86,7 @@ class IamTemplateTest {
     }
 
     @Test
-    void dispatcher_mayQueryByChannel_cleanUpGoneConnections_andPostToThisStageOnly() {
+    void dispatcher_mayQueryByChannel_cleanUpGoneConnections_postToThisStageOnly_andConsumeTheBuffer() {
         Map<String, Object> byChannel = Map.of("Fn::Join", List.of("", List.of(subscriptions(), "/index/byChannel")));
         Map<String, Object> postToConnections = Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
                 ":execute-api:", Map.of("Ref", "AWS::Region"), ":", Map.of("Ref", "AWS::AccountId"), ":", ref(gateway().api()),
@@ -97,7 +97,9 @@ class IamTemplateTest {
                 Stmt.of(connections(), "dynamodb:DeleteItem"),
                 Stmt.of(subscriptions(), "dynamodb:Query", "dynamodb:BatchWriteItem"),
                 Stmt.of(postToConnections, "execute-api:ManageConnections"),
-                Stmt.of(arn(gateway().events().failedDispatchQueue()), "sqs:SendMessage"));
+                // what the SqsEventSource grants its function on the buffer, and no SQS action on any other queue
+                Stmt.of(arn(gateway().events().dispatchBuffer()), "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility",
+                        "sqs:GetQueueUrl", "sqs:DeleteMessage", "sqs:GetQueueAttributes"));
     }
 
     @Test

@@ -44,7 +44,7 @@ class MonitoringAndOutputsTemplateTest {
 
     @Test
     void deadLetterQueues_andApiErrors_alarm() {
-        for (var q : List.of(gateway().events().deliveryDlq(), gateway().events().failedDispatchQueue())) {
+        for (var q : List.of(gateway().events().deliveryDlq(), gateway().events().dispatchDlq())) {
             template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("ApproximateNumberOfMessagesVisible", "AWS/SQS",
                     List.of(Map.of("Name", "QueueName", "Value", Map.of("Fn::GetAtt", List.of(Synth.logicalId(q), "QueueName")))), "Maximum"));
         }
@@ -52,6 +52,26 @@ class MonitoringAndOutputsTemplateTest {
                 Map.of("Name", "Stage", "Value", "live"));
         template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("IntegrationError", "AWS/ApiGateway", stageDims, "Sum", 5));
         template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("ExecutionError", "AWS/ApiGateway", stageDims, "Sum"));
+    }
+
+    @Test
+    void dispatchBuffer_alarmsWhenItsOldestEventWaitsOverAMinute() {
+        List<Map<String, Object>> dims = List.of(Map.of("Name", "QueueName",
+                "Value", Map.of("Fn::GetAtt", List.of(Synth.logicalId(gateway().events().dispatchBuffer()), "QueueName"))));
+        assertThat(GatewayMonitoring.BUFFER_AGE_THRESHOLD_SECONDS).isEqualTo(60);
+        template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectEquals(Map.ofEntries(
+                Map.entry("MetricName", "ApproximateAgeOfOldestMessage"), Map.entry("Namespace", "AWS/SQS"),
+                Map.entry("Dimensions", dims), Map.entry("Statistic", "Maximum"), Map.entry("Period", 300),
+                Map.entry("Threshold", 60), Map.entry("ComparisonOperator", "GreaterThanThreshold"),
+                Map.entry("EvaluationPeriods", 1), Map.entry("TreatMissingData", "notBreaching"),
+                Map.entry("AlarmDescription", Match.stringLikeRegexp(".*dispatch buffer.*not keeping up.*")),
+                Map.entry("AlarmActions", List.of(ref(Synth.stack().alarmTopic()))),
+                Map.entry("OKActions", List.of(ref(Synth.stack().alarmTopic()))))));
+        // only the buffer's own age alarm and the two DLQ-depth alarms watch SQS; the failed-dispatch alarm is gone
+        assertThat(template().findResources("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                "Properties", Match.objectLike(Map.of("Namespace", "AWS/SQS")))))).hasSize(3);
+        assertThat(gateway().monitoring().alarms()).containsKeys("DispatchDlqNotEmpty", "DispatchBufferAge", "DeliveryDlqNotEmpty")
+                .doesNotContainKey("FailedDispatchNotEmpty");
     }
 
     @Test
@@ -65,7 +85,10 @@ class MonitoringAndOutputsTemplateTest {
     @Test
     void everyRule_alarmsOnFailedAndLostInvocations() {
         int rules = EventCatalog.load().rulePatterns().size();
-        template().resourceCountIs("AWS::CloudWatch::Alarm", GatewayFunction.values().length * 2 + 7 + rules);
+        // per function Errors + Throttles; ApiIntegrationErrors, ApiExecutionErrors, DeliveryDlqNotEmpty, DispatchDlqNotEmpty,
+        // DispatchBufferAge, InvalidErpEvents, DispatchMessagesFailed, RegistryErrors; one per rule
+        template().resourceCountIs("AWS::CloudWatch::Alarm", GatewayFunction.values().length * 2 + 8 + rules);
+        assertThat(gateway().monitoring().alarms()).hasSize(GatewayFunction.values().length * 2 + 8 + rules);
         for (String name : EventCatalog.load().rulePatterns().keySet()) {
             Object failedMetric = Match.objectLike(Map.of(
                     "Namespace", "AWS/Events",
@@ -82,7 +105,7 @@ class MonitoringAndOutputsTemplateTest {
     }
 
     @Test
-    void dashboard_showsConnectionsMessagesDispatcherDlqsAndLambdaHealth() {
+    void dashboard_showsConnectionsMessagesDispatcherBufferDlqsAndLambdaHealth() {
         Map<String, Map<String, Object>> dashboards = template().findResources("AWS::CloudWatch::Dashboard");
         assertThat(dashboards).hasSize(1);
         // the body is an Fn::Join of literal JSON fragments and references; its literal text names the metrics
@@ -94,6 +117,7 @@ class MonitoringAndOutputsTemplateTest {
         assertThat(body.toString()).contains("\"ConnectCount\"", "\"MessageCount\"", "\"IntegrationError\"",
                 "\"ApproximateNumberOfMessagesVisible\"", "\"Errors\"", "\"Throttles\"", "\"Duration\"", "\"Invocations\"",
                 "\"title\":\"Connections\"", "\"title\":\"Dead-letter queues\"", "\"title\":\"Dispatcher\"", "p99",
+                "\"title\":\"Dispatch buffer depth\"", "\"ApproximateNumberOfMessagesNotVisible\"", "\"ApproximateAgeOfOldestMessage\"",
                 "\"PyerpRealtime\"", "\"MessagesDelivered\"", "\"EventsReceived\"");
     }
 

@@ -44,8 +44,7 @@ class RealtimeGatewayPropsTest {
                 .connectionsTableName("x")
                 .eventBusName("default")
                 .memoryMb(GatewayFunction.COMMAND, 64)
-                .dispatchMaxEventAge(Duration.hours(7))
-                .lambdaRetryAttempts(3)
+                .dispatchMaxEventAge(Duration.hours(25))
                 .eventBridgeRetryAttempts(186)
                 .throttle(0, 0)
                 .build())
@@ -60,8 +59,7 @@ class RealtimeGatewayPropsTest {
                 .hasMessageContaining("connectionsTableName 'x'")
                 .hasMessageContaining("default bus")
                 .hasMessageContaining("memoryMb(COMMAND) must be 128-10240 MB")
-                .hasMessageContaining("dispatchMaxEventAge must be 60 s - 6 h")
-                .hasMessageContaining("lambdaRetryAttempts must be 0-2")
+                .hasMessageContaining("dispatchMaxEventAge must be 60 s - 24 h, got 90000 s")
                 .hasMessageContaining("eventBridgeRetryAttempts must be 0-185")
                 .hasMessageContaining("throttle: rate and burst must be positive");
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.pyerp.realtime.core.config.RealtimeEnv;
+import com.pyerp.realtime.core.dispatch.DispatchBuffer;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +52,6 @@ class ReusableConstructTest {
                 .throttle(50, 100)
                 .dispatchMaxEventAge(Duration.hours(1))
                 .eventBridgeRetryAttempts(20)
-                .lambdaRetryAttempts(1)
                 .alarmTopic(topic)
                 .apiGatewayCloudWatchRole(false)
                 .lambdaJar(Synth.TEMPLATE_TEST_JAR)
@@ -83,8 +83,14 @@ class ReusableConstructTest {
                                 Match.arrayWith(List.of("/v2")))))))))));
         template.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of("Targets", List.of(Match.objectLike(Map.of(
                 "RetryPolicy", Map.of("MaximumEventAgeInSeconds", 3600, "MaximumRetryAttempts", 20)))))));
-        template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Match.objectLike(Map.of(
-                "MaximumEventAgeInSeconds", 3600, "MaximumRetryAttempts", 1)));
+        // the dispatcher's timeout, not its memory, sets the buffer's visibility timeout; the batching contract is fixed
+        template.hasResourceProperties("AWS::SQS::Queue", Match.objectLike(Map.of(
+                "VisibilityTimeout", 6 * GatewayFunction.DISPATCHER.timeout().toSeconds().intValue() + (int) DispatchBuffer.BATCHING_WINDOW.toSeconds(),
+                "RedrivePolicy", Match.objectLike(Map.of("maxReceiveCount", DispatchBuffer.MAX_RECEIVE_COUNT)))));
+        template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Match.objectLike(Map.of("BatchSize", DispatchBuffer.BATCH_SIZE,
+                "MaximumBatchingWindowInSeconds", (int) DispatchBuffer.BATCHING_WINDOW.toSeconds(),
+                "FunctionResponseTypes", List.of("ReportBatchItemFailures"))));
+        template.resourceCountIs("AWS::Lambda::EventInvokeConfig", 0);
         template.allResourcesProperties("AWS::Logs::LogGroup", Match.objectLike(Map.of("RetentionInDays", 7)));
     }
 

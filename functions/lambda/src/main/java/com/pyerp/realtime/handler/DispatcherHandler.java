@@ -24,8 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
  * bodies are EventBridge events, dispatched together so bursts of one coalescing key collapse; the answer
  * lists the records to retry ({@code batchItemFailures}: unreadable or invalid events, failed fan-outs), which
  * end in the dead-letter queue after their last receive. A single EventBridge event (a rule targeting the
- * function directly) is handled too, and throws when it fails, so Lambda's retries and on-failure destination
- * apply. A stream handler, so {@code detail} stays exact JSON for schema validation.
+ * function directly, as another deployment may wire it) is handled too, and throws when it fails, so Lambda's
+ * own retries apply. A stream handler, so {@code detail} stays exact JSON for schema validation.
  */
 public final class DispatcherHandler implements RequestStreamHandler {
     private static final JsonLog LOG = JsonLog.get(DispatcherHandler.class);
