@@ -150,6 +150,7 @@ public final class EventRouting extends Construct {
                 // in milliseconds: a window that is not whole seconds fails synth (Lambda takes seconds) instead of being truncated
                 .maxBatchingWindow(Duration.millis(DispatchBuffer.BATCHING_WINDOW.toMillis()))
                 .reportBatchItemFailures(true)
+                .maxConcurrency(DispatchBuffer.MAX_CONCURRENCY)
                 .build()));
     }
 

@@ -103,7 +103,8 @@ class FunctionsTemplateTest {
                         Map.of("Fn::Select", List.of(6, Map.of("Fn::Split", List.of(":", ref(d.alias()))))), ":" + HandlerFunction.ALIAS))),
                 "BatchSize", DispatchBuffer.BATCH_SIZE,
                 "MaximumBatchingWindowInSeconds", (int) DispatchBuffer.BATCHING_WINDOW.toSeconds(),
-                "FunctionResponseTypes", List.of("ReportBatchItemFailures"))));
+                "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
+                "ScalingConfig", Map.of("MaximumConcurrency", DispatchBuffer.MAX_CONCURRENCY))));
         // retries come from the buffer now: no async invoke config (retries, on-failure destination) on any function
         template().resourceCountIs("AWS::Lambda::EventInvokeConfig", 0);
         // CreateEventSourceMapping checks the role can receive: the mapping -> alias -> version -> function chain

@@ -17,4 +17,10 @@ public final class DispatchBuffer {
     public static final Duration BATCHING_WINDOW = Duration.ofSeconds(1);
     /** Receives of one message before it moves to the dead-letter queue (an invalid event fails every time). */
     public static final int MAX_RECEIVE_COUNT = 3;
+    /**
+     * Dispatcher invocations the queue runs at once. Each has {@code DISPATCH_CONCURRENCY} posts in flight, and every
+     * PostToConnection shares API Gateway's account throttle (10,000 RPS): 5 × 32 posts in flight stay under it while
+     * a backlog drains. The local gateway runs one at a time.
+     */
+    public static final int MAX_CONCURRENCY = 5;
 }
