@@ -285,7 +285,8 @@ public final class WebSocketGateway {
         }
 
         @Override
-        public void onWebSocketClose(int statusCode, String reason) {
+        public void onWebSocketClose(int statusCode, String reason, org.eclipse.jetty.websocket.api.Callback callback) {
+            callback.succeed();
             if (conn.maxDurationTimer != null) conn.maxDurationTimer.cancel(false);
             if (!connections.remove(conn.id, conn)) return;
             disconnect(conn, statusCode, reason);

@@ -54,9 +54,9 @@ public final class BroadcastBenchmark {
                 long t0 = System.nanoTime();
                 List<CompletableFuture<Session>> opening = new ArrayList<>();
                 for (int i = 0; i < connections; i++) {
-                    ClientUpgradeRequest req = new ClientUpgradeRequest();
+                    ClientUpgradeRequest req = new ClientUpgradeRequest(URI.create(gw.webSocketUrl()));
                     req.setSubProtocols("erp.v1", token);
-                    opening.add(ws.connect(new Counter(pending), URI.create(gw.webSocketUrl()), req));
+                    opening.add(ws.connect(new Counter(pending), req));
                 }
                 List<Session> sessions = new ArrayList<>();
                 for (CompletableFuture<Session> f : opening) sessions.add(f.get(60, TimeUnit.SECONDS));

@@ -44,9 +44,9 @@ class LocalGatewayDynamoDbTest {
             ws.start();
             try {
                 TestSocket s = new TestSocket();
-                ClientUpgradeRequest req = new ClientUpgradeRequest();
+                ClientUpgradeRequest req = new ClientUpgradeRequest(URI.create(gw.webSocketUrl()));
                 req.setSubProtocols("erp.v1", gw.mintToken("dyn-user", "acme", List.of("sales:read"), List.of(), Duration.ofMinutes(5)));
-                ws.connect(s, URI.create(gw.webSocketUrl()), req).get();
+                ws.connect(s, req).get();
                 assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"sales.orders\"}").path("type").asString()).isEqualTo("ack");
                 String id = gw.registry().connectionsOf("acme", "dyn-user", Instant.now()).get(0).connectionId();
                 assertThat(gw.registry().channelsOf(id, Instant.now())).containsExactly(ChannelKey.of("acme", "sales.orders"));

@@ -83,15 +83,15 @@ class LocalGatewayEndToEndTest {
 
     static TestSocket connect(String token) throws Exception {
         TestSocket s = new TestSocket();
-        ClientUpgradeRequest req = new ClientUpgradeRequest();
+        ClientUpgradeRequest req = new ClientUpgradeRequest(URI.create(gw.webSocketUrl()));
         req.setSubProtocols("erp.v1", token);
-        ws.connect(s, URI.create(gw.webSocketUrl()), req).get();
+        ws.connect(s, req).get();
         return s;
     }
 
     static int refusedStatus(ClientUpgradeRequest req) {
         try {
-            ws.connect(new TestSocket(), URI.create(gw.webSocketUrl()), req).get();
+            ws.connect(new TestSocket(), req).get();
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             while (c != null && !(c instanceof UpgradeException)) c = c.getCause();
@@ -161,11 +161,11 @@ class LocalGatewayEndToEndTest {
                 gw.mintToken("e2e-x", "acme", List.of("inventory:read"), List.of(), Duration.ofMinutes(-5)),
                 gw.mintToken("e2e-x", "acme", List.of("inventory:read"), List.of(), Duration.ofMinutes(5), "someone-else"));
         for (String t : tokens) {
-            ClientUpgradeRequest req = new ClientUpgradeRequest();
+            ClientUpgradeRequest req = new ClientUpgradeRequest(URI.create(gw.webSocketUrl()));
             req.setSubProtocols("erp.v1", t);
             assertThat(refusedStatus(req)).isEqualTo(401);
         }
-        assertThat(refusedStatus(new ClientUpgradeRequest())).as("no token at all").isEqualTo(401);
+        assertThat(refusedStatus(new ClientUpgradeRequest(URI.create(gw.webSocketUrl())))).as("no token at all").isEqualTo(401);
         // nothing registered for the refused user (a count of all connections would race with other tests' disconnects)
         assertThat(gw.registry().connectionsOf("acme", "e2e-x", Instant.now())).isEmpty();
         assertThat(logs).noneMatch(l -> l.contains("\"message\":\"connected\"") && l.contains("\"userId\":\"e2e-x\""));
@@ -176,7 +176,7 @@ class LocalGatewayEndToEndTest {
     void tokenInQueryParameter_isAccepted_andRedactedFromLogs() throws Exception {
         String t = token("e2e-query", "acme", List.of(), List.of());
         TestSocket s = new TestSocket();
-        ws.connect(s, URI.create(gw.webSocketUrl() + "?token=" + t), new ClientUpgradeRequest()).get();
+        ws.connect(s, new ClientUpgradeRequest(URI.create(gw.webSocketUrl() + "?token=" + t))).get();
         assertThat(s.command("{\"action\":\"ping\"}").path("type").asString()).isEqualTo("pong");
         assertThat(logs).noneMatch(l -> l.contains(t));
         assertThat(logs).anyMatch(l -> l.contains("token=REDACTED"));
@@ -185,7 +185,7 @@ class LocalGatewayEndToEndTest {
 
     @Test
     void disallowedOrigin_isRefusedWith403() {
-        ClientUpgradeRequest req = new ClientUpgradeRequest();
+        ClientUpgradeRequest req = new ClientUpgradeRequest(URI.create(gw.webSocketUrl()));
         req.setSubProtocols("erp.v1", token("e2e-origin", "acme", List.of(), List.of()));
         req.setHeader("Origin", "https://evil.example");
         assertThat(refusedStatus(req)).isEqualTo(403);

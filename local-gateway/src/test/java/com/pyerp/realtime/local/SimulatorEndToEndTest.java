@@ -127,9 +127,9 @@ class SimulatorEndToEndTest {
     static void connect(String name, String tenant, String user, List<String> roles, List<String> warehouses, String... channels)
             throws Exception {
         TestSocket s = new TestSocket();
-        ClientUpgradeRequest req = new ClientUpgradeRequest();
+        ClientUpgradeRequest req = new ClientUpgradeRequest(URI.create(gw.webSocketUrl()));
         req.setSubProtocols("erp.v1", gw.mintToken(user, tenant, roles, warehouses, Duration.ofMinutes(10)));
-        ws.connect(s, URI.create(gw.webSocketUrl()), req).get();
+        ws.connect(s, req).get();
         int n = 0;
         for (String ch : channels) {
             JsonNode ack = s.command("{\"action\":\"subscribe\",\"channel\":\"" + ch + "\",\"id\":\"s" + (n++) + "\"}");

@@ -30,7 +30,8 @@ public final class TestSocket implements Session.Listener.AutoDemanding {
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+        callback.succeed();
         closeStatus = statusCode;
         closed.countDown();
     }

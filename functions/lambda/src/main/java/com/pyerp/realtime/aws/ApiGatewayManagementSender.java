@@ -9,7 +9,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.ApiGatewayManagementApiException;
@@ -34,7 +34,7 @@ public final class ApiGatewayManagementSender implements ConnectionSender, AutoC
                 // the dispatcher retries throttling itself (with backoff, per recipient); SDK retries on top would multiply the calls
                 .overrideConfiguration(o -> o.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()))
                 // a pool as large as the dispatcher's concurrency, so every post in flight reuses a kept-alive connection
-                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(env.dispatchConcurrency())
+                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(env.dispatchConcurrency())
                         .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(5)))
                 .build());
     }
