@@ -22,16 +22,26 @@ async function main() {
   $('ws-url').textContent = `${scheme}://${location.host}/${info.stage}`;
   fillEventPicker(info.events ?? []);
 
-  $('token-form').addEventListener('submit', (e) => { e.preventDefault(); connect(); });
+  $('token-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    connect();
+  });
   $('disconnect-btn').addEventListener('click', disconnect);
   $('ping-btn').addEventListener('click', ping);
   $('subscribe-form').addEventListener('submit', (e) => {
     e.preventDefault();
     subscribe(/** @type {HTMLInputElement} */ ($('subscribe-channel')).value.trim());
   });
-  $('publish-form').addEventListener('submit', (e) => { e.preventDefault(); publish(); });
+  $('publish-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    publish();
+  });
   $('publish-event').addEventListener('change', showExample);
-  $('clear-btn').addEventListener('click', () => { $('events').replaceChildren(); eventCount = 0; $('event-count').textContent = '0'; });
+  $('clear-btn').addEventListener('click', () => {
+    $('events').replaceChildren();
+    eventCount = 0;
+    $('event-count').textContent = '0';
+  });
   $('connections-refresh').addEventListener('click', refreshConnections);
   connect();
 }
@@ -40,7 +50,12 @@ async function main() {
 
 function tokenQuery() {
   const v = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id)).value.trim();
-  return new URLSearchParams({ sub: v('token-sub'), tenant: v('token-tenant'), roles: v('token-roles'), warehouses: v('token-warehouses') });
+  return new URLSearchParams({
+    sub: v('token-sub'),
+    tenant: v('token-tenant'),
+    roles: v('token-roles'),
+    warehouses: v('token-warehouses'),
+  });
 }
 
 /** A fresh dev token from the gateway; called by the client before every (re)connect. */
@@ -57,22 +72,46 @@ function connect() {
   c.on('state', (/** @type {any} */ s) => {
     if (client !== c) return;
     showState(s.state, s);
-    const detail = [s.reason, s.attempt ? `attempt ${s.attempt}` : '', s.delay !== undefined ? `in ${s.delay} ms` : '', s.code ?? ''].filter(Boolean).join(', ');
+    const detail = [
+      s.reason,
+      s.attempt ? `attempt ${s.attempt}` : '',
+      s.delay !== undefined ? `in ${s.delay} ms` : '',
+      s.code ?? '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     log('lifecycle', `${s.previous} → ${s.state}`, detail);
   });
   c.on('reconnecting', (/** @type {any} */ s) => {
-    if (client === c && s.previous === 'reconnecting') log('lifecycle', 'retry', `${s.reason}, attempt ${s.attempt} in ${s.delay} ms`);
+    if (client === c && s.previous === 'reconnecting')
+      log('lifecycle', 'retry', `${s.reason}, attempt ${s.attempt} in ${s.delay} ms`);
   });
-  c.on('disconnected', (/** @type {any} */ d) => log('lifecycle', 'socket closed', `code ${d.code}${d.reason ? ` (${d.reason})` : ''}${d.opened ? '' : ', before open'}`));
-  c.on('event', (/** @type {any} */ e) => { logEvent(e); if (client === c) renderSubscriptions(c.subscriptions); });
+  c.on('disconnected', (/** @type {any} */ d) =>
+    log(
+      'lifecycle',
+      'socket closed',
+      `code ${d.code}${d.reason ? ` (${d.reason})` : ''}${d.opened ? '' : ', before open'}`,
+    ),
+  );
+  c.on('event', (/** @type {any} */ e) => {
+    logEvent(e);
+    if (client === c) renderSubscriptions(c.subscriptions);
+  });
   c.on('message', (/** @type {any} */ frame) => {
-    if (frame.type !== 'event' && /** @type {HTMLInputElement} */ ($('show-frames')).checked) log('frame', frame.type, JSON.stringify(frame, null, 2));
+    if (frame.type !== 'event' && /** @type {HTMLInputElement} */ ($('show-frames')).checked)
+      log('frame', frame.type, JSON.stringify(frame, null, 2));
   });
   c.on('error', (/** @type {any} */ err) => log('error', err.code, err.message));
-  c.on('subscribed', (/** @type {any} */ s) => log('lifecycle', s.restored ? 'resubscribed' : 'subscribed', s.channel));
-  c.on('subscriptionError', (/** @type {any} */ s) => log('error', `${s.error.code} on ${s.channel}`, `${s.error.message}${s.willRetry ? ' (retrying)' : ''}`));
+  c.on('subscribed', (/** @type {any} */ s) =>
+    log('lifecycle', s.restored ? 'resubscribed' : 'subscribed', s.channel),
+  );
+  c.on('subscriptionError', (/** @type {any} */ s) =>
+    log('error', `${s.error.code} on ${s.channel}`, `${s.error.message}${s.willRetry ? ' (retrying)' : ''}`),
+  );
   c.on('subscriptions', renderSubscriptions);
-  c.on('pong', (/** @type {any} */ p) => { $('last-pong').textContent = `${p.time ?? '?'} (${p.rtt} ms)`; });
+  c.on('pong', (/** @type {any} */ p) => {
+    $('last-pong').textContent = `${p.time ?? '?'} (${p.rtt} ms)`;
+  });
   c.on('recycled', () => log('lifecycle', 'connection replaced', 'ahead of the 2-hour limit'));
   c.on('handlerError', (/** @type {any} */ h) => log('error', 'handler threw', String(h.error)));
   // subscriptions made with the previous client (another token) carry over
@@ -80,7 +119,9 @@ function connect() {
   channels.clear();
   for (const channel of previous) subscribe(channel);
   renderSubscriptions(c.subscriptions);
-  c.connect().catch(() => { /* shown through the 'closed' state */ });
+  c.connect().catch(() => {
+    /* shown through the 'closed' state */
+  });
 }
 
 function disconnect() {
@@ -88,7 +129,9 @@ function disconnect() {
   const c = client;
   c.close();
   showState('closed', { reason: 'client-close' });
-  renderSubscriptions([...channels.keys()].map((channel) => ({ channel, state: 'closed', eventCount: 0, handlers: 0 })));
+  renderSubscriptions(
+    [...channels.keys()].map((channel) => ({ channel, state: 'closed', eventCount: 0, handlers: 0 })),
+  );
 }
 
 async function ping() {
@@ -107,8 +150,12 @@ function showState(state, detail) {
   badge.textContent = state;
   badge.dataset.state = state;
   badge.className = `badge state-${state}`;
-  const extra = state === 'closed' && detail?.reason ? `${detail.reason}${detail.code ? ` (${detail.code})` : ''}`
-    : state === 'reconnecting' && detail?.delay !== undefined ? `attempt ${detail.attempt}, next in ${detail.delay} ms` : '';
+  const extra =
+    state === 'closed' && detail?.reason
+      ? `${detail.reason}${detail.code ? ` (${detail.code})` : ''}`
+      : state === 'reconnecting' && detail?.delay !== undefined
+        ? `attempt ${detail.attempt}, next in ${detail.delay} ms`
+        : '';
   $('state-detail').textContent = extra;
 }
 
@@ -119,7 +166,9 @@ function subscribe(channel) {
   if (!client || !channel || channels.has(channel)) return;
   let unsubscribe;
   try {
-    unsubscribe = client.subscribe(channel, () => { /* rendered by the 'event' listener, with its envelope */ });
+    unsubscribe = client.subscribe(channel, () => {
+      /* rendered by the 'event' listener, with its envelope */
+    });
   } catch (/** @type {any} */ err) {
     log('error', err.code ?? 'subscribe failed', err.message);
     return;
@@ -148,18 +197,20 @@ function renderSubscriptions(list) {
     ul.replaceChildren(el('li', { className: 'empty muted' }, 'no subscription'));
     return;
   }
-  ul.replaceChildren(...list.map((s) => {
-    const li = el('li', {});
-    li.dataset.channel = s.channel;
-    li.dataset.state = s.state;
-    const name = el('code', { className: 'grow' }, s.channel);
-    const state = el('span', { className: `sub-state ${s.state}` }, s.state);
-    const count = el('span', { className: 'muted' }, `${s.eventCount} ev`);
-    const button = el('button', { type: 'button' }, 'Unsubscribe');
-    button.addEventListener('click', () => unsubscribe(s.channel));
-    li.append(name, state, count, button);
-    return li;
-  }));
+  ul.replaceChildren(
+    ...list.map((s) => {
+      const li = el('li', {});
+      li.dataset.channel = s.channel;
+      li.dataset.state = s.state;
+      const name = el('code', { className: 'grow' }, s.channel);
+      const state = el('span', { className: `sub-state ${s.state}` }, s.state);
+      const count = el('span', { className: 'muted' }, `${s.eventCount} ev`);
+      const button = el('button', { type: 'button' }, 'Unsubscribe');
+      button.addEventListener('click', () => unsubscribe(s.channel));
+      li.append(name, state, count, button);
+      return li;
+    }),
+  );
 }
 
 // ------------------------------------------------------------------ publishing
@@ -167,13 +218,17 @@ function renderSubscriptions(list) {
 /** @param {Array<{ name: string, source: string, detailType: string, example: object }>} events */
 function fillEventPicker(events) {
   const select = /** @type {HTMLSelectElement} */ ($('publish-event'));
-  select.replaceChildren(...events.map((e, i) => el('option', { value: String(i) }, `${e.detailType} (${e.source})`)));
+  select.replaceChildren(
+    ...events.map((e, i) => el('option', { value: String(i) }, `${e.detailType} (${e.source})`)),
+  );
   showExample();
 }
 
 function showExample() {
   const e = info?.events?.[Number(/** @type {HTMLSelectElement} */ ($('publish-event')).value)];
-  /** @type {HTMLTextAreaElement} */ ($('publish-detail')).value = e ? JSON.stringify(e.example, null, 2) : '';
+  /** @type {HTMLTextAreaElement} */ ($('publish-detail')).value = e
+    ? JSON.stringify(e.example, null, 2)
+    : '';
 }
 
 async function publish() {
@@ -194,13 +249,23 @@ async function publish() {
     const response = await fetch('/', {
       method: 'POST',
       headers: { 'X-Amz-Target': 'AWSEvents.PutEvents', 'Content-Type': 'application/x-amz-json-1.1' },
-      body: JSON.stringify({ Entries: [{ Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(detail), EventBusName: info.bus }] }),
+      body: JSON.stringify({
+        Entries: [
+          {
+            Source: e.source,
+            DetailType: e.detailType,
+            Detail: JSON.stringify(detail),
+            EventBusName: info.bus,
+          },
+        ],
+      }),
     });
     const body = await response.json().catch(() => ({}));
     const entry = body.Entries?.[0] ?? {};
     if (!response.ok || body.FailedEntryCount || entry.ErrorCode) {
       result.className = 'bad';
-      result.textContent = `refused: HTTP ${response.status} ${entry.ErrorCode ?? body.__type ?? ''} ${entry.ErrorMessage ?? body.message ?? body.Message ?? ''}`.trim();
+      result.textContent =
+        `refused: HTTP ${response.status} ${entry.ErrorCode ?? body.__type ?? ''} ${entry.ErrorMessage ?? body.message ?? body.Message ?? ''}`.trim();
     } else {
       result.className = 'ok';
       result.dataset.eventId = entry.EventId;
@@ -219,21 +284,34 @@ async function refreshConnections() {
   try {
     /** @type {any[]} */
     const list = await getJson('/local/connections');
-    if (list.length === 0) { ul.replaceChildren(el('li', { className: 'empty muted' }, 'no connection')); return; }
-    ul.replaceChildren(...list.map((c) => {
-      const li = el('li', {});
-      const text = el('span', { className: 'grow' }, `${c.connectionId} · ${c.userId}@${c.tenant} · ${(c.channels ?? []).join(', ') || 'no channel'}`);
-      const button = el('button', { type: 'button' }, 'Close');
-      button.addEventListener('click', async () => {
-        const r = await fetch(`/${info.stage}/@connections/${encodeURIComponent(c.connectionId)}`, { method: 'DELETE' });
-        log('lifecycle', `DELETE @connections → HTTP ${r.status}`, c.connectionId);
-        setTimeout(refreshConnections, 500);
-      });
-      li.append(text, button);
-      return li;
-    }));
+    if (list.length === 0) {
+      ul.replaceChildren(el('li', { className: 'empty muted' }, 'no connection'));
+      return;
+    }
+    ul.replaceChildren(
+      ...list.map((c) => {
+        const li = el('li', {});
+        const text = el(
+          'span',
+          { className: 'grow' },
+          `${c.connectionId} · ${c.userId}@${c.tenant} · ${(c.channels ?? []).join(', ') || 'no channel'}`,
+        );
+        const button = el('button', { type: 'button' }, 'Close');
+        button.addEventListener('click', async () => {
+          const r = await fetch(`/${info.stage}/@connections/${encodeURIComponent(c.connectionId)}`, {
+            method: 'DELETE',
+          });
+          log('lifecycle', `DELETE @connections → HTTP ${r.status}`, c.connectionId);
+          setTimeout(refreshConnections, 500);
+        });
+        li.append(text, button);
+        return li;
+      }),
+    );
   } catch (err) {
-    ul.replaceChildren(el('li', { className: 'empty muted' }, `failed: ${err instanceof Error ? err.message : err}`));
+    ul.replaceChildren(
+      el('li', { className: 'empty muted' }, `failed: ${err instanceof Error ? err.message : err}`),
+    );
   }
 }
 
@@ -243,7 +321,12 @@ async function refreshConnections() {
 function logEvent(e) {
   eventCount++;
   $('event-count').textContent = String(eventCount);
-  const li = log('event', e.eventType ?? 'event', JSON.stringify(e, null, 2), `${e.channel} · ${e.time ?? ''}`);
+  const li = log(
+    'event',
+    e.eventType ?? 'event',
+    JSON.stringify(e, null, 2),
+    `${e.channel} · ${e.time ?? ''}`,
+  );
   li.dataset.eventId = e.eventId ?? '';
   li.dataset.channel = e.channel;
   li.dataset.eventType = e.eventType ?? '';
@@ -256,10 +339,14 @@ function logEvent(e) {
 function log(kind, title, body = '', meta = '') {
   const li = el('li', { className: kind });
   const head = el('div', { className: 'head' });
-  head.append(el('span', { className: 'muted' }, new Date().toLocaleTimeString()), el('span', { className: 'kind' }, title));
+  head.append(
+    el('span', { className: 'muted' }, new Date().toLocaleTimeString()),
+    el('span', { className: 'kind' }, title),
+  );
   if (meta) head.append(el('span', { className: 'muted' }, meta));
   li.append(head);
-  if (body) li.append(kind === 'lifecycle' ? el('span', { className: 'muted' }, ` ${body}`) : el('pre', {}, body));
+  if (body)
+    li.append(kind === 'lifecycle' ? el('span', { className: 'muted' }, ` ${body}`) : el('pre', {}, body));
   const ol = $('events');
   ol.prepend(li);
   while (ol.children.length > MAX_LOG) ol.lastElementChild?.remove();
@@ -277,6 +364,7 @@ function el(tag, props, text) {
 /** @param {string} path */
 async function getJson(path) {
   const response = await fetch(path, { cache: 'no-store' });
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text().catch(() => '')}`.trim());
+  if (!response.ok)
+    throw new Error(`${path}: HTTP ${response.status} ${await response.text().catch(() => '')}`.trim());
   return response.json();
 }

@@ -14,7 +14,10 @@ function stale() {
   for (const [path, meta] of Object.entries(lock.packages ?? {})) {
     if (!path.startsWith('node_modules/') || meta.optional) continue;
     const manifest = new URL(`../${path}/package.json`, import.meta.url);
-    if (!existsSync(manifest)) { out.push(`${path} (missing)`); continue; }
+    if (!existsSync(manifest)) {
+      out.push(`${path} (missing)`);
+      continue;
+    }
     const installed = JSON.parse(readFileSync(manifest, 'utf8')).version;
     if (installed !== meta.version) out.push(`${path} (${installed} installed, ${meta.version} locked)`);
   }

@@ -14,7 +14,8 @@ export const DEFAULT_BACKOFF = Object.freeze({ minDelay: 500, maxDelay: 30_000, 
  */
 export function backoffCeiling(attempt, options = {}) {
   const { minDelay, maxDelay, factor } = { ...DEFAULT_BACKOFF, ...options };
-  if (!Number.isInteger(attempt) || attempt < 0) throw new RangeError(`attempt must be an integer >= 0, got ${attempt}`);
+  if (!Number.isInteger(attempt) || attempt < 0)
+    throw new RangeError(`attempt must be an integer >= 0, got ${attempt}`);
   const ceiling = minDelay * Math.pow(factor, attempt);
   return Math.min(maxDelay, Number.isFinite(ceiling) ? ceiling : maxDelay);
 }
@@ -34,7 +35,10 @@ export function backoff(attempt, options = {}, random = Math.random) {
  * @param {BackoffOptions} o
  */
 export function validateBackoff(o) {
-  if (!(Number.isFinite(o.minDelay) && o.minDelay >= 0)) throw new RangeError(`minDelay must be a finite number >= 0, got ${o.minDelay}`);
-  if (!(Number.isFinite(o.maxDelay) && o.maxDelay >= o.minDelay)) throw new RangeError(`maxDelay must be a finite number >= minDelay, got ${o.maxDelay}`);
-  if (!(Number.isFinite(o.factor) && o.factor >= 1)) throw new RangeError(`factor must be a finite number >= 1, got ${o.factor}`);
+  if (!(Number.isFinite(o.minDelay) && o.minDelay >= 0))
+    throw new RangeError(`minDelay must be a finite number >= 0, got ${o.minDelay}`);
+  if (!(Number.isFinite(o.maxDelay) && o.maxDelay >= o.minDelay))
+    throw new RangeError(`maxDelay must be a finite number >= minDelay, got ${o.maxDelay}`);
+  if (!(Number.isFinite(o.factor) && o.factor >= 1))
+    throw new RangeError(`factor must be a finite number >= 1, got ${o.factor}`);
 }

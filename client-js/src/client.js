@@ -59,7 +59,8 @@ const defaultTimers = Object.freeze({
 export class RealtimeClient {
   /** @param {import('./index.js').RealtimeClientOptions} options */
   constructor(options) {
-    if (options === null || typeof options !== 'object') throw new TypeError('new RealtimeClient(options): an options object is required');
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('new RealtimeClient(options): an options object is required');
     /** @type {any} */
     const o = { ...DEFAULT_OPTIONS };
     for (const [k, v] of Object.entries(options)) if (v !== undefined) o[k] = v;
@@ -68,27 +69,54 @@ export class RealtimeClient {
     try {
       url = new URL(o.url);
     } catch {
-      throw new TypeError(`options.url must be an absolute ws:// or wss:// URL, got ${JSON.stringify(o.url)}`);
+      throw new TypeError(
+        `options.url must be an absolute ws:// or wss:// URL, got ${JSON.stringify(o.url)}`,
+      );
     }
-    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new TypeError(`options.url must use ws: or wss:, got ${url.protocol}`);
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
+      throw new TypeError(`options.url must use ws: or wss:, got ${url.protocol}`);
     if (url.hash) throw new TypeError('options.url must not have a #fragment (WebSocket URLs cannot)');
     if (typeof o.token === 'string') {
-      if (!SUBPROTOCOL_TOKEN.test(o.token)) throw new TypeError('options.token must be a non-empty JWT (it travels in Sec-WebSocket-Protocol)');
+      if (!SUBPROTOCOL_TOKEN.test(o.token))
+        throw new TypeError('options.token must be a non-empty JWT (it travels in Sec-WebSocket-Protocol)');
     } else if (typeof o.token !== 'function') {
-      throw new TypeError('options.token must be a string or a function returning a string or a promise of one');
+      throw new TypeError(
+        'options.token must be a string or a function returning a string or a promise of one',
+      );
     }
     const WebSocketImpl = o.WebSocket ?? globalThis.WebSocket;
-    if (typeof WebSocketImpl !== 'function') throw new TypeError('no WebSocket implementation: pass options.WebSocket (on node 20 run with --experimental-websocket)');
-    if (typeof o.protocol !== 'string' || !SUBPROTOCOL_TOKEN.test(o.protocol)) throw new TypeError(`options.protocol must be a subprotocol name, got ${o.protocol}`);
+    if (typeof WebSocketImpl !== 'function')
+      throw new TypeError(
+        'no WebSocket implementation: pass options.WebSocket (on node 20 run with --experimental-websocket)',
+      );
+    if (typeof o.protocol !== 'string' || !SUBPROTOCOL_TOKEN.test(o.protocol))
+      throw new TypeError(`options.protocol must be a subprotocol name, got ${o.protocol}`);
     validateBackoff(o);
-    for (const name of ['connectTimeout', 'commandTimeout', 'pingInterval', 'pongTimeout', 'maxConnectionAge', 'probeTimeout']) {
-      if (!(Number.isFinite(o[name]) && o[name] > 0)) throw new RangeError(`options.${name} must be a finite number > 0, got ${o[name]}`);
+    for (const name of [
+      'connectTimeout',
+      'commandTimeout',
+      'pingInterval',
+      'pongTimeout',
+      'maxConnectionAge',
+      'probeTimeout',
+    ]) {
+      if (!(Number.isFinite(o[name]) && o[name] > 0))
+        throw new RangeError(`options.${name} must be a finite number > 0, got ${o[name]}`);
     }
-    if (!(o.maxReconnectAttempts === Infinity || (Number.isInteger(o.maxReconnectAttempts) && o.maxReconnectAttempts >= 0))) {
-      throw new RangeError(`options.maxReconnectAttempts must be an integer >= 0 or Infinity, got ${o.maxReconnectAttempts}`);
+    if (!(
+      o.maxReconnectAttempts === Infinity ||
+      (Number.isInteger(o.maxReconnectAttempts) && o.maxReconnectAttempts >= 0)
+    )) {
+      throw new RangeError(
+        `options.maxReconnectAttempts must be an integer >= 0 or Infinity, got ${o.maxReconnectAttempts}`,
+      );
     }
-    if (!(Number.isInteger(o.maxHandshakeFailures) && o.maxHandshakeFailures >= 1)) throw new RangeError(`options.maxHandshakeFailures must be an integer >= 1, got ${o.maxHandshakeFailures}`);
-    if (!(Number.isInteger(o.dedupeWindow) && o.dedupeWindow >= 0)) throw new RangeError(`options.dedupeWindow must be an integer >= 0, got ${o.dedupeWindow}`);
+    if (!(Number.isInteger(o.maxHandshakeFailures) && o.maxHandshakeFailures >= 1))
+      throw new RangeError(
+        `options.maxHandshakeFailures must be an integer >= 1, got ${o.maxHandshakeFailures}`,
+      );
+    if (!(Number.isInteger(o.dedupeWindow) && o.dedupeWindow >= 0))
+      throw new RangeError(`options.dedupeWindow must be an integer >= 0, got ${o.dedupeWindow}`);
 
     /** @private */ this._o = o;
     /** @private */ this._url = url.href;
@@ -97,15 +125,19 @@ export class RealtimeClient {
     /** @private */ this._fetch = o.fetch !== undefined ? o.fetch : globalThis.fetch?.bind(globalThis);
     /** @private */ this._timers = o.timers ?? defaultTimers;
     /** @private */ this._random = o.random ?? Math.random;
-    /** @private */ this._env = o.environment !== undefined ? o.environment : (typeof window !== 'undefined' ? window : null);
+    /** @private */ this._env =
+      o.environment !== undefined ? o.environment : typeof window !== 'undefined' ? window : null;
     /** @private */ this._logger = o.logger !== undefined ? o.logger : globalThis.console;
 
     /** @private @type {string} */ this._state = State.IDLE;
-    /** @private */ this._emitter = new Emitter((error, event, listener) => this._handlerError(error, { event, listener }));
+    /** @private */ this._emitter = new Emitter((error, event, listener) =>
+      this._handlerError(error, { event, listener }),
+    );
     /** @private @type {Map<string, Subscription>} */ this._subs = new Map();
     /** @private @type {Map<string, Promise<void>>} */ this._unsubscribing = new Map();
     /** @private @type {Map<string, Set<Function>>} */ this._typeHandlers = new Map();
-    /** @private @type {Array<{ frame: any, timeout: number, resolve: (f: any) => void, reject: (e: unknown) => void }>} */ this._queue = [];
+    /** @private @type {Array<{ frame: any, timeout: number, resolve: (f: any) => void, reject: (e: unknown) => void }>} */ this._queue =
+      [];
     /** @private @type {Link | null} */ this._link = null;
     /** @private @type {Link | null} replacement socket while recycling */ this._nextLink = null;
     /** @private @type {Set<unknown>} */ this._clientTimers = new Set();
@@ -118,7 +150,8 @@ export class RealtimeClient {
     /** @private */ this._disposed = false;
     /** @private */ this._seq = 0;
     /** @private @type {Map<string, true>} */ this._seen = new Map();
-    /** @private @type {Array<{ resolve: () => void, reject: (e: unknown) => void }>} */ this._openWaiters = [];
+    /** @private @type {Array<{ resolve: () => void, reject: (e: unknown) => void }>} */ this._openWaiters =
+      [];
     /** @private @type {import('./index.js').CloseInfo | null} */ this._closeInfo = null;
     /** @private @type {string | null} */ this._lastToken = null;
     /** @private @type {(() => void) | null} */ this._onOnline = null;
@@ -126,8 +159,13 @@ export class RealtimeClient {
     this._hooks = {
       timers: this._timers,
       onOpen: (/** @type {Link} */ link) => this._onLinkOpen(link),
-      onFrame: (/** @type {Link} */ link, /** @type {any} */ frame, /** @type {boolean} */ wasReply) => this._onFrame(link, frame, wasReply),
-      onBadFrame: (/** @type {Link} */ link, /** @type {unknown} */ _raw, /** @type {RealtimeError} */ error) => {
+      onFrame: (/** @type {Link} */ link, /** @type {any} */ frame, /** @type {boolean} */ wasReply) =>
+        this._onFrame(link, frame, wasReply),
+      onBadFrame: (
+        /** @type {Link} */ link,
+        /** @type {unknown} */ _raw,
+        /** @type {RealtimeError} */ error,
+      ) => {
         if (link === this._link || link === this._nextLink) this._error(error);
       },
       onClose: (/** @type {Link} */ link, /** @type {any} */ info) => this._onLinkClose(link, info),
@@ -153,7 +191,7 @@ export class RealtimeClient {
 
   /** The options in force, defaults included (the token is left out). */
   get options() {
-    const { token, ...rest } = this._o;
+    const { token: _token, ...rest } = this._o;
     return Object.freeze({ ...rest });
   }
 
@@ -169,7 +207,10 @@ export class RealtimeClient {
    * @returns {Promise<void>}
    */
   connect() {
-    if (this._disposed) return Promise.reject(new RealtimeError('CLIENT_CLOSED', 'close() was called on this client; create a new RealtimeClient'));
+    if (this._disposed)
+      return Promise.reject(
+        new RealtimeError('CLIENT_CLOSED', 'close() was called on this client; create a new RealtimeClient'),
+      );
     /** @type {Promise<void>} */
     const opened = new Promise((resolve, reject) => this._openWaiters.push({ resolve, reject }));
     opened.catch(() => {});
@@ -196,7 +237,10 @@ export class RealtimeClient {
     if (this._disposed) return;
     this._disposed = true; // first, so that a 'closed' listener cannot connect() again
     this._finalClose('client-close', null, null);
-    const error = new RealtimeError('CLIENT_CLOSED', 'close() was called before the server acked the subscription');
+    const error = new RealtimeError(
+      'CLIENT_CLOSED',
+      'close() was called before the server acked the subscription',
+    );
     for (const sub of this._subs.values()) sub.markUnsubscribed(error);
     this._subs.clear();
     this._typeHandlers.clear();
@@ -213,18 +257,26 @@ export class RealtimeClient {
    * @returns {import('./index.js').Unsubscribe}
    */
   subscribe(channel, handler) {
-    if (this._disposed) throw new RealtimeError('CLIENT_CLOSED', 'close() was called on this client; create a new RealtimeClient');
+    if (this._disposed)
+      throw new RealtimeError(
+        'CLIENT_CLOSED',
+        'close() was called on this client; create a new RealtimeClient',
+      );
     assertChannel(channel);
-    if (typeof handler !== 'function') throw new TypeError(`subscribe('${channel}', handler): handler must be a function`);
+    if (typeof handler !== 'function')
+      throw new TypeError(`subscribe('${channel}', handler): handler must be a function`);
     let sub = this._subs.get(channel);
     const isNew = !sub;
     if (!sub) {
-      sub = new Subscription(channel, (error, fn, event) => this._handlerError(error, { channel, listener: fn, payload: event }));
+      sub = new Subscription(channel, (error, fn, event) =>
+        this._handlerError(error, { channel, listener: fn, payload: event }),
+      );
       this._subs.set(channel, sub);
     }
     const s = sub;
     const entry = s.addHandler(handler);
-    if (isNew && this._state === State.OPEN && this._link && this._link.opened) this._sendSubscribe(s, this._link);
+    if (isNew && this._state === State.OPEN && this._link && this._link.opened)
+      this._sendSubscribe(s, this._link);
     this._subsChanged();
     /** @type {any} */
     const unsubscribe = () => this._removeHandler(s, entry);
@@ -253,8 +305,10 @@ export class RealtimeClient {
    * @returns {() => void}
    */
   onEventType(eventType, handler) {
-    if (typeof eventType !== 'string' || !eventType) throw new TypeError('onEventType(eventType, handler): eventType must be a non-empty string');
-    if (typeof handler !== 'function') throw new TypeError('onEventType(eventType, handler): handler must be a function');
+    if (typeof eventType !== 'string' || !eventType)
+      throw new TypeError('onEventType(eventType, handler): eventType must be a non-empty string');
+    if (typeof handler !== 'function')
+      throw new TypeError('onEventType(eventType, handler): handler must be a function');
     let set = this._typeHandlers.get(eventType);
     if (!set) this._typeHandlers.set(eventType, (set = new Set()));
     const entry = (/** @type {any} */ e) => handler(e);
@@ -272,8 +326,10 @@ export class RealtimeClient {
    */
   ping() {
     const started = this._timers.now();
-    return this._enqueue({ action: 'ping', id: this._nextId() }, this._o.pongTimeout)
-      .then((pong) => ({ rtt: this._timers.now() - started, time: pong.time }));
+    return this._enqueue({ action: 'ping', id: this._nextId() }, this._o.pongTimeout).then((pong) => ({
+      rtt: this._timers.now() - started,
+      time: pong.time,
+    }));
   }
 
   /**
@@ -286,7 +342,10 @@ export class RealtimeClient {
    */
   command(action, fields = {}) {
     if (typeof action !== 'string') throw new TypeError('command(action, fields): action must be a string');
-    if (action === 'subscribe' || action === 'unsubscribe') throw new TypeError(`use client.${action}(channel, ...) for '${action}': it keeps the subscriptions restored after reconnects`);
+    if (action === 'subscribe' || action === 'unsubscribe')
+      throw new TypeError(
+        `use client.${action}(channel, ...) for '${action}': it keeps the subscriptions restored after reconnects`,
+      );
     return this._enqueue({ ...fields, action, id: this._nextId() }, this._o.commandTimeout);
   }
 
@@ -328,7 +387,10 @@ export class RealtimeClient {
     } catch (error) {
       if (gen !== this._generation || this._state === State.CLOSED) return;
       const err = /** @type {RealtimeError} */ (error);
-      if (/** @type {any} */ (err).fatal) { this._finalClose('invalid-token', err, null); return; }
+      if (/** @type {any} */ (err).fatal) {
+        this._finalClose('invalid-token', err, null);
+        return;
+      }
       this._error(err);
       this._scheduleReconnect('token-error', null);
       return;
@@ -338,7 +400,15 @@ export class RealtimeClient {
     try {
       ws = new this._WebSocket(this._url, [this._o.protocol, token]);
     } catch (cause) {
-      this._finalClose('invalid-token', new RealtimeError('TOKEN_ERROR', `the WebSocket refused the subprotocols: ${cause instanceof Error ? cause.message : cause}`, { cause }), null);
+      this._finalClose(
+        'invalid-token',
+        new RealtimeError(
+          'TOKEN_ERROR',
+          `the WebSocket refused the subprotocols: ${cause instanceof Error ? cause.message : cause}`,
+          { cause },
+        ),
+        null,
+      );
       return;
     }
     this._lastToken = token;
@@ -361,13 +431,20 @@ export class RealtimeClient {
       try {
         token = await this._token();
       } catch (cause) {
-        throw new RealtimeError('TOKEN_ERROR', `the token function failed: ${cause instanceof Error ? cause.message : cause}`, { cause });
+        throw new RealtimeError(
+          'TOKEN_ERROR',
+          `the token function failed: ${cause instanceof Error ? cause.message : cause}`,
+          { cause },
+        );
       }
     } else {
       token = this._token;
     }
     if (typeof token !== 'string' || !SUBPROTOCOL_TOKEN.test(token)) {
-      const err = new RealtimeError('TOKEN_ERROR', `the token function returned ${typeof token === 'string' ? 'a string that is not a JWT' : typeof token}, not a JWT`);
+      const err = new RealtimeError(
+        'TOKEN_ERROR',
+        `the token function returned ${typeof token === 'string' ? 'a string that is not a JWT' : typeof token}, not a JWT`,
+      );
       /** @type {any} */ (err).fatal = true;
       throw err;
     }
@@ -377,8 +454,14 @@ export class RealtimeClient {
   /** @private @param {Link} link */
   _onLinkOpen(link) {
     if (link.protocol && link.protocol !== this._o.protocol) {
-      const err = new RealtimeError('PROTOCOL_MISMATCH', `the server selected subprotocol '${link.protocol.slice(0, 20)}', expected '${this._o.protocol}'`);
-      if (link === this._link) { this._finalClose('protocol-mismatch', err, null); return; }
+      const err = new RealtimeError(
+        'PROTOCOL_MISMATCH',
+        `the server selected subprotocol '${link.protocol.slice(0, 20)}', expected '${this._o.protocol}'`,
+      );
+      if (link === this._link) {
+        this._finalClose('protocol-mismatch', err, null);
+        return;
+      }
       link.close(1002, 'protocol-mismatch');
       this._error(err);
       return;
@@ -412,24 +495,44 @@ export class RealtimeClient {
 
   /** @private @param {Link} link @param {any} info */
   _onLinkClose(link, info) {
-    for (const sub of this._subs.values()) { sub.links.delete(link); sub.sending.delete(link); }
+    for (const sub of this._subs.values()) {
+      sub.links.delete(link);
+      sub.sending.delete(link);
+    }
     if (link === this._nextLink) {
       this._nextLink = null;
-      this._error(new RealtimeError('CONNECTION_LOST', `the replacement connection failed (${info.code} ${info.reason}); the current one is kept`));
+      this._error(
+        new RealtimeError(
+          'CONNECTION_LOST',
+          `the replacement connection failed (${info.code} ${info.reason}); the current one is kept`,
+        ),
+      );
       if (this._link && !this._link.closed) this._retryRecycle(this._link);
       return;
     }
     if (link !== this._link) return;
     this._link = null;
     const next = this._nextLink;
-    if (next) { this._nextLink = null; next.close(1000, 'abandoned'); }
+    if (next) {
+      this._nextLink = null;
+      next.close(1000, 'abandoned');
+    }
     for (const sub of this._subs.values()) {
       if (sub.state === 'subscribed' || sub.state === 'subscribing') sub.state = 'pending';
     }
-    this._emit('disconnected', { code: info.code, reason: info.reason, wasClean: info.wasClean, opened: info.opened, local: info.local });
+    this._emit('disconnected', {
+      code: info.code,
+      reason: info.reason,
+      wasClean: info.wasClean,
+      opened: info.opened,
+      local: info.local,
+    });
     this._subsChanged();
     if (this._state === State.CLOSED) return;
-    if (!info.opened) { this._onHandshakeFailure(info); return; }
+    if (!info.opened) {
+      this._onHandshakeFailure(info);
+      return;
+    }
     if (this._timers.now() - info.openedAt >= STABLE_AFTER) this._attempt = 0;
     this._scheduleReconnect(info.local ? info.reason : 'connection-lost', info);
   }
@@ -444,10 +547,20 @@ export class RealtimeClient {
    */
   async _onHandshakeFailure(info) {
     const gen = this._generation;
-    if (info.local && info.reason === 'connect-timeout') { this._scheduleReconnect('connect-timeout', info); return; }
+    if (info.local && info.reason === 'connect-timeout') {
+      this._scheduleReconnect('connect-timeout', info);
+      return;
+    }
     const expiry = this._lastToken ? tokenExpiry(this._lastToken) : null;
     if (expiry !== null && expiry <= this._timers.now()) {
-      this._finalClose('token-expired', new RealtimeError('UNAUTHORIZED', `handshake refused: the token expired at ${new Date(expiry).toISOString()}`), info);
+      this._finalClose(
+        'token-expired',
+        new RealtimeError(
+          'UNAUTHORIZED',
+          `handshake refused: the token expired at ${new Date(expiry).toISOString()}`,
+        ),
+        info,
+      );
       return;
     }
     const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
@@ -456,8 +569,14 @@ export class RealtimeClient {
     if (reachable) {
       this._handshakeFailures++;
       if (this._handshakeFailures >= this._o.maxHandshakeFailures) {
-        this._finalClose('handshake-refused', new RealtimeError('UNAUTHORIZED',
-          `handshake refused ${this._handshakeFailures} times in a row while the server answered HTTP: token rejected (401) or origin/authorizer denied (403)`), info);
+        this._finalClose(
+          'handshake-refused',
+          new RealtimeError(
+            'UNAUTHORIZED',
+            `handshake refused ${this._handshakeFailures} times in a row while the server answered HTTP: token rejected (401) or origin/authorizer denied (403)`,
+          ),
+          info,
+        );
         return;
       }
     }
@@ -474,7 +593,12 @@ export class RealtimeClient {
     const timer = this._timer(() => controller?.abort(), this._o.probeTimeout);
     try {
       await this._fetch(this._url.replace(/^ws/, 'http'), {
-        method: 'GET', mode: 'no-cors', cache: 'no-store', credentials: 'omit', redirect: 'manual', signal: controller?.signal,
+        method: 'GET',
+        mode: 'no-cors',
+        cache: 'no-store',
+        credentials: 'omit',
+        redirect: 'manual',
+        signal: controller?.signal,
       });
       return true;
     } catch {
@@ -487,13 +611,18 @@ export class RealtimeClient {
   /** @private @param {string} reason @param {any} info */
   _scheduleReconnect(reason, info) {
     if (this._attempt >= this._o.maxReconnectAttempts) {
-      this._finalClose('max-attempts', new RealtimeError('CLIENT_CLOSED', `gave up after ${this._attempt} reconnect attempts`), info);
+      this._finalClose(
+        'max-attempts',
+        new RealtimeError('CLIENT_CLOSED', `gave up after ${this._attempt} reconnect attempts`),
+        info,
+      );
       return;
     }
     const delay = backoff(this._attempt, this._o, this._random);
     this._attempt++;
     const detail = { reason, attempt: this._attempt, delay, code: info?.code ?? null };
-    if (!this._setState(State.RECONNECTING, detail)) this._emit(State.RECONNECTING, { ...detail, previous: State.RECONNECTING });
+    if (!this._setState(State.RECONNECTING, detail))
+      this._emit(State.RECONNECTING, { ...detail, previous: State.RECONNECTING });
     this._reconnectTimer = this._timer(() => {
       this._reconnectTimer = null;
       this._openSocket();
@@ -514,7 +643,13 @@ export class RealtimeClient {
     next?.close(1000, 'client closed', 'CLIENT_CLOSED');
     link?.close(1000, reason === 'client-close' ? 'client closed' : reason, 'CLIENT_CLOSED');
     const queued = this._queue.splice(0);
-    for (const q of queued) q.reject(new RealtimeError('CLIENT_CLOSED', `client closed (${reason}) before '${q.frame.action}' was sent`, { id: q.frame.id, action: q.frame.action }));
+    for (const q of queued)
+      q.reject(
+        new RealtimeError('CLIENT_CLOSED', `client closed (${reason}) before '${q.frame.action}' was sent`, {
+          id: q.frame.id,
+          action: q.frame.action,
+        }),
+      );
     for (const sub of this._subs.values()) {
       sub.links.clear();
       sub.sending.clear();
@@ -554,14 +689,22 @@ export class RealtimeClient {
     if (link.closed || link !== this._link) return;
     link.clearTimer(/** @type {any} */ (link).keepalive);
     const started = this._timers.now();
-    link.command({ action: 'ping', id: this._nextId() }, this._o.pongTimeout).then((pong) => {
-      this._emit('pong', { rtt: this._timers.now() - started, time: pong.time });
-    }, (err) => {
-      if (err.code === 'COMMAND_TIMEOUT' && link === this._link && !link.closed) {
-        this._error(new RealtimeError('COMMAND_TIMEOUT', `no pong within ${this._o.pongTimeout} ms: the socket is dead, reconnecting`));
-        link.close(4000, 'pong-timeout');
-      }
-    });
+    link.command({ action: 'ping', id: this._nextId() }, this._o.pongTimeout).then(
+      (pong) => {
+        this._emit('pong', { rtt: this._timers.now() - started, time: pong.time });
+      },
+      (err) => {
+        if (err.code === 'COMMAND_TIMEOUT' && link === this._link && !link.closed) {
+          this._error(
+            new RealtimeError(
+              'COMMAND_TIMEOUT',
+              `no pong within ${this._o.pongTimeout} ms: the socket is dead, reconnecting`,
+            ),
+          );
+          link.close(4000, 'pong-timeout');
+        }
+      },
+    );
     if (!link.closed) this._scheduleKeepalive(link);
   }
 
@@ -589,7 +732,13 @@ export class RealtimeClient {
     try {
       ws = new this._WebSocket(this._url, [this._o.protocol, token]);
     } catch (cause) {
-      this._error(new RealtimeError('TOKEN_ERROR', `the WebSocket refused the subprotocols: ${cause instanceof Error ? cause.message : cause}`, { cause }));
+      this._error(
+        new RealtimeError(
+          'TOKEN_ERROR',
+          `the WebSocket refused the subprotocols: ${cause instanceof Error ? cause.message : cause}`,
+          { cause },
+        ),
+      );
       this._retryRecycle(old);
       return;
     }
@@ -627,7 +776,8 @@ export class RealtimeClient {
    */
   _sendSubscribe(sub, link) {
     const channel = sub.channel;
-    const current = () => this._subs.get(channel) === sub && !link.closed && (link === this._link || link === this._nextLink);
+    const current = () =>
+      this._subs.get(channel) === sub && !link.closed && (link === this._link || link === this._nextLink);
     const pendingUnsub = this._unsubscribing.get(channel);
     sub.sending.add(link);
     if (sub.state !== 'subscribed') sub.state = 'subscribing';
@@ -639,37 +789,45 @@ export class RealtimeClient {
       };
       return pendingUnsub.then(go, go);
     }
-    return link.command({ action: 'subscribe', channel, id: this._nextId() }, this._o.commandTimeout).then(() => {
-      sub.sending.delete(link);
-      if (this._subs.get(channel) !== sub) {
-        // unsubscribed while the subscribe was in flight: undo it on the server
-        if (!link.closed) link.command({ action: 'unsubscribe', channel, id: this._nextId() }, this._o.commandTimeout).catch(() => {});
-        return;
-      }
-      sub.links.add(link);
-      const restored = sub.subscribedAt !== null;
-      sub.markSubscribed(this._timers.now());
-      this._emit('subscribed', { channel, restored });
-      this._subsChanged();
-    }, (/** @type {RealtimeError} */ err) => {
-      sub.sending.delete(link);
-      if (this._subs.get(channel) !== sub) return;
-      if (RESTORE_LATER.has(err.code)) {
-        if (sub.state === 'subscribing') sub.state = 'pending';
+    return link.command({ action: 'subscribe', channel, id: this._nextId() }, this._o.commandTimeout).then(
+      () => {
+        sub.sending.delete(link);
+        if (this._subs.get(channel) !== sub) {
+          // unsubscribed while the subscribe was in flight: undo it on the server
+          if (!link.closed)
+            link
+              .command({ action: 'unsubscribe', channel, id: this._nextId() }, this._o.commandTimeout)
+              .catch(() => {});
+          return;
+        }
+        sub.links.add(link);
+        const restored = sub.subscribedAt !== null;
+        sub.markSubscribed(this._timers.now());
+        this._emit('subscribed', { channel, restored });
         this._subsChanged();
-        return;
-      }
-      if (TRANSIENT.has(err.code) && sub.retries < SUBSCRIBE_RETRIES && current()) {
-        const delay = backoff(sub.retries++, this._o, this._random);
-        this._emit('subscriptionError', { channel, error: err, willRetry: true });
-        this._timer(() => { if (current() && !sub.links.has(link) && !sub.sending.has(link)) this._sendSubscribe(sub, link); }, delay);
-        return;
-      }
-      this._subs.delete(channel);
-      sub.markFailed(err);
-      this._emit('subscriptionError', { channel, error: err, willRetry: false });
-      this._subsChanged();
-    });
+      },
+      (/** @type {RealtimeError} */ err) => {
+        sub.sending.delete(link);
+        if (this._subs.get(channel) !== sub) return;
+        if (RESTORE_LATER.has(err.code)) {
+          if (sub.state === 'subscribing') sub.state = 'pending';
+          this._subsChanged();
+          return;
+        }
+        if (TRANSIENT.has(err.code) && sub.retries < SUBSCRIBE_RETRIES && current()) {
+          const delay = backoff(sub.retries++, this._o, this._random);
+          this._emit('subscriptionError', { channel, error: err, willRetry: true });
+          this._timer(() => {
+            if (current() && !sub.links.has(link) && !sub.sending.has(link)) this._sendSubscribe(sub, link);
+          }, delay);
+          return;
+        }
+        this._subs.delete(channel);
+        sub.markFailed(err);
+        this._emit('subscriptionError', { channel, error: err, willRetry: false });
+        this._subsChanged();
+      },
+    );
   }
 
   /** @private @param {Subscription} sub @param {Function} entry @returns {Promise<void>} */
@@ -692,14 +850,21 @@ export class RealtimeClient {
     this._emit('unsubscribed', { channel });
     this._subsChanged();
     if (links.length === 0) return Promise.resolve();
-    const done = Promise.all(links.map((l) => l.command({ action: 'unsubscribe', channel, id: this._nextId() }, this._o.commandTimeout)
-      .catch((/** @type {RealtimeError} */ err) => {
-        if (RESTORE_LATER.has(err.code)) return; // that socket is gone, and with it the server-side subscription
-        throw err;
-      }))).then(() => {});
+    const done = Promise.all(
+      links.map((l) =>
+        l
+          .command({ action: 'unsubscribe', channel, id: this._nextId() }, this._o.commandTimeout)
+          .catch((/** @type {RealtimeError} */ err) => {
+            if (RESTORE_LATER.has(err.code)) return; // that socket is gone, and with it the server-side subscription
+            throw err;
+          }),
+      ),
+    ).then(() => {});
     done.catch(() => {});
     this._unsubscribing.set(channel, done);
-    const forget = () => { if (this._unsubscribing.get(channel) === done) this._unsubscribing.delete(channel); };
+    const forget = () => {
+      if (this._unsubscribing.get(channel) === done) this._unsubscribing.delete(channel);
+    };
     done.then(forget, forget);
     return done;
   }
@@ -720,7 +885,8 @@ export class RealtimeClient {
     } else if (frame.type === 'error') {
       const err = errorFromFrame(frame);
       if (!wasReply) this._error(err);
-      if (!err.keepsConnection && err.number !== null && !link.closed) link.close(4000, `server error ${err.code}`.slice(0, 100));
+      if (!err.keepsConnection && err.number !== null && !link.closed)
+        link.close(4000, `server error ${err.code}`.slice(0, 100));
     }
   }
 
@@ -732,7 +898,10 @@ export class RealtimeClient {
     }
     if (typeof frame.eventId === 'string' && this._o.dedupeWindow > 0) {
       const key = `${frame.channel}\n${frame.eventId}`;
-      if (this._seen.has(key)) { this._emit('duplicate', frame); return; }
+      if (this._seen.has(key)) {
+        this._emit('duplicate', frame);
+        return;
+      }
       this._seen.set(key, true);
       const oldest = this._seen.size > this._o.dedupeWindow ? this._seen.keys().next().value : undefined;
       if (oldest !== undefined) this._seen.delete(oldest);
@@ -745,7 +914,11 @@ export class RealtimeClient {
         try {
           entry(frame);
         } catch (error) {
-          this._handlerError(error, { eventType: key, listener: /** @type {any} */ (entry).handler, payload: frame });
+          this._handlerError(error, {
+            eventType: key,
+            listener: /** @type {any} */ (entry).handler,
+            payload: frame,
+          });
         }
       }
     }
@@ -757,9 +930,15 @@ export class RealtimeClient {
   /** @private @param {any} frame @param {number} timeout @returns {Promise<any>} */
   _enqueue(frame, timeout) {
     if (this._disposed || this._state === State.CLOSED) {
-      return Promise.reject(new RealtimeError('CLIENT_CLOSED', `client is closed; '${frame.action}' not sent`, { id: frame.id, action: frame.action }));
+      return Promise.reject(
+        new RealtimeError('CLIENT_CLOSED', `client is closed; '${frame.action}' not sent`, {
+          id: frame.id,
+          action: frame.action,
+        }),
+      );
     }
-    if (this._state === State.OPEN && this._link && this._link.opened) return this._link.command(frame, timeout);
+    if (this._state === State.OPEN && this._link && this._link.opened)
+      return this._link.command(frame, timeout);
     return new Promise((resolve, reject) => this._queue.push({ frame, timeout, resolve, reject }));
   }
 
@@ -777,7 +956,9 @@ export class RealtimeClient {
   /** @private @param {RealtimeError | null} error */
   _settleOpenWaiters(error) {
     const waiters = this._openWaiters.splice(0);
-    for (const w of waiters) if (error) w.reject(error); else w.resolve();
+    for (const w of waiters)
+      if (error) w.reject(error);
+      else w.resolve();
   }
 
   /** @private @param {string} event @param {...unknown} args */
@@ -787,7 +968,8 @@ export class RealtimeClient {
 
   /** @private @param {RealtimeError} error */
   _error(error) {
-    if (this._emit('error', error) === 0) this._logger?.warn?.(`[RealtimeClient] ${error.code}: ${error.message}`);
+    if (this._emit('error', error) === 0)
+      this._logger?.warn?.(`[RealtimeClient] ${error.code}: ${error.message}`);
   }
 
   /** @private @param {unknown} error @param {{ event?: string, channel?: string, eventType?: string, listener?: Function, payload?: unknown }} context */
@@ -795,7 +977,11 @@ export class RealtimeClient {
     if (context.event !== 'handlerError' && this._emitter.listenerCount('handlerError') > 0) {
       this._emit('handlerError', { error, ...context });
     } else {
-      this._logger?.error?.('[RealtimeClient] a handler threw', context.channel ?? context.eventType ?? context.event, error);
+      this._logger?.error?.(
+        '[RealtimeClient] a handler threw',
+        context.channel ?? context.eventType ?? context.event,
+        error,
+      );
     }
   }
 
@@ -806,7 +992,10 @@ export class RealtimeClient {
 
   /** @private @param {() => void} fn @param {number} ms */
   _timer(fn, ms) {
-    const handle = this._timers.setTimeout(() => { this._clientTimers.delete(handle); fn(); }, ms);
+    const handle = this._timers.setTimeout(() => {
+      this._clientTimers.delete(handle);
+      fn();
+    }, ms);
     this._clientTimers.add(handle);
     return handle;
   }

@@ -13,19 +13,100 @@
 
 /** Every code of the catalogue, in catalogue order. @type {ReadonlyArray<Readonly<ErrorCodeInfo>>} */
 export const ERROR_CODES = Object.freeze([
-  Object.freeze({"code":"BAD_FRAME","number":4400,"keepsConnection":true,"delivery":"frame","description":"The frame is not a JSON object (malformed JSON, an array, a string...)."}),
-  Object.freeze({"code":"INVALID_FRAME","number":4401,"keepsConnection":true,"delivery":"frame","description":"The frame is JSON but does not match the protocol schema for its action (missing or mistyped field, unknown field)."}),
-  Object.freeze({"code":"UNKNOWN_ACTION","number":4402,"keepsConnection":true,"delivery":"frame","description":"The frame's action is missing or is not one of subscribe, unsubscribe, ping."}),
-  Object.freeze({"code":"INVALID_CHANNEL","number":4403,"keepsConnection":true,"delivery":"frame","description":"The channel name is not well formed (see the channel grammar)."}),
-  Object.freeze({"code":"UNKNOWN_CHANNEL","number":4404,"keepsConnection":true,"delivery":"frame","description":"The channel name is well formed but belongs to no channel family in the catalog."}),
-  Object.freeze({"code":"CHANNEL_FORBIDDEN","number":4405,"keepsConnection":true,"delivery":"frame","description":"The connection's token does not grant this channel (missing role, scope or ownership)."}),
-  Object.freeze({"code":"SUBSCRIPTION_LIMIT","number":4406,"keepsConnection":true,"delivery":"frame","description":"The connection already holds the maximum number of subscriptions."}),
-  Object.freeze({"code":"NOT_CONNECTED","number":4410,"keepsConnection":false,"delivery":"frame","description":"The registry no longer knows this connection (expired or cleaned up); reconnect."}),
-  Object.freeze({"code":"REGISTRY_UNAVAILABLE","number":4503,"keepsConnection":true,"delivery":"frame","description":"The connection registry could not be reached; the command was not applied, retry later."}),
-  Object.freeze({"code":"INTERNAL_ERROR","number":4500,"keepsConnection":true,"delivery":"frame","description":"An unexpected server error; the command may not have been applied."}),
-  Object.freeze({"code":"MESSAGE_TOO_BIG","number":1009,"keepsConnection":false,"delivery":"close","description":"A frame over 32 KB or a message over 128 KB; the gateway closes the socket with status 1009."}),
-  Object.freeze({"code":"UNAUTHORIZED","number":401,"keepsConnection":false,"delivery":"handshake","description":"Handshake refused: no token, or the token failed verification (signature, iss, aud, exp, nbf, sub, typ, algorithm)."}),
-  Object.freeze({"code":"FORBIDDEN","number":403,"keepsConnection":false,"delivery":"handshake","description":"Handshake refused: the Origin is not allowed, or the authorizer denied the connection."}),
+  Object.freeze({
+    code: 'BAD_FRAME',
+    number: 4400,
+    keepsConnection: true,
+    delivery: 'frame',
+    description: 'The frame is not a JSON object (malformed JSON, an array, a string...).',
+  }),
+  Object.freeze({
+    code: 'INVALID_FRAME',
+    number: 4401,
+    keepsConnection: true,
+    delivery: 'frame',
+    description:
+      'The frame is JSON but does not match the protocol schema for its action (missing or mistyped field, unknown field).',
+  }),
+  Object.freeze({
+    code: 'UNKNOWN_ACTION',
+    number: 4402,
+    keepsConnection: true,
+    delivery: 'frame',
+    description: "The frame's action is missing or is not one of subscribe, unsubscribe, ping.",
+  }),
+  Object.freeze({
+    code: 'INVALID_CHANNEL',
+    number: 4403,
+    keepsConnection: true,
+    delivery: 'frame',
+    description: 'The channel name is not well formed (see the channel grammar).',
+  }),
+  Object.freeze({
+    code: 'UNKNOWN_CHANNEL',
+    number: 4404,
+    keepsConnection: true,
+    delivery: 'frame',
+    description: 'The channel name is well formed but belongs to no channel family in the catalog.',
+  }),
+  Object.freeze({
+    code: 'CHANNEL_FORBIDDEN',
+    number: 4405,
+    keepsConnection: true,
+    delivery: 'frame',
+    description: "The connection's token does not grant this channel (missing role, scope or ownership).",
+  }),
+  Object.freeze({
+    code: 'SUBSCRIPTION_LIMIT',
+    number: 4406,
+    keepsConnection: true,
+    delivery: 'frame',
+    description: 'The connection already holds the maximum number of subscriptions.',
+  }),
+  Object.freeze({
+    code: 'NOT_CONNECTED',
+    number: 4410,
+    keepsConnection: false,
+    delivery: 'frame',
+    description: 'The registry no longer knows this connection (expired or cleaned up); reconnect.',
+  }),
+  Object.freeze({
+    code: 'REGISTRY_UNAVAILABLE',
+    number: 4503,
+    keepsConnection: true,
+    delivery: 'frame',
+    description: 'The connection registry could not be reached; the command was not applied, retry later.',
+  }),
+  Object.freeze({
+    code: 'INTERNAL_ERROR',
+    number: 4500,
+    keepsConnection: true,
+    delivery: 'frame',
+    description: 'An unexpected server error; the command may not have been applied.',
+  }),
+  Object.freeze({
+    code: 'MESSAGE_TOO_BIG',
+    number: 1009,
+    keepsConnection: false,
+    delivery: 'close',
+    description:
+      'A frame over 32 KB or a message over 128 KB; the gateway closes the socket with status 1009.',
+  }),
+  Object.freeze({
+    code: 'UNAUTHORIZED',
+    number: 401,
+    keepsConnection: false,
+    delivery: 'handshake',
+    description:
+      'Handshake refused: no token, or the token failed verification (signature, iss, aud, exp, nbf, sub, typ, algorithm).',
+  }),
+  Object.freeze({
+    code: 'FORBIDDEN',
+    number: 403,
+    keepsConnection: false,
+    delivery: 'handshake',
+    description: 'Handshake refused: the Origin is not allowed, or the authorizer denied the connection.',
+  }),
 ]);
 
 /** The catalogue by code name, e.g. `ErrorCodes.CHANNEL_FORBIDDEN.number === 4405`. @type {Readonly<Record<string, Readonly<ErrorCodeInfo>>>} */
@@ -38,5 +119,7 @@ export const ErrorCodes = Object.freeze(Object.fromEntries(ERROR_CODES.map((c) =
  */
 export function errorCodeInfo(codeOrNumber) {
   if (typeof codeOrNumber === 'number') return ERROR_CODES.find((c) => c.number === codeOrNumber);
-  return Object.prototype.hasOwnProperty.call(ErrorCodes, codeOrNumber) ? ErrorCodes[codeOrNumber] : undefined;
+  return Object.prototype.hasOwnProperty.call(ErrorCodes, codeOrNumber)
+    ? ErrorCodes[codeOrNumber]
+    : undefined;
 }

@@ -57,9 +57,21 @@ export class Link {
     ws.onmessage = (/** @type {{ data: unknown }} */ e) => this._onMessage(e.data);
     // Browsers follow an error with a close event (1006); node's undici WebSocket (node 20) fires only the
     // error when the handshake is refused. An error always means a failed connection, i.e. close 1006.
-    ws.onerror = () => this._finish({ code: 1006, reason: this.opened ? 'connection error' : 'handshake failed', wasClean: false, local: false }, 'CONNECTION_LOST');
+    ws.onerror = () =>
+      this._finish(
+        {
+          code: 1006,
+          reason: this.opened ? 'connection error' : 'handshake failed',
+          wasClean: false,
+          local: false,
+        },
+        'CONNECTION_LOST',
+      );
     ws.onclose = (/** @type {{ code?: number, reason?: string, wasClean?: boolean }} */ e) =>
-      this._finish({ code: e?.code ?? 1006, reason: e?.reason ?? '', wasClean: !!e?.wasClean, local: false }, 'CONNECTION_LOST');
+      this._finish(
+        { code: e?.code ?? 1006, reason: e?.reason ?? '', wasClean: !!e?.wasClean, local: false },
+        'CONNECTION_LOST',
+      );
   }
 
   /** The subprotocol the server selected ('' when the implementation does not say). */
@@ -73,7 +85,10 @@ export class Link {
    * @param {number} ms
    */
   timer(fn, ms) {
-    const handle = this.hooks.timers.setTimeout(() => { this._timers.delete(handle); fn(); }, ms);
+    const handle = this.hooks.timers.setTimeout(() => {
+      this._timers.delete(handle);
+      fn();
+    }, ms);
     this._timers.add(handle);
     return handle;
   }
@@ -97,18 +112,36 @@ export class Link {
   command(frame, timeoutMs) {
     return new Promise((resolve, reject) => {
       if (this.closed || !this.opened) {
-        reject(new RealtimeError('CONNECTION_LOST', `socket closed before '${frame.action}' was sent`, { id: frame.id, action: frame.action, channel: frame.channel }));
+        reject(
+          new RealtimeError('CONNECTION_LOST', `socket closed before '${frame.action}' was sent`, {
+            id: frame.id,
+            action: frame.action,
+            channel: frame.channel,
+          }),
+        );
         return;
       }
       const text = JSON.stringify(frame);
       const bytes = encoder.encode(text).length;
       if (bytes > MAX_FRAME_BYTES) {
-        reject(new RealtimeError('MESSAGE_TOO_BIG', `frame of ${bytes} bytes is over the ${MAX_FRAME_BYTES}-byte limit; not sent`, { id: frame.id, action: frame.action, channel: frame.channel }));
+        reject(
+          new RealtimeError(
+            'MESSAGE_TOO_BIG',
+            `frame of ${bytes} bytes is over the ${MAX_FRAME_BYTES}-byte limit; not sent`,
+            { id: frame.id, action: frame.action, channel: frame.channel },
+          ),
+        );
         return;
       }
       const timer = this.timer(() => {
         this.pending.delete(frame.id);
-        reject(new RealtimeError('COMMAND_TIMEOUT', `no reply to '${frame.action}' (id ${frame.id}) within ${timeoutMs} ms`, { id: frame.id, action: frame.action, channel: frame.channel }));
+        reject(
+          new RealtimeError(
+            'COMMAND_TIMEOUT',
+            `no reply to '${frame.action}' (id ${frame.id}) within ${timeoutMs} ms`,
+            { id: frame.id, action: frame.action, channel: frame.channel },
+          ),
+        );
       }, timeoutMs);
       this.pending.set(frame.id, { resolve, reject, timer, command: frame });
       try {
@@ -116,7 +149,13 @@ export class Link {
       } catch (cause) {
         this.pending.delete(frame.id);
         this.clearTimer(timer);
-        reject(new RealtimeError('CONNECTION_LOST', `could not send '${frame.action}': ${cause instanceof Error ? cause.message : cause}`, { id: frame.id, action: frame.action, channel: frame.channel, cause }));
+        reject(
+          new RealtimeError(
+            'CONNECTION_LOST',
+            `could not send '${frame.action}': ${cause instanceof Error ? cause.message : cause}`,
+            { id: frame.id, action: frame.action, channel: frame.channel, cause },
+          ),
+        );
       }
     });
   }
@@ -152,7 +191,13 @@ export class Link {
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) {
-      p.reject(new RealtimeError(rejectCode, `socket closed before the reply to '${p.command.action}' (id ${p.command.id})`, { id: p.command.id, action: p.command.action, channel: p.command.channel }));
+      p.reject(
+        new RealtimeError(
+          rejectCode,
+          `socket closed before the reply to '${p.command.action}' (id ${p.command.id})`,
+          { id: p.command.id, action: p.command.action, channel: p.command.channel },
+        ),
+      );
     }
     this.hooks.onClose(this, { ...info, opened: this.opened, openedAt: this.openedAt });
   }
@@ -164,13 +209,30 @@ export class Link {
     try {
       if (typeof data !== 'string') throw new Error(`binary frame (${Object.prototype.toString.call(data)})`);
       frame = JSON.parse(data);
-      if (frame === null || typeof frame !== 'object' || Array.isArray(frame) || typeof frame.type !== 'string') throw new Error('not a JSON object with a string "type"');
+      if (
+        frame === null ||
+        typeof frame !== 'object' ||
+        Array.isArray(frame) ||
+        typeof frame.type !== 'string'
+      )
+        throw new Error('not a JSON object with a string "type"');
     } catch (cause) {
-      this.hooks.onBadFrame(this, data, new RealtimeError('BAD_SERVER_FRAME', `unreadable server frame: ${cause instanceof Error ? cause.message : cause}`, { cause }));
+      this.hooks.onBadFrame(
+        this,
+        data,
+        new RealtimeError(
+          'BAD_SERVER_FRAME',
+          `unreadable server frame: ${cause instanceof Error ? cause.message : cause}`,
+          { cause },
+        ),
+      );
       return;
     }
-    const waiting = typeof frame.id === 'string' && (frame.type === 'ack' || frame.type === 'error' || frame.type === 'pong')
-      ? this.pending.get(frame.id) : undefined;
+    const waiting =
+      typeof frame.id === 'string' &&
+      (frame.type === 'ack' || frame.type === 'error' || frame.type === 'pong')
+        ? this.pending.get(frame.id)
+        : undefined;
     if (waiting) {
       this.pending.delete(frame.id);
       this.clearTimer(waiting.timer);

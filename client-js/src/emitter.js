@@ -32,7 +32,10 @@ export class Emitter {
    * @param {Function} listener
    */
   once(event, listener) {
-    const off = this.on(event, (/** @type {unknown[]} */ ...args) => { off(); return listener(...args); });
+    const off = this.on(event, (/** @type {unknown[]} */ ...args) => {
+      off();
+      return listener(...args);
+    });
     return off;
   }
 
@@ -45,13 +48,17 @@ export class Emitter {
     const set = this._listeners.get(event);
     if (!set) return;
     for (const entry of set) {
-      if (entry === listener || /** @type {any} */ (entry).listener === listener) { this._remove(event, entry); return; }
+      if (entry === listener || /** @type {any} */ (entry).listener === listener) {
+        this._remove(event, entry);
+        return;
+      }
     }
   }
 
   /** @param {string} [event] removes the listeners of one event, or of all events */
   removeAll(event) {
-    if (event === undefined) this._listeners.clear(); else this._listeners.delete(event);
+    if (event === undefined) this._listeners.clear();
+    else this._listeners.delete(event);
   }
 
   /** @param {string} event */

@@ -8,12 +8,33 @@ import { errorCodeInfo } from './codes.js';
  * @type {Readonly<Record<string, { code: string, description: string }>>}
  */
 export const ClientErrorCodes = Object.freeze({
-  CLIENT_CLOSED: Object.freeze({ code: 'CLIENT_CLOSED', description: 'The client was closed (close(), or it gave up reconnecting) before the command was answered or sent.' }),
-  CONNECTION_LOST: Object.freeze({ code: 'CONNECTION_LOST', description: 'The socket closed after the command was sent and before its reply; the command may or may not have been applied.' }),
-  COMMAND_TIMEOUT: Object.freeze({ code: 'COMMAND_TIMEOUT', description: 'No reply arrived within commandTimeout; the command may or may not have been applied.' }),
-  TOKEN_ERROR: Object.freeze({ code: 'TOKEN_ERROR', description: 'The token option (function) threw, or returned something that is not a usable token.' }),
-  BAD_SERVER_FRAME: Object.freeze({ code: 'BAD_SERVER_FRAME', description: 'The server sent a frame that is not a JSON object with a string type (or an event without a channel).' }),
-  PROTOCOL_MISMATCH: Object.freeze({ code: 'PROTOCOL_MISMATCH', description: 'The server selected a subprotocol other than erp.v1 (for example it echoed the token).' }),
+  CLIENT_CLOSED: Object.freeze({
+    code: 'CLIENT_CLOSED',
+    description:
+      'The client was closed (close(), or it gave up reconnecting) before the command was answered or sent.',
+  }),
+  CONNECTION_LOST: Object.freeze({
+    code: 'CONNECTION_LOST',
+    description:
+      'The socket closed after the command was sent and before its reply; the command may or may not have been applied.',
+  }),
+  COMMAND_TIMEOUT: Object.freeze({
+    code: 'COMMAND_TIMEOUT',
+    description: 'No reply arrived within commandTimeout; the command may or may not have been applied.',
+  }),
+  TOKEN_ERROR: Object.freeze({
+    code: 'TOKEN_ERROR',
+    description: 'The token option (function) threw, or returned something that is not a usable token.',
+  }),
+  BAD_SERVER_FRAME: Object.freeze({
+    code: 'BAD_SERVER_FRAME',
+    description:
+      'The server sent a frame that is not a JSON object with a string type (or an event without a channel).',
+  }),
+  PROTOCOL_MISMATCH: Object.freeze({
+    code: 'PROTOCOL_MISMATCH',
+    description: 'The server selected a subprotocol other than erp.v1 (for example it echoed the token).',
+  }),
 });
 
 export class RealtimeError extends Error {
@@ -24,8 +45,10 @@ export class RealtimeError extends Error {
    */
   constructor(code, message, details = {}) {
     const info = errorCodeInfo(code);
-    super(message || (info ? info.description : ClientErrorCodes[code]?.description) || code,
-      details.cause !== undefined ? { cause: details.cause } : undefined);
+    super(
+      message || (info ? info.description : ClientErrorCodes[code]?.description) || code,
+      details.cause !== undefined ? { cause: details.cause } : undefined,
+    );
     this.name = 'RealtimeError';
     /** @type {string} */
     this.code = code;

@@ -65,14 +65,35 @@ export interface RealtimeClientOptions {
   /** Random numbers in [0, 1) for the jitter. Default Math.random. */
   random?: () => number;
   /** Where 'online' is listened to. Default window in browsers, none elsewhere. */
-  environment?: { addEventListener(type: string, fn: () => void): void; removeEventListener(type: string, fn: () => void): void } | null;
+  environment?: {
+    addEventListener(type: string, fn: () => void): void;
+    removeEventListener(type: string, fn: () => void): void;
+  } | null;
   /** Where errors nobody listens to are logged. Default console; null for silence. */
   logger?: { warn?: (...args: unknown[]) => void; error?: (...args: unknown[]) => void } | null;
 }
 
-export declare const DEFAULT_OPTIONS: Readonly<Required<Pick<RealtimeClientOptions,
-  'protocol' | 'minDelay' | 'maxDelay' | 'factor' | 'maxReconnectAttempts' | 'maxHandshakeFailures' | 'connectTimeout' |
-  'commandTimeout' | 'pingInterval' | 'pongTimeout' | 'maxConnectionAge' | 'dedupeWindow' | 'probe' | 'probeTimeout'>>>;
+export declare const DEFAULT_OPTIONS: Readonly<
+  Required<
+    Pick<
+      RealtimeClientOptions,
+      | 'protocol'
+      | 'minDelay'
+      | 'maxDelay'
+      | 'factor'
+      | 'maxReconnectAttempts'
+      | 'maxHandshakeFailures'
+      | 'connectTimeout'
+      | 'commandTimeout'
+      | 'pingInterval'
+      | 'pongTimeout'
+      | 'maxConnectionAge'
+      | 'dedupeWindow'
+      | 'probe'
+      | 'probeTimeout'
+    >
+  >
+>;
 
 /** A server `event` frame (docs/protocol.md). */
 export interface RealtimeEvent<D = Record<string, unknown>> {
@@ -87,7 +108,12 @@ export interface RealtimeEvent<D = Record<string, unknown>> {
 }
 
 export type CloseReason =
-  | 'client-close' | 'handshake-refused' | 'token-expired' | 'invalid-token' | 'max-attempts' | 'protocol-mismatch';
+  | 'client-close'
+  | 'handshake-refused'
+  | 'token-expired'
+  | 'invalid-token'
+  | 'max-attempts'
+  | 'protocol-mismatch';
 
 export interface CloseInfo {
   reason: CloseReason;
@@ -145,7 +171,13 @@ export interface ClientEvents {
   /** On entering the state and on every new attempt: reason, attempt (1-based), delay before it (ms). */
   reconnecting: (change: StateChange) => void;
   closed: (change: StateChange & CloseInfo) => void;
-  disconnected: (info: { code: number; reason: string; wasClean: boolean; opened: boolean; local: boolean }) => void;
+  disconnected: (info: {
+    code: number;
+    reason: string;
+    wasClean: boolean;
+    opened: boolean;
+    local: boolean;
+  }) => void;
   event: (event: RealtimeEvent) => void;
   message: (frame: Record<string, unknown>) => void;
   error: (error: RealtimeError) => void;
@@ -157,7 +189,14 @@ export interface ClientEvents {
   recycling: (info: { age: number }) => void;
   recycled: (info: { subscriptions: number }) => void;
   duplicate: (event: RealtimeEvent) => void;
-  handlerError: (info: { error: unknown; event?: string; channel?: string; eventType?: string; listener?: Function; payload?: unknown }) => void;
+  handlerError: (info: {
+    error: unknown;
+    event?: string;
+    channel?: string;
+    eventType?: string;
+    listener?: Function;
+    payload?: unknown;
+  }) => void;
 }
 
 export declare class RealtimeClient {
@@ -170,9 +209,15 @@ export declare class RealtimeClient {
   readonly pendingTimers: number;
   connect(): Promise<void>;
   close(): void;
-  subscribe<D = Record<string, unknown>>(channel: string, handler: (event: RealtimeEvent<D>) => void): Unsubscribe;
+  subscribe<D = Record<string, unknown>>(
+    channel: string,
+    handler: (event: RealtimeEvent<D>) => void,
+  ): Unsubscribe;
   unsubscribe(channel: string): Promise<void>;
-  onEventType<D = Record<string, unknown>>(eventType: string, handler: (event: RealtimeEvent<D>) => void): () => void;
+  onEventType<D = Record<string, unknown>>(
+    eventType: string,
+    handler: (event: RealtimeEvent<D>) => void,
+  ): () => void;
   ping(): Promise<{ rtt: number; time: string | undefined }>;
   command(action: string, fields?: Record<string, unknown>): Promise<Record<string, unknown>>;
   on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): () => void;
@@ -195,10 +240,16 @@ export declare const ErrorCodes: Readonly<Record<string, Readonly<ErrorCodeInfo>
 export declare function errorCodeInfo(codeOrNumber: string | number): Readonly<ErrorCodeInfo> | undefined;
 
 /** Client-only codes (never on the wire): CLIENT_CLOSED, CONNECTION_LOST, COMMAND_TIMEOUT, TOKEN_ERROR, BAD_SERVER_FRAME, PROTOCOL_MISMATCH. */
-export declare const ClientErrorCodes: Readonly<Record<string, Readonly<{ code: string; description: string }>>>;
+export declare const ClientErrorCodes: Readonly<
+  Record<string, Readonly<{ code: string; description: string }>>
+>;
 
 export declare class RealtimeError extends Error {
-  constructor(code: string, message?: string, details?: { id?: string; channel?: string; action?: string; frame?: object; cause?: unknown });
+  constructor(
+    code: string,
+    message?: string,
+    details?: { id?: string; channel?: string; action?: string; frame?: object; cause?: unknown },
+  );
   readonly name: string;
   /** Catalogue code (e.g. CHANNEL_FORBIDDEN) or client-only code (e.g. CONNECTION_LOST). */
   readonly code: string;
@@ -211,17 +262,28 @@ export declare class RealtimeError extends Error {
   readonly action?: string;
   readonly frame?: object;
 }
-export declare function errorFromFrame(frame: { code?: unknown; message?: unknown; id?: unknown }, command?: { action?: string; channel?: string }): RealtimeError;
+export declare function errorFromFrame(
+  frame: { code?: unknown; message?: unknown; id?: unknown },
+  command?: { action?: string; channel?: string },
+): RealtimeError;
 
 export declare function channelProblem(channel: unknown): string | null;
 export declare function assertChannel(channel: unknown): void;
 
-export interface BackoffOptions { minDelay: number; maxDelay: number; factor: number }
+export interface BackoffOptions {
+  minDelay: number;
+  maxDelay: number;
+  factor: number;
+}
 export declare const DEFAULT_BACKOFF: Readonly<BackoffOptions>;
 /** min(maxDelay, minDelay * factor^attempt) */
 export declare function backoffCeiling(attempt: number, options?: Partial<BackoffOptions>): number;
 /** Full jitter: floor(random() * backoffCeiling(attempt)). */
-export declare function backoff(attempt: number, options?: Partial<BackoffOptions>, random?: () => number): number;
+export declare function backoff(
+  attempt: number,
+  options?: Partial<BackoffOptions>,
+  random?: () => number,
+): number;
 
 export declare function decodeJwtPayload(token: string): Record<string, unknown> | null;
 export declare function tokenExpiry(token: string): number | null;

@@ -12,10 +12,13 @@ const SEGMENT = /^[A-Za-z0-9_@-]{1,64}$/;
  * @returns {string | null}
  */
 export function channelProblem(channel) {
-  if (typeof channel !== 'string') return `channel must be a string, got ${channel === null ? 'null' : typeof channel}`;
-  if (channel.length === 0 || channel.length > 200) return `channel must have 1 to 200 characters, got ${channel.length}`;
+  if (typeof channel !== 'string')
+    return `channel must be a string, got ${channel === null ? 'null' : typeof channel}`;
+  if (channel.length === 0 || channel.length > 200)
+    return `channel must have 1 to 200 characters, got ${channel.length}`;
   const segments = channel.split('.');
-  if (segments.length > 8) return `channel must have at most 8 dot-separated segments, got ${segments.length}`;
+  if (segments.length > 8)
+    return `channel must have at most 8 dot-separated segments, got ${segments.length}`;
   const bad = segments.find((s) => !SEGMENT.test(s));
   if (bad !== undefined) return `channel segment '${bad}' must be 1-64 characters of [A-Za-z0-9_@-]`;
   return null;
@@ -27,7 +30,11 @@ export function channelProblem(channel) {
  */
 export function assertChannel(channel) {
   const problem = channelProblem(channel);
-  if (problem) throw new RealtimeError('INVALID_CHANNEL', problem, { channel: typeof channel === 'string' ? channel : undefined, action: 'subscribe' });
+  if (problem)
+    throw new RealtimeError('INVALID_CHANNEL', problem, {
+      channel: typeof channel === 'string' ? channel : undefined,
+      action: 'subscribe',
+    });
 }
 
 /** @typedef {'pending'|'subscribing'|'subscribed'|'failed'|'unsubscribed'} SubscriptionState */
@@ -66,7 +73,10 @@ export class Subscription {
     /** @type {(e: unknown) => void} */
     let reject = () => {};
     /** Resolves at the first ack, rejects with the server's RealtimeError when the subscription fails. @type {Promise<void>} */
-    this.ready = new Promise((res, rej) => { resolve = res; reject = rej; });
+    this.ready = new Promise((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
     this.ready.catch(() => {}); // a caller that ignores `ready` must not get an unhandled rejection
     this._resolve = resolve;
     this._reject = reject;
@@ -92,7 +102,10 @@ export class Subscription {
     this.error = null;
     this.retries = 0;
     this.subscribedAt = now;
-    if (!this._settled) { this._settled = true; this._resolve(); }
+    if (!this._settled) {
+      this._settled = true;
+      this._resolve();
+    }
   }
 
   /** @param {RealtimeError} error */
@@ -102,7 +115,10 @@ export class Subscription {
     this.handlers.clear();
     this.links.clear();
     this.sending.clear();
-    if (!this._settled) { this._settled = true; this._reject(error); }
+    if (!this._settled) {
+      this._settled = true;
+      this._reject(error);
+    }
   }
 
   /** @param {RealtimeError} [error] rejects `ready` when the subscription was never acked */
@@ -111,7 +127,14 @@ export class Subscription {
     this.handlers.clear();
     if (!this._settled) {
       this._settled = true;
-      this._reject(error ?? new RealtimeError('CLIENT_CLOSED', `unsubscribed from ${this.channel} before the server acked the subscription`, { channel: this.channel, action: 'subscribe' }));
+      this._reject(
+        error ??
+          new RealtimeError(
+            'CLIENT_CLOSED',
+            `unsubscribed from ${this.channel} before the server acked the subscription`,
+            { channel: this.channel, action: 'subscribe' },
+          ),
+      );
     }
   }
 

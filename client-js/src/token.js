@@ -30,5 +30,7 @@ export function decodeJwtPayload(token) {
  */
 export function tokenExpiry(token) {
   const payload = decodeJwtPayload(token);
-  return payload && typeof payload.exp === 'number' && Number.isFinite(payload.exp) ? payload.exp * 1000 : null;
+  return payload && typeof payload.exp === 'number' && Number.isFinite(payload.exp)
+    ? payload.exp * 1000
+    : null;
 }

@@ -27,7 +27,9 @@ const pageErrors = [];
 describe('debug console in chromium', { timeout: 100_000 }, () => {
   before(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`chromium is missing at ${CHROMIUM}: run client-js/scripts/ensure-chromium.sh (or set CHROMIUM_PATH)`);
+      throw new Error(
+        `chromium is missing at ${CHROMIUM}: run client-js/scripts/ensure-chromium.sh (or set CHROMIUM_PATH)`,
+      );
     }
     mkdirSync(ARTIFACTS, { recursive: true });
     rmSync(join(ARTIFACTS, 'console-failure.png'), { force: true });
@@ -37,8 +39,16 @@ describe('debug console in chromium', { timeout: 100_000 }, () => {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-        '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1280, height: 1000 },
       timeout: 30_000,
     });
@@ -53,8 +63,12 @@ describe('debug console in chromium', { timeout: 100_000 }, () => {
   test('subscribe, publish a sample event, see it rendered; survive a server-side close', async () => {
     const page = await /** @type {import('playwright-core').BrowserContext} */ (context).newPage();
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console.error: ${m.text()}`); });
-    page.on('response', (r) => { if (r.status() >= 400) pageErrors.push(`HTTP ${r.status()} ${r.url()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`console.error: ${m.text()}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400) pageErrors.push(`HTTP ${r.status()} ${r.url()}`);
+    });
     try {
       await page.goto(gw.console);
       await page.waitForSelector('#state[data-state="open"]', { timeout: 15_000 });
@@ -62,23 +76,32 @@ describe('debug console in chromium', { timeout: 100_000 }, () => {
       // subscribe
       await page.fill('#subscribe-channel', CH);
       await page.click('#subscribe-btn');
-      await page.waitForSelector(`#subscriptions li[data-channel="${CH}"][data-state="subscribed"]`, { timeout: 10_000 });
+      await page.waitForSelector(`#subscriptions li[data-channel="${CH}"][data-state="subscribed"]`, {
+        timeout: 10_000,
+      });
 
       // publish the StockLevelChanged sample with a marker value
-      const option = await page.$$eval('#publish-event option', (opts) => opts.find((o) => o.textContent?.startsWith('StockLevelChanged'))?.getAttribute('value'));
+      const option = await page.$$eval('#publish-event option', (opts) =>
+        opts.find((o) => o.textContent?.startsWith('StockLevelChanged'))?.getAttribute('value'),
+      );
       assert.ok(option, 'the picker offers StockLevelChanged (from /local/info)');
       await page.selectOption('#publish-event', option);
       const example = JSON.parse(await page.inputValue('#publish-detail'));
       assert.equal(example.warehouseId, 'WH-1', 'the catalog example targets WH-1');
       const marker = 30_000 + Math.floor(Math.random() * 9000);
-      await page.fill('#publish-detail', JSON.stringify({ ...example, tenantId: 'acme', warehouseId: 'WH-1', onHand: marker }, null, 2));
+      await page.fill(
+        '#publish-detail',
+        JSON.stringify({ ...example, tenantId: 'acme', warehouseId: 'WH-1', onHand: marker }, null, 2),
+      );
       await page.click('#publish-btn');
       const published = await page.waitForSelector('#publish-result.ok', { timeout: 10_000 });
       const eventId = await published.getAttribute('data-event-id');
       assert.ok(eventId, 'PutEvents returned an EventId');
 
       // the event is rendered with its envelope
-      const item = await page.waitForSelector(`#events li.event[data-event-id="${eventId}"]`, { timeout: 10_000 });
+      const item = await page.waitForSelector(`#events li.event[data-event-id="${eventId}"]`, {
+        timeout: 10_000,
+      });
       const envelope = JSON.parse((await item.$eval('pre', (pre) => pre.textContent)) ?? '{}');
       assert.equal(envelope.type, 'event');
       assert.equal(envelope.channel, CH);
@@ -86,7 +109,7 @@ describe('debug console in chromium', { timeout: 100_000 }, () => {
       assert.equal(envelope.source, 'pyerp.inventory');
       assert.equal(envelope.eventId, eventId);
       assert.equal(envelope.data.onHand, marker);
-      assert.match(await page.textContent(`#subscriptions li[data-channel="${CH}"]`) ?? '', /1 ev/);
+      assert.match((await page.textContent(`#subscriptions li[data-channel="${CH}"]`)) ?? '', /1 ev/);
       await page.screenshot({ path: join(ARTIFACTS, 'console-event.png'), fullPage: true });
 
       // close the browser's connection server-side: the console reconnects and resubscribes
@@ -96,15 +119,22 @@ describe('debug console in chromium', { timeout: 100_000 }, () => {
       await page.click('#connections li button');
       await page.waitForSelector('#events li.lifecycle >> text=resubscribed', { timeout: 15_000 });
       await page.waitForSelector('#state[data-state="open"]');
-      const after = await poll(async () => {
-        const list = (await listConnections(gw)).filter((c) => c.userId === 'alice');
-        return list.length === 1 && list[0].connectionId !== before[0].connectionId ? list : null;
-      }, 5000, 'the new browser connection');
+      const after = await poll(
+        async () => {
+          const list = (await listConnections(gw)).filter((c) => c.userId === 'alice');
+          return list.length === 1 && list[0].connectionId !== before[0].connectionId ? list : null;
+        },
+        5000,
+        'the new browser connection',
+      );
       assert.deepEqual(after[0].channels, [CH]);
       await page.screenshot({ path: join(ARTIFACTS, 'console-reconnected.png'), fullPage: true });
 
       // the page itself must not have thrown or logged errors
-      assert.deepEqual(pageErrors.filter((e) => !/WebSocket connection to .* failed/.test(e)), []);
+      assert.deepEqual(
+        pageErrors.filter((e) => !/WebSocket connection to .* failed/.test(e)),
+        [],
+      );
     } catch (e) {
       await page.screenshot({ path: join(ARTIFACTS, 'console-failure.png'), fullPage: true }).catch(() => {});
       throw e;
@@ -129,15 +159,27 @@ describe('debug console in chromium', { timeout: 100_000 }, () => {
         const closes = [];
         const client = new RealtimeClient({
           url: `ws://${location.host}/${info.stage}`,
-          token: () => { attempts++; return forged; },
+          token: () => {
+            attempts++;
+            return forged;
+          },
           minDelay: 50,
           maxDelay: 200,
           logger: null,
         });
         client.on('disconnected', (/** @type {any} */ d) => closes.push(`${d.code}/${d.opened}`));
-        const error = await client.connect().then(() => null, (/** @type {any} */ e) => e.code);
+        const error = await client.connect().then(
+          () => null,
+          (/** @type {any} */ e) => e.code,
+        );
         await new Promise((r) => setTimeout(r, 1000));
-        return { error, attempts, closes, state: client.state, closeInfo: { ...client.closeInfo, error: undefined } };
+        return {
+          error,
+          attempts,
+          closes,
+          state: client.state,
+          closeInfo: { ...client.closeInfo, error: undefined },
+        };
       });
       assert.equal(result.error, 'UNAUTHORIZED');
       assert.equal(result.state, 'closed');

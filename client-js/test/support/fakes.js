@@ -13,7 +13,10 @@ export function fakeWebSocketClass() {
 
     /** @param {string} url @param {string[]} protocols */
     constructor(url, protocols) {
-      if (protocols.some((p) => !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p)) || new Set(protocols).size !== protocols.length) {
+      if (
+        protocols.some((p) => !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p)) ||
+        new Set(protocols).size !== protocols.length
+      ) {
         throw new SyntaxError(`invalid subprotocols ${JSON.stringify(protocols)}`);
       }
       this.url = url;
@@ -113,7 +116,9 @@ export class FakeClock {
       this._timers.set(id, { at: this._now + Math.max(0, ms), fn });
       return id;
     };
-    this.clearTimeout = (/** @type {number} */ id) => { this._timers.delete(id); };
+    this.clearTimeout = (/** @type {number} */ id) => {
+      this._timers.delete(id);
+    };
     this.now = () => this._now;
   }
 
@@ -127,7 +132,8 @@ export class FakeClock {
     await flush();
     for (;;) {
       let next = null;
-      for (const [id, t] of this._timers) if (t.at <= end && (next === null || t.at < next[1].at)) next = [id, t];
+      for (const [id, t] of this._timers)
+        if (t.at <= end && (next === null || t.at < next[1].at)) next = [id, t];
       if (!next) break;
       this._timers.delete(next[0]);
       this._now = next[1].at;

@@ -13,7 +13,9 @@ export const GATEWAY_JAR = process.env.LOCAL_GATEWAY_JAR
 
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const running = new Set();
-process.on('exit', () => { for (const p of running) p.kill('SIGKILL'); });
+process.on('exit', () => {
+  for (const p of running) p.kill('SIGKILL');
+});
 
 /**
  * @typedef {object} Gateway
@@ -33,25 +35,39 @@ process.on('exit', () => { for (const p of running) p.kill('SIGKILL'); });
  */
 export async function startGateway({ timeoutMs = 60_000, args = [] } = {}) {
   if (!existsSync(GATEWAY_JAR)) {
-    throw new Error(`The local gateway jar is missing: ${GATEWAY_JAR}\n`
-      + 'The integration and browser tests run against the real gateway. Build it first, from the repository root:\n'
-      + '  mvn -q -B -pl local-gateway -am package -DskipTests\n'
-      + 'or point LOCAL_GATEWAY_JAR at a built realtime-local-gateway-all.jar.');
+    throw new Error(
+      `The local gateway jar is missing: ${GATEWAY_JAR}\n` +
+        'The integration and browser tests run against the real gateway. Build it first, from the repository root:\n' +
+        '  mvn -q -B -pl local-gateway -am package -DskipTests\n' +
+        'or point LOCAL_GATEWAY_JAR at a built realtime-local-gateway-all.jar.',
+    );
   }
   const java = process.env.JAVA_HOME ? resolve(process.env.JAVA_HOME, 'bin/java') : 'java';
-  const child = spawn(java, ['-jar', GATEWAY_JAR, '--port', '0', '--stage', 'local', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(java, ['-jar', GATEWAY_JAR, '--port', '0', '--stage', 'local', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
   let output = '';
   let stdoutBuffer = '';
   /** @type {any} */
   let ready = null;
-  const exited = new Promise((res) => child.once('exit', (code, signal) => { running.delete(child); res({ code, signal }); }));
+  const exited = new Promise((res) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      res({ code, signal });
+    }),
+  );
   child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => {
+    output += d;
+  });
   child.stdout.setEncoding('utf8');
 
   const started = new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`the local gateway printed no READY line within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => rej(new Error(`the local gateway printed no READY line within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     child.stdout.on('data', (d) => {
       output += d;
       stdoutBuffer += d;
@@ -72,8 +88,14 @@ export async function startGateway({ timeoutMs = 60_000, args = [] } = {}) {
         }
       }
     });
-    child.once('error', (e) => { clearTimeout(timer); rej(new Error(`could not start '${java}': ${e.message}`)); });
-    exited.then(({ code, signal }) => { clearTimeout(timer); rej(new Error(`the local gateway exited (${code ?? signal}) before READY:\n${output}`)); });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      rej(new Error(`could not start '${java}': ${e.message}`));
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      rej(new Error(`the local gateway exited (${code ?? signal}) before READY:\n${output}`));
+    });
   });
 
   const stop = async () => {
@@ -123,11 +145,15 @@ async function http(url, init) {
  * @param {{ sub: string, tenant?: string, roles?: string, warehouses?: string, ttl?: number }} claims
  * @returns {Promise<string>}
  */
-export async function mintToken(gw, { sub, tenant = 'acme', roles = 'inventory:read,sales:read,production:read', warehouses = '*', ttl }) {
+export async function mintToken(
+  gw,
+  { sub, tenant = 'acme', roles = 'inventory:read,sales:read,production:read', warehouses = '*', ttl },
+) {
   const q = new URLSearchParams({ sub, tenant, roles, warehouses });
   if (ttl !== undefined) q.set('ttl', String(ttl));
   const reply = await http(`${gw.base}/local/token?${q}`);
-  if (typeof reply?.token !== 'string') throw new Error(`/local/token answered without a token: ${JSON.stringify(reply)}`);
+  if (typeof reply?.token !== 'string')
+    throw new Error(`/local/token answered without a token: ${JSON.stringify(reply)}`);
   return reply.token;
 }
 
@@ -140,9 +166,19 @@ export async function putEvent(gw, { source, detailType, detail }) {
   const reply = await http(`${gw.base}/`, {
     method: 'POST',
     headers: { 'X-Amz-Target': 'AWSEvents.PutEvents', 'Content-Type': 'application/x-amz-json-1.1' },
-    body: JSON.stringify({ Entries: [{ Source: source, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: 'erp-events' }] }),
+    body: JSON.stringify({
+      Entries: [
+        {
+          Source: source,
+          DetailType: detailType,
+          Detail: JSON.stringify(detail),
+          EventBusName: 'erp-events',
+        },
+      ],
+    }),
   });
-  if (reply.FailedEntryCount !== 0 || !reply.Entries?.[0]?.EventId) throw new Error(`PutEvents failed: ${JSON.stringify(reply)}`);
+  if (reply.FailedEntryCount !== 0 || !reply.Entries?.[0]?.EventId)
+    throw new Error(`PutEvents failed: ${JSON.stringify(reply)}`);
   return /** @type {string} */ (reply.Entries[0].EventId);
 }
 
@@ -155,7 +191,8 @@ export function listConnections(gw) {
 export async function deleteConnection(gw, id) {
   const management = gw.ready.connections ?? `${gw.base}/local/@connections`;
   const response = await fetch(`${management}/${encodeURIComponent(id)}`, { method: 'DELETE' });
-  if (response.status !== 204 && response.status !== 200) throw new Error(`DELETE @connections/${id}: HTTP ${response.status} ${await response.text()}`);
+  if (response.status !== 204 && response.status !== 200)
+    throw new Error(`DELETE @connections/${id}: HTTP ${response.status} ${await response.text()}`);
 }
 
 /** A StockLevelChanged detail for warehouse WH-1 of tenant acme. @param {number} onHand */
@@ -163,7 +200,14 @@ export function stockLevelChanged(onHand) {
   return {
     source: 'pyerp.inventory',
     detailType: 'StockLevelChanged',
-    detail: { tenantId: 'acme', warehouseId: 'WH-1', sku: 'SKU-1001', onHand, available: onHand - 2, changedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+    detail: {
+      tenantId: 'acme',
+      warehouseId: 'WH-1',
+      sku: 'SKU-1001',
+      onHand,
+      available: onHand - 2,
+      changedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    },
   };
 }
 
@@ -178,9 +222,17 @@ export function stockLevelChanged(onHand) {
 export function waitFor(listen, ms, what) {
   return new Promise((res, rej) => {
     /** @type {void | (() => void)} */
+    // eslint-disable-next-line prefer-const -- the timer below may read it before listen() returns
     let off;
-    const timer = setTimeout(() => { if (off) off(); rej(new Error(`timed out after ${ms} ms waiting for ${what}`)); }, ms);
-    off = listen((value) => { clearTimeout(timer); if (off) off(); res(value); });
+    const timer = setTimeout(() => {
+      if (off) off();
+      rej(new Error(`timed out after ${ms} ms waiting for ${what}`));
+    }, ms);
+    off = listen((value) => {
+      clearTimeout(timer);
+      if (off) off();
+      res(value);
+    });
   });
 }
 
@@ -221,7 +273,9 @@ export async function assertServesCurrentSources(gw) {
     if (served !== readFileSync(resolve(CLIENT_JS, file), 'utf8')) stale.push(`${path} (client-js/${file})`);
   }
   if (stale.length > 0) {
-    throw new Error(`The gateway jar ${GATEWAY_JAR} serves other files than client-js on disk: ${stale.join(', ')}.\n`
-      + 'It bundles client-js when it is built: rebuild it (mvn -q -B -pl local-gateway -am package -DskipTests).');
+    throw new Error(
+      `The gateway jar ${GATEWAY_JAR} serves other files than client-js on disk: ${stale.join(', ')}.\n` +
+        'It bundles client-js when it is built: rebuild it (mvn -q -B -pl local-gateway -am package -DskipTests).',
+    );
   }
 }

@@ -19,14 +19,29 @@ function setup(overrides = {}) {
     WebSocket: WS,
     timers: clock,
     random: () => 0.5,
-    fetch: async (/** @type {string} */ url) => { probes.push(url); return { status: 426 }; },
+    fetch: async (/** @type {string} */ url) => {
+      probes.push(url);
+      return { status: 426 };
+    },
     logger: null,
     environment: null,
     ...overrides,
   });
   /** @type {any[]} */
   const log = [];
-  for (const e of ['state', 'reconnecting', 'closed', 'subscribed', 'unsubscribed', 'subscriptionError', 'error', 'event', 'recycled', 'handlerError', 'disconnected']) {
+  for (const e of [
+    'state',
+    'reconnecting',
+    'closed',
+    'subscribed',
+    'unsubscribed',
+    'subscriptionError',
+    'error',
+    'event',
+    'recycled',
+    'handlerError',
+    'disconnected',
+  ]) {
     client.on(e, (/** @type {any} */ p) => log.push([e, p]));
   }
   const states = () => log.filter(([e]) => e === 'state').map(([, p]) => p.state);
@@ -47,16 +62,55 @@ describe('options', () => {
   test('bad options are refused with a message naming the option', () => {
     const WS = fakeWebSocketClass();
     assert.throws(() => new RealtimeClient(/** @type {any} */ (null)), /options object is required/);
-    assert.throws(() => new RealtimeClient({ url: 'http://x/local', token: 'a.b.c', WebSocket: WS }), /must use ws: or wss:/);
-    assert.throws(() => new RealtimeClient({ url: 'not a url', token: 'a.b.c', WebSocket: WS }), /options.url must be an absolute ws/);
-    assert.throws(() => new RealtimeClient({ url: 'ws://x/local#a', token: 'a.b.c', WebSocket: WS }), /fragment/);
-    assert.throws(() => new RealtimeClient({ url: 'ws://x/local', token: '', WebSocket: WS }), /options.token must be a non-empty JWT/);
-    assert.throws(() => new RealtimeClient({ url: 'ws://x/local', token: 'has space', WebSocket: WS }), /options.token/);
-    assert.throws(() => new RealtimeClient({ url: 'ws://x/local', token: /** @type {any} */ (42), WebSocket: WS }), /string or a function/);
-    assert.throws(() => new RealtimeClient({ url: 'ws://x/local', token: 'a.b.c', WebSocket: /** @type {any} */ ('nope') }), /no WebSocket implementation/);
-    assert.throws(() => new RealtimeClient({ url: 'ws://x/local', token: 'a.b.c', WebSocket: WS, maxDelay: 10, minDelay: 100 }), /maxDelay must be/);
-    assert.throws(() => new RealtimeClient({ url: 'ws://x/local', token: 'a.b.c', WebSocket: WS, pingInterval: 0 }), /options.pingInterval/);
-    assert.throws(() => new RealtimeClient({ url: 'ws://x/local', token: 'a.b.c', WebSocket: WS, maxHandshakeFailures: 0 }), /maxHandshakeFailures/);
+    assert.throws(
+      () => new RealtimeClient({ url: 'http://x/local', token: 'a.b.c', WebSocket: WS }),
+      /must use ws: or wss:/,
+    );
+    assert.throws(
+      () => new RealtimeClient({ url: 'not a url', token: 'a.b.c', WebSocket: WS }),
+      /options.url must be an absolute ws/,
+    );
+    assert.throws(
+      () => new RealtimeClient({ url: 'ws://x/local#a', token: 'a.b.c', WebSocket: WS }),
+      /fragment/,
+    );
+    assert.throws(
+      () => new RealtimeClient({ url: 'ws://x/local', token: '', WebSocket: WS }),
+      /options.token must be a non-empty JWT/,
+    );
+    assert.throws(
+      () => new RealtimeClient({ url: 'ws://x/local', token: 'has space', WebSocket: WS }),
+      /options.token/,
+    );
+    assert.throws(
+      () => new RealtimeClient({ url: 'ws://x/local', token: /** @type {any} */ (42), WebSocket: WS }),
+      /string or a function/,
+    );
+    assert.throws(
+      () =>
+        new RealtimeClient({ url: 'ws://x/local', token: 'a.b.c', WebSocket: /** @type {any} */ ('nope') }),
+      /no WebSocket implementation/,
+    );
+    assert.throws(
+      () =>
+        new RealtimeClient({
+          url: 'ws://x/local',
+          token: 'a.b.c',
+          WebSocket: WS,
+          maxDelay: 10,
+          minDelay: 100,
+        }),
+      /maxDelay must be/,
+    );
+    assert.throws(
+      () => new RealtimeClient({ url: 'ws://x/local', token: 'a.b.c', WebSocket: WS, pingInterval: 0 }),
+      /options.pingInterval/,
+    );
+    assert.throws(
+      () =>
+        new RealtimeClient({ url: 'ws://x/local', token: 'a.b.c', WebSocket: WS, maxHandshakeFailures: 0 }),
+      /maxHandshakeFailures/,
+    );
   });
 
   test('documented defaults are in force', () => {
@@ -116,14 +170,24 @@ describe('connecting', () => {
     assert.deepEqual(ws.sent, [], 'nothing is sent before open');
     ws.accept();
     await flush();
-    assert.deepEqual(ws.sent.map((f) => f.action), ['subscribe', 'ping', 'whoami']);
+    assert.deepEqual(
+      ws.sent.map((f) => f.action),
+      ['subscribe', 'ping', 'whoami'],
+    );
     assert.equal(ws.sent[2].x, 1);
     ws.receive({ type: 'ack', id: ws.sent[0].id, action: 'subscribe', channel: CH });
     ws.receive({ type: 'pong', id: ws.sent[1].id, time: '2026-11-25T10:00:00Z' });
     ws.receive({ type: 'error', id: ws.sent[2].id, code: 'UNKNOWN_ACTION', message: 'no route whoami' });
     await unsub.ready;
     assert.equal((await pong).time, '2026-11-25T10:00:00Z');
-    await assert.rejects(reply, (/** @type {any} */ e) => e instanceof RealtimeError && e.code === 'UNKNOWN_ACTION' && e.number === 4402 && e.message === 'no route whoami');
+    await assert.rejects(
+      reply,
+      (/** @type {any} */ e) =>
+        e instanceof RealtimeError &&
+        e.code === 'UNKNOWN_ACTION' &&
+        e.number === 4402 &&
+        e.message === 'no route whoami',
+    );
     t.client.close();
   });
 
@@ -165,7 +229,10 @@ describe('reconnecting', () => {
     await assert.rejects(pendingPing, (/** @type {any} */ e) => e.code === 'CONNECTION_LOST');
     assert.equal(t.client.state, 'reconnecting');
     const r = t.log.find(([e]) => e === 'reconnecting')[1];
-    assert.deepEqual({ reason: r.reason, attempt: r.attempt, delay: r.delay, code: r.code }, { reason: 'connection-lost', attempt: 1, delay: 250, code: 1000 });
+    assert.deepEqual(
+      { reason: r.reason, attempt: r.attempt, delay: r.delay, code: r.code },
+      { reason: 'connection-lost', attempt: 1, delay: 250, code: 1000 },
+    );
     assert.equal(t.client.subscriptions[0].state, 'pending');
     await t.clock.advance(249);
     assert.equal(t.WS.instances.length, 1, 'waits for the backoff delay');
@@ -174,19 +241,36 @@ describe('reconnecting', () => {
     ws2.accept();
     await flush();
     assert.equal(t.client.state, 'open');
-    assert.deepEqual(ws2.sent.map((f) => [f.action, f.channel]), [['subscribe', CH]]);
+    assert.deepEqual(
+      ws2.sent.map((f) => [f.action, f.channel]),
+      [['subscribe', CH]],
+    );
     ws2.replyAll();
     await flush();
-    assert.deepEqual(t.log.filter(([e]) => e === 'subscribed').map(([, p]) => p), [{ channel: CH, restored: false }, { channel: CH, restored: true }]);
+    assert.deepEqual(
+      t.log.filter(([e]) => e === 'subscribed').map(([, p]) => p),
+      [
+        { channel: CH, restored: false },
+        { channel: CH, restored: true },
+      ],
+    );
     ws2.receive({ type: 'event', channel: CH, eventType: 'StockLevelChanged', eventId: 'e1', data: {} });
     assert.deepEqual(events, ['e1']);
     assert.deepEqual(t.states(), ['connecting', 'open', 'reconnecting', 'open']);
-    assert.equal(t.log.find(([e, p]) => e === 'state' && p.state === 'open' && p.previous === 'reconnecting')[1].reason, 'reconnected');
+    assert.equal(
+      t.log.find(([e, p]) => e === 'state' && p.state === 'open' && p.previous === 'reconnecting')[1].reason,
+      'reconnected',
+    );
     t.client.close();
   });
 
   test('delays grow with full jitter while the server is unreachable, and max attempts closes', async () => {
-    const t = setup({ maxReconnectAttempts: 4, fetch: async () => { throw new TypeError('fetch failed'); } });
+    const t = setup({
+      maxReconnectAttempts: 4,
+      fetch: async () => {
+        throw new TypeError('fetch failed');
+      },
+    });
     t.client.connect();
     await flush();
     for (let i = 0; i < 5; i++) {
@@ -196,7 +280,12 @@ describe('reconnecting', () => {
       if (last) await t.clock.advance(last[1].delay); // exactly the backoff: no connect timeout in between
     }
     const delays = t.log.filter(([e]) => e === 'reconnecting').map(([, p]) => [p.reason, p.attempt, p.delay]);
-    assert.deepEqual(delays, [['unreachable', 1, 250], ['unreachable', 2, 500], ['unreachable', 3, 1000], ['unreachable', 4, 2000]]);
+    assert.deepEqual(delays, [
+      ['unreachable', 1, 250],
+      ['unreachable', 2, 500],
+      ['unreachable', 3, 1000],
+      ['unreachable', 4, 2000],
+    ]);
     assert.equal(t.client.state, 'closed');
     assert.equal(t.client.closeInfo?.reason, 'max-attempts');
     assert.equal(t.WS.instances.length, 5);
@@ -235,7 +324,11 @@ describe('reconnecting', () => {
     assert.equal(t.client.closeInfo?.reason, 'handshake-refused');
     assert.equal(t.client.closeInfo?.code, 'UNAUTHORIZED');
     assert.equal(t.client.closeInfo?.closeCode, 1006);
-    assert.deepEqual(t.probes, ['http://gateway.test/local', 'http://gateway.test/local', 'http://gateway.test/local']);
+    assert.deepEqual(t.probes, [
+      'http://gateway.test/local',
+      'http://gateway.test/local',
+      'http://gateway.test/local',
+    ]);
     await t.clock.advance(3_600_000);
     assert.equal(t.WS.instances.length, 3, 'no further attempt');
     assert.equal(t.client.pendingTimers, 0);
@@ -277,14 +370,19 @@ describe('reconnecting', () => {
     await flush();
     t.WS.instances[1].accept();
     await second;
-    assert.deepEqual(t.WS.instances[1].sent.map((f) => f.action), ['subscribe']);
+    assert.deepEqual(
+      t.WS.instances[1].sent.map((f) => f.action),
+      ['subscribe'],
+    );
     t.client.close();
   });
 
   test('a closed listener may connect() again (e.g. after fetching a new token)', async () => {
     const t = setup({ maxHandshakeFailures: 1 });
     let again = null;
-    t.client.once('closed', () => { again = t.client.connect(); });
+    t.client.once('closed', () => {
+      again = t.client.connect();
+    });
     const first = t.client.connect();
     await flush();
     t.WS.instances[0].failHandshake();
@@ -300,7 +398,12 @@ describe('reconnecting', () => {
 
   test('a token function that throws is retried with backoff; one returning a non-JWT closes invalid-token', async () => {
     let n = 0;
-    const t = setup({ token: async () => { if (++n === 1) throw new Error('IdP down'); return n === 2 ? TOKEN : 42; } });
+    const t = setup({
+      token: async () => {
+        if (++n === 1) throw new Error('IdP down');
+        return n === 2 ? TOKEN : 42;
+      },
+    });
     t.client.connect();
     await flush();
     assert.equal(t.log.find(([e]) => e === 'error')[1].code, 'TOKEN_ERROR');
@@ -318,7 +421,12 @@ describe('reconnecting', () => {
 
   test('the browser coming back online retries at once instead of waiting for the backoff', async () => {
     const env = new EventTarget();
-    const t = setup({ environment: env, fetch: async () => { throw new TypeError('offline'); } });
+    const t = setup({
+      environment: env,
+      fetch: async () => {
+        throw new TypeError('offline');
+      },
+    });
     t.client.connect();
     await flush();
     t.WS.instances[0].failHandshake();
@@ -346,7 +454,10 @@ describe('reconnecting', () => {
     await t.clock.advance(250);
     t.WS.instances[1].accept();
     await flush();
-    assert.deepEqual(t.WS.instances[1].sent.map((f) => f.action), ['subscribe']);
+    assert.deepEqual(
+      t.WS.instances[1].sent.map((f) => f.action),
+      ['subscribe'],
+    );
     t.client.close();
   });
 });
@@ -388,8 +499,17 @@ describe('keepalive', () => {
     assert.equal(ws1.closedByClient, null, 'the old one stays until the new one holds the subscriptions');
     ws2.accept();
     await flush();
-    assert.deepEqual(ws2.sent.map((f) => [f.action, f.channel]), [['subscribe', CH]]);
-    const ev = (/** @type {string} */ id) => ({ type: 'event', channel: CH, eventType: 'StockLevelChanged', eventId: id, data: {} });
+    assert.deepEqual(
+      ws2.sent.map((f) => [f.action, f.channel]),
+      [['subscribe', CH]],
+    );
+    const ev = (/** @type {string} */ id) => ({
+      type: 'event',
+      channel: CH,
+      eventType: 'StockLevelChanged',
+      eventId: id,
+      data: {},
+    });
     ws1.receive(ev('e1'));
     ws2.replyAll();
     await flush();
@@ -413,8 +533,20 @@ describe('subscriptions and events', () => {
     const ws = await connected(t);
     const unsub = t.client.subscribe('inventory.warehouse.WH-9', () => {});
     await flush();
-    ws.receive({ type: 'error', id: ws.sent[0].id, code: 'CHANNEL_FORBIDDEN', message: 'warehouse WH-9 not in scope' });
-    await assert.rejects(unsub.ready, (/** @type {any} */ e) => e.code === 'CHANNEL_FORBIDDEN' && e.number === 4405 && e.channel === 'inventory.warehouse.WH-9' && e.action === 'subscribe');
+    ws.receive({
+      type: 'error',
+      id: ws.sent[0].id,
+      code: 'CHANNEL_FORBIDDEN',
+      message: 'warehouse WH-9 not in scope',
+    });
+    await assert.rejects(
+      unsub.ready,
+      (/** @type {any} */ e) =>
+        e.code === 'CHANNEL_FORBIDDEN' &&
+        e.number === 4405 &&
+        e.channel === 'inventory.warehouse.WH-9' &&
+        e.action === 'subscribe',
+    );
     assert.deepEqual(t.client.subscriptions, []);
     const se = t.log.find(([e]) => e === 'subscriptionError')[1];
     assert.equal(se.willRetry, false);
@@ -467,28 +599,54 @@ describe('subscriptions and events', () => {
     await unsub();
     ws.replyAll();
     await flush();
-    assert.deepEqual(ws.sent.map((f) => f.action), ['subscribe', 'unsubscribe']);
+    assert.deepEqual(
+      ws.sent.map((f) => f.action),
+      ['subscribe', 'unsubscribe'],
+    );
     t.client.close();
   });
 
   test('events reach channel handlers, event-type handlers and the event listener; a bad handler breaks nothing', async () => {
     const t = setup();
     const seen = [];
-    t.client.subscribe(CH, () => { throw new Error('bad handler'); });
+    t.client.subscribe(CH, () => {
+      throw new Error('bad handler');
+    });
     t.client.subscribe(CH, (e) => seen.push(['channel', e.eventId]));
     t.client.subscribe('sales.orders', (e) => seen.push(['sales', e.eventId]));
     const offType = t.client.onEventType('StockLevelChanged', (e) => seen.push(['type', e.eventId]));
     t.client.onEventType('*', (e) => seen.push(['any', e.eventId]));
-    t.client.on('event', () => { throw new Error('bad listener'); });
+    t.client.on('event', () => {
+      throw new Error('bad listener');
+    });
     t.client.on('event', (e) => seen.push(['listener', e.eventId]));
     const ws = await connected(t);
     ws.replyAll();
     await flush();
-    const envelope = { type: 'event', channel: CH, eventType: 'StockLevelChanged', source: 'pyerp.inventory', eventId: 'e1', time: '2026-11-25T10:15:00Z', correlationId: 'corr-1', data: { sku: 'SKU-1001', onHand: 42 } };
+    const envelope = {
+      type: 'event',
+      channel: CH,
+      eventType: 'StockLevelChanged',
+      source: 'pyerp.inventory',
+      eventId: 'e1',
+      time: '2026-11-25T10:15:00Z',
+      correlationId: 'corr-1',
+      data: { sku: 'SKU-1001', onHand: 42 },
+    };
     ws.receive(envelope);
-    assert.deepEqual(seen, [['channel', 'e1'], ['type', 'e1'], ['any', 'e1'], ['listener', 'e1']]);
-    const errors = t.log.filter(([e]) => e === 'handlerError').map(([, p]) => [p.channel ?? p.event, p.error.message]);
-    assert.deepEqual(errors, [[CH, 'bad handler'], ['event', 'bad listener']]);
+    assert.deepEqual(seen, [
+      ['channel', 'e1'],
+      ['type', 'e1'],
+      ['any', 'e1'],
+      ['listener', 'e1'],
+    ]);
+    const errors = t.log
+      .filter(([e]) => e === 'handlerError')
+      .map(([, p]) => [p.channel ?? p.event, p.error.message]);
+    assert.deepEqual(errors, [
+      [CH, 'bad handler'],
+      ['event', 'bad listener'],
+    ]);
     assert.deepEqual(t.log.find(([e]) => e === 'event')?.[1], envelope, 'the whole envelope is passed on');
     offType();
     ws.receive({ ...envelope, eventId: 'e2' });
@@ -506,18 +664,27 @@ describe('subscriptions and events', () => {
     ws.receive({ ...ev, channel: CH });
     ws.receive({ ...ev, channel: CH });
     ws.receive({ ...ev, channel: 'inventory.sku.SKU-1001' });
-    assert.deepEqual(seen, [[CH, 'e1'], ['inventory.sku.SKU-1001', 'e1']]);
+    assert.deepEqual(seen, [
+      [CH, 'e1'],
+      ['inventory.sku.SKU-1001', 'e1'],
+    ]);
     t.client.close();
   });
 
   test('bad input is refused: malformed channel, missing handler, oversized frame, server garbage', async () => {
     const t = setup();
-    assert.throws(() => t.client.subscribe('bad channel!', () => {}), (/** @type {any} */ e) => e.code === 'INVALID_CHANNEL' && e.number === 4403);
+    assert.throws(
+      () => t.client.subscribe('bad channel!', () => {}),
+      (/** @type {any} */ e) => e.code === 'INVALID_CHANNEL' && e.number === 4403,
+    );
     assert.throws(() => t.client.subscribe('a.b.c.d.e.f.g.h.i', () => {}), /at most 8/);
     assert.throws(() => t.client.subscribe(CH, /** @type {any} */ (null)), /handler must be a function/);
     assert.throws(() => t.client.command('subscribe'), /use client.subscribe/);
     const ws = await connected(t);
-    await assert.rejects(t.client.command('echo', { blob: 'x'.repeat(MAX_FRAME_BYTES) }), (/** @type {any} */ e) => e.code === 'MESSAGE_TOO_BIG');
+    await assert.rejects(
+      t.client.command('echo', { blob: 'x'.repeat(MAX_FRAME_BYTES) }),
+      (/** @type {any} */ e) => e.code === 'MESSAGE_TOO_BIG',
+    );
     assert.equal(ws.sent.length, 0, 'the oversized frame was not sent');
     ws.receive('not json');
     ws.receive({ type: 'error', code: 'INTERNAL_ERROR', message: 'boom' });
@@ -530,7 +697,10 @@ describe('subscriptions and events', () => {
   test('a command without reply rejects with COMMAND_TIMEOUT', async () => {
     const t = setup({ commandTimeout: 3000 });
     await connected(t);
-    const reply = assert.rejects(t.client.command('slow'), (/** @type {any} */ e) => e.code === 'COMMAND_TIMEOUT');
+    const reply = assert.rejects(
+      t.client.command('slow'),
+      (/** @type {any} */ e) => e.code === 'COMMAND_TIMEOUT',
+    );
     await t.clock.advance(3000);
     await reply;
     t.client.close();
@@ -548,7 +718,10 @@ describe('close()', () => {
     const ping = t.client.ping();
     assert.ok(t.client.pendingTimers > 0);
     let closedEvents = 0;
-    t.client.on('closed', (p) => { closedEvents++; assert.equal(p.reason, 'client-close'); });
+    t.client.on('closed', (p) => {
+      closedEvents++;
+      assert.equal(p.reason, 'client-close');
+    });
     t.client.close();
     assert.equal(t.client.state, 'closed');
     assert.equal(closedEvents, 1);
@@ -585,7 +758,12 @@ describe('close()', () => {
   test('close() during a handshake probe stops everything', async () => {
     /** @type {(v: unknown) => void} */
     let answer = () => {};
-    const t = setup({ fetch: () => new Promise((resolve) => { answer = resolve; }) });
+    const t = setup({
+      fetch: () =>
+        new Promise((resolve) => {
+          answer = resolve;
+        }),
+    });
     t.client.connect();
     await flush();
     t.WS.instances[0].failHandshake();

@@ -3,14 +3,27 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ERROR_CODES, ErrorCodes, errorCodeInfo, RealtimeError, errorFromFrame, ClientErrorCodes } from '../../src/index.js';
+import {
+  ERROR_CODES,
+  ErrorCodes,
+  errorCodeInfo,
+  RealtimeError,
+  errorFromFrame,
+  ClientErrorCodes,
+} from '../../src/index.js';
 
-const catalogueUrl = new URL('../../../events-schema/catalog/src/main/resources/com/pyerp/realtime/events/protocol/error-codes.json', import.meta.url);
+const catalogueUrl = new URL(
+  '../../../events-schema/catalog/src/main/resources/com/pyerp/realtime/events/protocol/error-codes.json',
+  import.meta.url,
+);
 const catalogue = JSON.parse(readFileSync(catalogueUrl, 'utf8'));
 
 test('codes.js equals error-codes.json, entry by entry and in order', () => {
-  assert.deepEqual(ERROR_CODES.map((c) => ({ ...c })), catalogue.codes,
-    `client-js/src/codes.js differs from ${fileURLToPath(catalogueUrl)}: run \`npm run sync-codes\` in client-js`);
+  assert.deepEqual(
+    ERROR_CODES.map((c) => ({ ...c })),
+    catalogue.codes,
+    `client-js/src/codes.js differs from ${fileURLToPath(catalogueUrl)}: run \`npm run sync-codes\` in client-js`,
+  );
 });
 
 test('ErrorCodes and errorCodeInfo look codes up by name and by number', () => {
@@ -29,12 +42,19 @@ test('client-only codes never collide with catalogue codes', () => {
 test('docs/protocol.md lists every catalogue code with its number', () => {
   const docs = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
   for (const c of catalogue.codes) {
-    assert.match(docs, new RegExp(`\\|\\s*\`${c.code}\`\\s*\\|\\s*${c.number}\\s*\\|`), `${c.code} ${c.number} missing from the docs table`);
+    assert.match(
+      docs,
+      new RegExp(`\\|\\s*\`${c.code}\`\\s*\\|\\s*${c.number}\\s*\\|`),
+      `${c.code} ${c.number} missing from the docs table`,
+    );
   }
 });
 
 test('errorFromFrame carries the server code, number and message', () => {
-  const err = errorFromFrame({ type: 'error', id: 'c7', code: 'CHANNEL_FORBIDDEN', message: 'no warehouse WH-9' }, { action: 'subscribe', channel: 'inventory.warehouse.WH-9' });
+  const err = errorFromFrame(
+    { type: 'error', id: 'c7', code: 'CHANNEL_FORBIDDEN', message: 'no warehouse WH-9' },
+    { action: 'subscribe', channel: 'inventory.warehouse.WH-9' },
+  );
   assert.ok(err instanceof RealtimeError);
   assert.equal(err.code, 'CHANNEL_FORBIDDEN');
   assert.equal(err.number, 4405);

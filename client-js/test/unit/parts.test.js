@@ -11,15 +11,24 @@ test('Emitter: on/once/off, a throwing listener is reported and the others still
   const calls = [];
   const a = (/** @type {number} */ x) => calls.push(['a', x]);
   e.on('x', a);
-  e.on('x', () => { throw new Error('boom'); });
+  e.on('x', () => {
+    throw new Error('boom');
+  });
   e.once('x', (/** @type {number} */ x) => calls.push(['once', x]));
   const offC = e.on('x', (/** @type {number} */ x) => calls.push(['c', x]));
   assert.equal(e.emit('x', 1), 4);
   e.off('x', a);
   offC();
   e.emit('x', 2);
-  assert.deepEqual(calls, [['a', 1], ['once', 1], ['c', 1]]);
-  assert.deepEqual(errors, [['x', 'boom'], ['x', 'boom']]);
+  assert.deepEqual(calls, [
+    ['a', 1],
+    ['once', 1],
+    ['c', 1],
+  ]);
+  assert.deepEqual(errors, [
+    ['x', 'boom'],
+    ['x', 'boom'],
+  ]);
   assert.equal(e.listenerCount('x'), 1);
   e.removeAll();
   assert.equal(e.emit('x', 3), 0);
@@ -44,7 +53,10 @@ test('channel grammar of docs/protocol.md', () => {
   assert.match(String(channelProblem('a..b')), /segment ''/);
   assert.match(String(channelProblem('a b')), /segment 'a b'/);
   assert.match(String(channelProblem('x'.repeat(65))), /1-64/);
-  assert.match(String(channelProblem(`${'x'.repeat(64)}.${'y'.repeat(64)}.${'z'.repeat(64)}.${'w'.repeat(64)}`)), /1 to 200/);
+  assert.match(
+    String(channelProblem(`${'x'.repeat(64)}.${'y'.repeat(64)}.${'z'.repeat(64)}.${'w'.repeat(64)}`)),
+    /1 to 200/,
+  );
   assert.match(String(channelProblem('')), /1 to 200/);
   assert.match(String(channelProblem(42)), /must be a string/);
 });

@@ -55,6 +55,7 @@ public final class EventRouting extends Construct {
      * keeps its original enqueue time, so the DLQ's retention must exceed the buffer's, or redriven events would expire.
      */
     public static final Duration DLQ_RETENTION = Duration.days(14);
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final EventCatalog catalog;
@@ -80,7 +81,10 @@ public final class EventRouting extends Construct {
                 .visibilityTimeout(visibilityTimeout(GatewayFunction.DISPATCHER.timeout()))
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
-                .deadLetterQueue(DeadLetterQueue.builder().queue(dispatchDlq).maxReceiveCount(DispatchBuffer.MAX_RECEIVE_COUNT).build())
+                .deadLetterQueue(DeadLetterQueue.builder()
+                        .queue(dispatchDlq)
+                        .maxReceiveCount(DispatchBuffer.MAX_RECEIVE_COUNT)
+                        .build())
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
 
@@ -94,7 +98,8 @@ public final class EventRouting extends Construct {
                     .schemaName(schemaName(def))
                     .type(SCHEMA_TYPE)
                     .description(def.description().isEmpty() ? def.toString() : def.description())
-                    .content(EventCatalog.readTree(EventCatalog.BASE + def.schemaPath()).toString())
+                    .content(EventCatalog.readTree(EventCatalog.BASE + def.schemaPath())
+                            .toString())
                     .build();
             schema.addResourceDependency(registry);
             schemas.add(schema);
@@ -124,20 +129,26 @@ public final class EventRouting extends Construct {
      */
     public void routeTo(IFunction dispatcher, Duration maxEventAge, int retryAttempts) {
         if (!rules.isEmpty()) throw new IllegalStateException("routeTo was already called");
-        // one statement per rule in the buffer's policy: events.amazonaws.com may send only on behalf of that rule (aws:SourceArn)
-        SqsQueue target = new SqsQueue(dispatchBuffer, SqsQueueProps.builder()
-                .deadLetterQueue(deliveryDlq)
-                .maxEventAge(maxEventAge)
-                .retryAttempts(retryAttempts)
-                .build());
+        // one statement per rule in the buffer's policy: events.amazonaws.com may send only on behalf of that rule
+        // (aws:SourceArn)
+        SqsQueue target = new SqsQueue(
+                dispatchBuffer,
+                SqsQueueProps.builder()
+                        .deadLetterQueue(deliveryDlq)
+                        .maxEventAge(maxEventAge)
+                        .retryAttempts(retryAttempts)
+                        .build());
         for (Map.Entry<String, String> e : catalog.rulePatterns().entrySet()) {
             Map<String, Object> pattern = parsePattern(e.getKey(), e.getValue());
             Rule rule = Rule.Builder.create(this, "Rule-" + e.getKey())
                     .eventBus(bus)
                     .ruleName(e.getKey())
                     .description("catalog pattern " + e.getKey() + " -> dispatch buffer (SQS) -> dispatcher")
-                    // the L2 validates that a pattern exists; setEventPattern below replaces it whole with the catalog's JSON
-                    .eventPattern(EventPattern.builder().source(List.of("replaced-by-the-catalog-pattern")).build())
+                    // the L2 validates that a pattern exists; setEventPattern below replaces it whole with the
+                    // catalog's JSON
+                    .eventPattern(EventPattern.builder()
+                            .source(List.of("replaced-by-the-catalog-pattern"))
+                            .build())
                     .targets(List.of(target))
                     .build();
             CfnRule cfn = (CfnRule) rule.getNode().getDefaultChild();
@@ -145,13 +156,16 @@ public final class EventRouting extends Construct {
             rules.put(e.getKey(), rule);
         }
         // grants the dispatcher's role the consume actions on the buffer (and nothing on any other queue)
-        dispatcher.addEventSource(new SqsEventSource(dispatchBuffer, SqsEventSourceProps.builder()
-                .batchSize(DispatchBuffer.BATCH_SIZE)
-                // in milliseconds: a window that is not whole seconds fails synth (Lambda takes seconds) instead of being truncated
-                .maxBatchingWindow(Duration.millis(DispatchBuffer.BATCHING_WINDOW.toMillis()))
-                .reportBatchItemFailures(true)
-                .maxConcurrency(DispatchBuffer.MAX_CONCURRENCY)
-                .build()));
+        dispatcher.addEventSource(new SqsEventSource(
+                dispatchBuffer,
+                SqsEventSourceProps.builder()
+                        .batchSize(DispatchBuffer.BATCH_SIZE)
+                        // in milliseconds: a window that is not whole seconds fails synth (Lambda takes seconds)
+                        // instead of being truncated
+                        .maxBatchingWindow(Duration.millis(DispatchBuffer.BATCHING_WINDOW.toMillis()))
+                        .reportBatchItemFailures(true)
+                        .maxConcurrency(DispatchBuffer.MAX_CONCURRENCY)
+                        .build()));
     }
 
     @SuppressWarnings("unchecked")
@@ -174,15 +188,31 @@ public final class EventRouting extends Construct {
                 .build();
     }
 
-    public EventBus bus() { return bus; }
+    public EventBus bus() {
+        return bus;
+    }
     /** Events EventBridge could not hand to the dispatch buffer (original event; error in the message attributes). */
-    public Queue deliveryDlq() { return deliveryDlq; }
+    public Queue deliveryDlq() {
+        return deliveryDlq;
+    }
     /** The queue between the rules and the dispatcher: bodies are EventBridge events; its redrive policy ends in {@link #dispatchDlq()}. */
-    public Queue dispatchBuffer() { return dispatchBuffer; }
+    public Queue dispatchBuffer() {
+        return dispatchBuffer;
+    }
     /** The dispatch buffer's dead-letter queue: events the dispatcher failed on {@link DispatchBuffer#MAX_RECEIVE_COUNT} times. */
-    public Queue dispatchDlq() { return dispatchDlq; }
-    public CfnRegistry schemaRegistry() { return registry; }
-    public List<CfnSchema> schemas() { return Collections.unmodifiableList(schemas); }
+    public Queue dispatchDlq() {
+        return dispatchDlq;
+    }
+
+    public CfnRegistry schemaRegistry() {
+        return registry;
+    }
+
+    public List<CfnSchema> schemas() {
+        return Collections.unmodifiableList(schemas);
+    }
     /** Rule name (the catalog's) to rule, in catalog order; empty before {@link #routeTo}. */
-    public Map<String, Rule> rules() { return Collections.unmodifiableMap(rules); }
+    public Map<String, Rule> rules() {
+        return Collections.unmodifiableMap(rules);
+    }
 }

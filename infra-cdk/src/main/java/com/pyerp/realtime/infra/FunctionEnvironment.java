@@ -29,8 +29,8 @@ public final class FunctionEnvironment {
      * @throws IllegalArgumentException when a value known at synth time breaks the contract
      * @throws IllegalStateException    when {@link RealtimeEnv} gained a required variable this construct does not set
      */
-    public static Map<String, String> of(RealtimeGatewayProps props, String connectionsTable, String subscriptionsTable,
-                                         String managementEndpoint) {
+    public static Map<String, String> of(
+            RealtimeGatewayProps props, String connectionsTable, String subscriptionsTable, String managementEndpoint) {
         RealtimeEnv.Builder b = RealtimeEnv.builder()
                 .connectionsTable(connectionsTable)
                 .subscriptionsTable(subscriptionsTable)
@@ -53,7 +53,11 @@ public final class FunctionEnvironment {
         StringBuilder missing = new StringBuilder();
         for (RealtimeEnv.Var v : RealtimeEnv.Var.values()) {
             if (v.required() && v != RealtimeEnv.Var.AWS_REGION && !env.containsKey(v.name())) {
-                missing.append(missing.length() == 0 ? "" : ", ").append(v.name()).append(" (").append(v.description()).append(')');
+                missing.append(missing.length() == 0 ? "" : ", ")
+                        .append(v.name())
+                        .append(" (")
+                        .append(v.description())
+                        .append(')');
             }
         }
         if (missing.length() > 0) {
@@ -65,7 +69,8 @@ public final class FunctionEnvironment {
         try {
             RealtimeEnv.from(probe);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the gateway's function environment breaks the RealtimeEnv contract: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "the gateway's function environment breaks the RealtimeEnv contract: " + e.getMessage(), e);
         }
     }
 

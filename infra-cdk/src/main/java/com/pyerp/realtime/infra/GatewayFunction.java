@@ -13,15 +13,30 @@ import software.amazon.awscdk.Duration;
  * before a failed record is received again.
  */
 public enum GatewayFunction {
-    AUTHORIZER("com.pyerp.realtime.handler.AuthorizerHandler::handleRequest", 1024, Duration.seconds(10),
+    AUTHORIZER(
+            "com.pyerp.realtime.handler.AuthorizerHandler::handleRequest",
+            1024,
+            Duration.seconds(10),
             "REQUEST authorizer of $connect: verifies the JWT (Sec-WebSocket-Protocol or ?token=) and the Origin"),
-    CONNECT("com.pyerp.realtime.handler.ConnectHandler::handleRequest", 1024, Duration.seconds(10),
+    CONNECT(
+            "com.pyerp.realtime.handler.ConnectHandler::handleRequest",
+            1024,
+            Duration.seconds(10),
             "$connect: registers the connection"),
-    DISCONNECT("com.pyerp.realtime.handler.DisconnectHandler::handleRequest", 512, Duration.seconds(10),
+    DISCONNECT(
+            "com.pyerp.realtime.handler.DisconnectHandler::handleRequest",
+            512,
+            Duration.seconds(10),
             "$disconnect: removes the connection and its subscriptions"),
-    COMMAND("com.pyerp.realtime.handler.CommandHandler::handleRequest", 1024, Duration.seconds(10),
+    COMMAND(
+            "com.pyerp.realtime.handler.CommandHandler::handleRequest",
+            1024,
+            Duration.seconds(10),
             "subscribe, unsubscribe, ping and $default: the return body is the client's reply"),
-    DISPATCHER("com.pyerp.realtime.handler.DispatcherHandler::handleRequest", 1769, Duration.seconds(60),
+    DISPATCHER(
+            "com.pyerp.realtime.handler.DispatcherHandler::handleRequest",
+            1769,
+            Duration.seconds(60),
             "dispatch buffer consumer: delivers batches of ERP events (SQS records) to the subscribed connections");
 
     private final String handler;
@@ -37,10 +52,21 @@ public enum GatewayFunction {
     }
 
     /** The Lambda handler string ({@code class::method}) inside the deployment jar. */
-    public String handler() { return handler; }
-    public int defaultMemoryMb() { return defaultMemoryMb; }
-    public Duration timeout() { return timeout; }
-    public String description() { return description; }
+    public String handler() {
+        return handler;
+    }
+
+    public int defaultMemoryMb() {
+        return defaultMemoryMb;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    public String description() {
+        return description;
+    }
 
     /** The construct id: {@code AUTHORIZER} becomes {@code Authorizer}. */
     public String id() {

@@ -2,6 +2,7 @@ package com.pyerp.realtime.infra;
 
 import com.pyerp.realtime.core.dispatch.DispatchBuffer;
 import com.pyerp.realtime.core.log.JsonLog;
+import com.pyerp.realtime.core.service.ConnectionService;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.apigatewayv2.WebSocketStage;
-import com.pyerp.realtime.core.service.ConnectionService;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.CreateAlarmOptions;
@@ -24,7 +24,6 @@ import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.sns.ITopic;
-import software.amazon.awscdk.services.sqs.Queue;
 import software.constructs.Construct;
 
 /**
@@ -63,55 +62,100 @@ public final class GatewayMonitoring extends Construct {
      * timeout, several minutes).
      */
     public static final int BUFFER_AGE_THRESHOLD_SECONDS = 60;
+
     private final Dashboard dashboard;
     private final Map<String, Alarm> alarms = new LinkedHashMap<>();
 
-    public GatewayMonitoring(Construct scope, String id, WebSocketStage stage, Map<GatewayFunction, HandlerFunction> functions,
-                             EventRouting routing, ITopic alarmTopic) {
+    public GatewayMonitoring(
+            Construct scope,
+            String id,
+            WebSocketStage stage,
+            Map<GatewayFunction, HandlerFunction> functions,
+            EventRouting routing,
+            ITopic alarmTopic) {
         super(scope, id);
 
         // --- alarms
         for (HandlerFunction f : functions.values()) {
             boolean authorizer = f.kind() == GatewayFunction.AUTHORIZER;
-            alarm(f.kind().id() + "Errors", f.function().metricErrors(sum()),
+            alarm(
+                    f.kind().id() + "Errors",
+                    f.function().metricErrors(sum()),
                     "The " + f.kind().id() + " function threw (" + f.kind().description() + ")"
                             + (authorizer ? "; refused tokens count too (401 is a thrown 'Unauthorized')" : ""),
                     authorizer ? AUTHORIZER_ERROR_THRESHOLD : 1);
-            alarm(f.kind().id() + "Throttles", f.function().metricThrottles(sum()),
-                    "The " + f.kind().id() + " function was throttled: raise the account's concurrency or reserve some", 1);
+            alarm(
+                    f.kind().id() + "Throttles",
+                    f.function().metricThrottles(sum()),
+                    "The " + f.kind().id() + " function was throttled: raise the account's concurrency or reserve some",
+                    1);
         }
-        alarm("ApiIntegrationErrors", stage.metric("IntegrationError", sum()),
-                "WebSocket routes answered with an integration error (a function failed or returned 4xx/5xx)", 5);
-        alarm("ApiExecutionErrors", stage.metric("ExecutionError", sum()),
-                "API Gateway could not call a route's integration", 1);
-        alarm("DeliveryDlqNotEmpty", routing.deliveryDlq().metricApproximateNumberOfMessagesVisible(max()),
-                "EventBridge could not hand ERP events to the dispatch buffer; they are in the delivery DLQ", 1);
-        alarm("DispatchDlqNotEmpty", routing.dispatchDlq().metricApproximateNumberOfMessagesVisible(max()),
+        alarm(
+                "ApiIntegrationErrors",
+                stage.metric("IntegrationError", sum()),
+                "WebSocket routes answered with an integration error (a function failed or returned 4xx/5xx)",
+                5);
+        alarm(
+                "ApiExecutionErrors",
+                stage.metric("ExecutionError", sum()),
+                "API Gateway could not call a route's integration",
+                1);
+        alarm(
+                "DeliveryDlqNotEmpty",
+                routing.deliveryDlq().metricApproximateNumberOfMessagesVisible(max()),
+                "EventBridge could not hand ERP events to the dispatch buffer; they are in the delivery DLQ",
+                1);
+        alarm(
+                "DispatchDlqNotEmpty",
+                routing.dispatchDlq().metricApproximateNumberOfMessagesVisible(max()),
                 "The dispatcher failed on ERP events " + DispatchBuffer.MAX_RECEIVE_COUNT
-                        + " times; they are in the dispatch buffer's dead-letter queue", 1);
-        alarm("DispatchBufferAge", routing.dispatchBuffer().metricApproximateAgeOfOldestMessage(max()),
-                "ERP events wait more than " + BUFFER_AGE_THRESHOLD_SECONDS + " s in the dispatch buffer: the dispatcher is"
-                        + " throttled or not keeping up, or failed records are waiting to be received again", BUFFER_AGE_THRESHOLD_SECONDS,
+                        + " times; they are in the dispatch buffer's dead-letter queue",
+                1);
+        alarm(
+                "DispatchBufferAge",
+                routing.dispatchBuffer().metricApproximateAgeOfOldestMessage(max()),
+                "ERP events wait more than " + BUFFER_AGE_THRESHOLD_SECONDS
+                        + " s in the dispatch buffer: the dispatcher is"
+                        + " throttled or not keeping up, or failed records are waiting to be received again",
+                BUFFER_AGE_THRESHOLD_SECONDS,
                 ComparisonOperator.GREATER_THAN_THRESHOLD);
-        alarm("InvalidErpEvents", dispatchMetric("EventsInvalid"),
-                "An ERP service published events that fail the catalog's schema; the dispatcher dropped them (see its log)", 1);
-        alarm("DispatchMessagesFailed", dispatchMetric("MessagesFailed"),
-                "PostToConnection keeps failing (not 410 Gone): throttling or an @connections outage", MESSAGES_FAILED_THRESHOLD);
-        alarm("RegistryErrors", dispatchMetric(ConnectionService.REGISTRY_ERRORS_METRIC),
-                "Connects or commands were refused because DynamoDB (the connection registry) could not be reached", 1);
+        alarm(
+                "InvalidErpEvents",
+                dispatchMetric("EventsInvalid"),
+                "An ERP service published events that fail the catalog's schema; the dispatcher dropped them (see its log)",
+                1);
+        alarm(
+                "DispatchMessagesFailed",
+                dispatchMetric("MessagesFailed"),
+                "PostToConnection keeps failing (not 410 Gone): throttling or an @connections outage",
+                MESSAGES_FAILED_THRESHOLD);
+        alarm(
+                "RegistryErrors",
+                dispatchMetric(ConnectionService.REGISTRY_ERRORS_METRIC),
+                "Connects or commands were refused because DynamoDB (the connection registry) could not be reached",
+                1);
         for (Map.Entry<String, Rule> e : routing.rules().entrySet()) {
             Map<String, IMetric> m = new LinkedHashMap<>();
             m.put("failed", eventsMetric("FailedInvocations", routing, e.getValue()));
             m.put("lost", eventsMetric("InvocationsFailedToBeSentToDlq", routing, e.getValue()));
             MathExpression failures = MathExpression.Builder.create()
-                    .expression("failed + lost").usingMetrics(m).period(ALARM_PERIOD)
-                    .label(e.getKey() + " failed invocations").build();
-            alarm("Rule-" + e.getKey() + "-Failures", failures,
-                    "Rule " + e.getKey() + " failed to send events to the dispatch buffer after its retries", 1);
+                    .expression("failed + lost")
+                    .usingMetrics(m)
+                    .period(ALARM_PERIOD)
+                    .label(e.getKey() + " failed invocations")
+                    .build();
+            alarm(
+                    "Rule-" + e.getKey() + "-Failures",
+                    failures,
+                    "Rule " + e.getKey() + " failed to send events to the dispatch buffer after its retries",
+                    1);
         }
         if (alarmTopic != null) {
             SnsAction action = new SnsAction(alarmTopic);
-            alarms.values().forEach(a -> { a.addAlarmAction(action); a.addOkAction(action); });
+            alarms.values().forEach(a -> {
+                a.addAlarmAction(action);
+                a.addOkAction(action);
+            });
         }
 
         // --- dashboard
@@ -121,44 +165,94 @@ public final class GatewayMonitoring extends Construct {
         for (HandlerFunction f : functions.values()) {
             errors.add(f.function().metricErrors(sum(f.kind().id())));
             throttles.add(f.function().metricThrottles(sum(f.kind().id())));
-            durations.add(f.function().metricDuration(MetricOptions.builder().statistic("p99").label(f.kind().id() + " p99").build()));
+            durations.add(f.function()
+                    .metricDuration(MetricOptions.builder()
+                            .statistic("p99")
+                            .label(f.kind().id() + " p99")
+                            .build()));
         }
         HandlerFunction dispatcher = functions.get(GatewayFunction.DISPATCHER);
         HandlerFunction disconnect = functions.get(GatewayFunction.DISCONNECT);
         List<IMetric> ruleInvocations = new ArrayList<>();
         for (Map.Entry<String, Rule> e : routing.rules().entrySet()) {
-            ruleInvocations.add(eventsMetric("Invocations", routing, e.getValue()).with(MetricOptions.builder().label(e.getKey()).build()));
+            ruleInvocations.add(eventsMetric("Invocations", routing, e.getValue())
+                    .with(MetricOptions.builder().label(e.getKey()).build()));
         }
         dashboard = Dashboard.Builder.create(this, "Dashboard")
                 .defaultInterval(Duration.hours(3))
                 .widgets(List.of(
                         List.<IWidget>of(
-                                graph("Connections", 6, List.of(stage.metric("ConnectCount", sum("connects")),
-                                        disconnect.function().metricInvocations(sum("disconnects")))),
+                                graph(
+                                        "Connections",
+                                        6,
+                                        List.of(
+                                                stage.metric("ConnectCount", sum("connects")),
+                                                disconnect.function().metricInvocations(sum("disconnects")))),
                                 graph("Messages", 6, List.of(stage.metric("MessageCount", sum("messages (in + out)")))),
-                                graph("API errors", 6, List.of(stage.metric("ClientError", sum("client (4xx before integration)")),
-                                        stage.metric("IntegrationError", sum("integration")),
-                                        stage.metric("ExecutionError", sum("execution")))),
-                                graph("Integration latency", 6, List.of(stage.metric("IntegrationLatency",
-                                        MetricOptions.builder().statistic("p99").label("p99").build())))),
+                                graph(
+                                        "API errors",
+                                        6,
+                                        List.of(
+                                                stage.metric("ClientError", sum("client (4xx before integration)")),
+                                                stage.metric("IntegrationError", sum("integration")),
+                                                stage.metric("ExecutionError", sum("execution")))),
+                                graph(
+                                        "Integration latency",
+                                        6,
+                                        List.of(stage.metric(
+                                                "IntegrationLatency",
+                                                MetricOptions.builder()
+                                                        .statistic("p99")
+                                                        .label("p99")
+                                                        .build())))),
                         List.<IWidget>of(
-                                graph("Dispatcher", 8, List.of(dispatcher.function().metricInvocations(sum("invocations")),
-                                        dispatcher.function().metricErrors(sum("errors")))),
+                                graph(
+                                        "Dispatcher",
+                                        8,
+                                        List.of(
+                                                dispatcher.function().metricInvocations(sum("invocations")),
+                                                dispatcher.function().metricErrors(sum("errors")))),
                                 graph("Rule invocations", 8, ruleInvocations),
-                                graph("Dead-letter queues", 8, List.of(
-                                        routing.deliveryDlq().metricApproximateNumberOfMessagesVisible(max("delivery DLQ")),
-                                        routing.dispatchDlq().metricApproximateNumberOfMessagesVisible(max("dispatch DLQ"))))),
+                                graph(
+                                        "Dead-letter queues",
+                                        8,
+                                        List.of(
+                                                routing.deliveryDlq()
+                                                        .metricApproximateNumberOfMessagesVisible(max("delivery DLQ")),
+                                                routing.dispatchDlq()
+                                                        .metricApproximateNumberOfMessagesVisible(
+                                                                max("dispatch DLQ"))))),
                         List.<IWidget>of(
-                                graph("Dispatch buffer depth", 12, List.of(
-                                        routing.dispatchBuffer().metricApproximateNumberOfMessagesVisible(max("waiting")),
-                                        routing.dispatchBuffer().metricApproximateNumberOfMessagesNotVisible(max("in flight")))),
-                                graph("Dispatch buffer age of oldest event (s)", 12, List.of(
-                                        routing.dispatchBuffer().metricApproximateAgeOfOldestMessage(max("oldest"))))),
+                                graph(
+                                        "Dispatch buffer depth",
+                                        12,
+                                        List.of(
+                                                routing.dispatchBuffer()
+                                                        .metricApproximateNumberOfMessagesVisible(max("waiting")),
+                                                routing.dispatchBuffer()
+                                                        .metricApproximateNumberOfMessagesNotVisible(
+                                                                max("in flight")))),
+                                graph(
+                                        "Dispatch buffer age of oldest event (s)",
+                                        12,
+                                        List.of(routing.dispatchBuffer()
+                                                .metricApproximateAgeOfOldestMessage(max("oldest"))))),
                         List.<IWidget>of(
-                                graph("ERP events (dispatcher)", 12, List.of(dispatchMetric("EventsReceived"),
-                                        dispatchMetric("EventsInvalid"), dispatchMetric("EventsDuplicate"), dispatchMetric("EventsCoalesced"))),
-                                graph("Messages delivered (dispatcher)", 12, List.of(dispatchMetric("MessagesDelivered"),
-                                        dispatchMetric("MessagesGone"), dispatchMetric("MessagesFailed")))),
+                                graph(
+                                        "ERP events (dispatcher)",
+                                        12,
+                                        List.of(
+                                                dispatchMetric("EventsReceived"),
+                                                dispatchMetric("EventsInvalid"),
+                                                dispatchMetric("EventsDuplicate"),
+                                                dispatchMetric("EventsCoalesced"))),
+                                graph(
+                                        "Messages delivered (dispatcher)",
+                                        12,
+                                        List.of(
+                                                dispatchMetric("MessagesDelivered"),
+                                                dispatchMetric("MessagesGone"),
+                                                dispatchMetric("MessagesFailed")))),
                         List.<IWidget>of(
                                 graph("Lambda errors", 8, errors),
                                 graph("Lambda throttles", 8, throttles),
@@ -213,22 +307,43 @@ public final class GatewayMonitoring extends Construct {
 
     /** A 6-high graph; {@code width} is in dashboard grid units (24 per row). */
     private static GraphWidget graph(String title, int width, List<? extends IMetric> left) {
-        return GraphWidget.Builder.create().title(title).left(left).width(width).height(6).build();
+        return GraphWidget.Builder.create()
+                .title(title)
+                .left(left)
+                .width(width)
+                .height(6)
+                .build();
     }
 
-    private static MetricOptions sum() { return sum(null); }
+    private static MetricOptions sum() {
+        return sum(null);
+    }
 
     private static MetricOptions sum(String label) {
-        return MetricOptions.builder().statistic("Sum").period(ALARM_PERIOD).label(label).build();
+        return MetricOptions.builder()
+                .statistic("Sum")
+                .period(ALARM_PERIOD)
+                .label(label)
+                .build();
     }
 
-    private static MetricOptions max() { return max(null); }
+    private static MetricOptions max() {
+        return max(null);
+    }
 
     private static MetricOptions max(String label) {
-        return MetricOptions.builder().statistic("Maximum").period(ALARM_PERIOD).label(label).build();
+        return MetricOptions.builder()
+                .statistic("Maximum")
+                .period(ALARM_PERIOD)
+                .label(label)
+                .build();
     }
 
-    public Dashboard dashboard() { return dashboard; }
+    public Dashboard dashboard() {
+        return dashboard;
+    }
     /** Alarm id to alarm. */
-    public Map<String, Alarm> alarms() { return Collections.unmodifiableMap(alarms); }
+    public Map<String, Alarm> alarms() {
+        return Collections.unmodifiableMap(alarms);
+    }
 }

@@ -35,8 +35,13 @@ public final class HandlerFunction extends Construct {
     private final Function function;
     private final Alias alias;
 
-    public HandlerFunction(Construct scope, GatewayFunction kind, Code code, int memoryMb, Map<String, String> environment,
-                           RetentionDays logRetention) {
+    public HandlerFunction(
+            Construct scope,
+            GatewayFunction kind,
+            Code code,
+            int memoryMb,
+            Map<String, String> environment,
+            RetentionDays logRetention) {
         super(scope, kind.id());
         this.kind = kind;
         logGroup = LogGroup.Builder.create(this, "Logs")
@@ -45,7 +50,8 @@ public final class HandlerFunction extends Construct {
                 .build();
         role = Role.Builder.create(this, "Role")
                 .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
-                .description("pyERP realtime " + kind.id() + " function: its log group" + (kind == GatewayFunction.AUTHORIZER ? " only" : " and the registry actions it needs"))
+                .description("pyERP realtime " + kind.id() + " function: its log group"
+                        + (kind == GatewayFunction.AUTHORIZER ? " only" : " and the registry actions it needs"))
                 .build();
         // the function writes only to its own log group (no AWSLambdaBasicExecutionRole, which allows every log group)
         allow(List.of("logs:CreateLogStream", "logs:PutLogEvents"), List.of(logGroup.getLogGroupArn()));
@@ -63,14 +69,19 @@ public final class HandlerFunction extends Construct {
                 .logGroup(logGroup)
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                 // versions are replaced on every code or configuration change; the alias moves before the old one goes
-                .currentVersionOptions(VersionOptions.builder().removalPolicy(RemovalPolicy.DESTROY).build())
+                .currentVersionOptions(VersionOptions.builder()
+                        .removalPolicy(RemovalPolicy.DESTROY)
+                        .build())
                 .build();
 
-        alias = new Alias(this, "Alias", AliasProps.builder()
-                .aliasName(ALIAS)
-                .version(function.getCurrentVersion())
-                .description("the published SnapStart version the gateway invokes")
-                .build());
+        alias = new Alias(
+                this,
+                "Alias",
+                AliasProps.builder()
+                        .aliasName(ALIAS)
+                        .version(function.getCurrentVersion())
+                        .description("the published SnapStart version the gateway invokes")
+                        .build());
     }
 
     /** Adds one least-privilege statement to this function's role. */
@@ -82,10 +93,23 @@ public final class HandlerFunction extends Construct {
                 .build());
     }
 
-    public GatewayFunction kind() { return kind; }
-    public Role role() { return role; }
-    public LogGroup logGroup() { return logGroup; }
-    public Function function() { return function; }
+    public GatewayFunction kind() {
+        return kind;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public LogGroup logGroup() {
+        return logGroup;
+    }
+
+    public Function function() {
+        return function;
+    }
     /** The {@value #ALIAS} alias: what routes, the authorizer and the event source mapping invoke. */
-    public Alias alias() { return alias; }
+    public Alias alias() {
+        return alias;
+    }
 }

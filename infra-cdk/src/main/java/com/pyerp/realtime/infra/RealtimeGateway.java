@@ -89,16 +89,21 @@ public final class RealtimeGateway extends Construct {
         this.props = props;
         Path jar = props.lambdaJar();
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("Lambda deployment jar not found: " + jar.toAbsolutePath().normalize()
-                    + ". Build it first, from the repository root: mvn -pl functions/lambda -am package"
-                    + " (or point RealtimeGatewayProps.lambdaJar / the app's -c lambdaJar=... at an existing jar)");
+            throw new IllegalStateException(
+                    "Lambda deployment jar not found: " + jar.toAbsolutePath().normalize()
+                            + ". Build it first, from the repository root: mvn -pl functions/lambda -am package"
+                            + " (or point RealtimeGatewayProps.lambdaJar / the app's -c lambdaJar=... at an existing jar)");
         }
         Stack stack = Stack.of(this);
         Code code = Code.fromAsset(jar.toString());
         EventCatalog catalog = EventCatalog.load();
 
-        tables = new RegistryTables(this, "Registry", props.connectionsTableName().orElse(null),
-                props.subscriptionsTableName().orElse(null), props.tableRemovalPolicy());
+        tables = new RegistryTables(
+                this,
+                "Registry",
+                props.connectionsTableName().orElse(null),
+                props.subscriptionsTableName().orElse(null),
+                props.tableRemovalPolicy());
 
         api = WebSocketApi.Builder.create(this, "Api")
                 .apiName(props.apiName().orElse(stack.getStackName() + "-realtime"))
@@ -106,13 +111,16 @@ public final class RealtimeGateway extends Construct {
                 .routeSelectionExpression(ApiRoutes.ROUTE_SELECTION_EXPRESSION)
                 .build();
         // the @connections endpoint the dispatcher posts to: https://{api-id}.execute-api.{region}.{suffix}/{stage}
-        managementEndpoint = "https://" + api.getApiId() + ".execute-api." + stack.getRegion() + "." + stack.getUrlSuffix()
-                + "/" + props.stageName();
+        managementEndpoint = "https://" + api.getApiId() + ".execute-api." + stack.getRegion() + "."
+                + stack.getUrlSuffix() + "/" + props.stageName();
 
         events = new EventRouting(this, "Events", catalog, props.eventBusName(), props.schemaRegistryName());
 
-        Map<String, String> env = new LinkedHashMap<>(FunctionEnvironment.of(props, tables.connections().getTableName(),
-                tables.subscriptions().getTableName(), managementEndpoint));
+        Map<String, String> env = new LinkedHashMap<>(FunctionEnvironment.of(
+                props,
+                tables.connections().getTableName(),
+                tables.subscriptions().getTableName(),
+                managementEndpoint));
         if (!props.javaToolOptions().isBlank()) env.put(FunctionEnvironment.JAVA_TOOL_OPTIONS, props.javaToolOptions());
 
         Map<GatewayFunction, HandlerFunction> fns = new EnumMap<>(GatewayFunction.class);
@@ -138,15 +146,27 @@ public final class RealtimeGateway extends Construct {
                         .burstLimit(props.throttleBurstLimit())
                         .build())
                 .accessLogSettings(new IAccessLogSettings() {
-                    @Override public IAccessLogDestination getDestination() { return destination; }
-                    @Override public AccessLogFormat getFormat() { return format; }
+                    @Override
+                    public IAccessLogDestination getDestination() {
+                        return destination;
+                    }
+
+                    @Override
+                    public AccessLogFormat getFormat() {
+                        return format;
+                    }
                 })
                 .build();
         if (props.apiGatewayCloudWatchRole()) stage.getNode().addDependency(apiGatewayAccount());
 
-        // rules -> dispatch buffer (SQS) -> the dispatcher's alias (event source mapping; grants it the consume actions)
-        events.routeTo(fns.get(GatewayFunction.DISPATCHER).alias(), props.dispatchMaxEventAge(), props.eventBridgeRetryAttempts());
-        monitoring = new GatewayMonitoring(this, "Monitoring", stage, functions, events, props.alarmTopic().orElse(null));
+        // rules -> dispatch buffer (SQS) -> the dispatcher's alias (event source mapping; grants it the consume
+        // actions)
+        events.routeTo(
+                fns.get(GatewayFunction.DISPATCHER).alias(),
+                props.dispatchMaxEventAge(),
+                props.eventBridgeRetryAttempts());
+        monitoring = new GatewayMonitoring(
+                this, "Monitoring", stage, functions, events, props.alarmTopic().orElse(null));
         Suppressions.apply(this);
     }
 
@@ -156,24 +176,39 @@ public final class RealtimeGateway extends Construct {
         // identity source is missing, so naming the Sec-WebSocket-Protocol header would break the ?token= fallback
         // (and naming both would require both). The apigatewayv2 API makes it optional for REQUEST authorizers, and
         // WebSocket authorizer results are never cached, so nothing else needs it. The authorizer itself answers 401.
-        WebSocketLambdaAuthorizer jwt = new WebSocketLambdaAuthorizer("JwtAuthorizer", authorizer.alias(),
-                WebSocketLambdaAuthorizerProps.builder().identitySource(List.of()).build());
-        api.addRoute(ApiRoutes.CONNECT, WebSocketRouteOptions.builder()
-                .integration(new WebSocketLambdaIntegration("ConnectIntegration", functions.get(GatewayFunction.CONNECT).alias()))
-                .authorizer(jwt)
-                .build());
-        api.addRoute(ApiRoutes.DISCONNECT, WebSocketRouteOptions.builder()
-                .integration(new WebSocketLambdaIntegration("DisconnectIntegration", functions.get(GatewayFunction.DISCONNECT).alias()))
-                .build());
+        WebSocketLambdaAuthorizer jwt = new WebSocketLambdaAuthorizer(
+                "JwtAuthorizer",
+                authorizer.alias(),
+                WebSocketLambdaAuthorizerProps.builder()
+                        .identitySource(List.of())
+                        .build());
+        api.addRoute(
+                ApiRoutes.CONNECT,
+                WebSocketRouteOptions.builder()
+                        .integration(new WebSocketLambdaIntegration(
+                                "ConnectIntegration",
+                                functions.get(GatewayFunction.CONNECT).alias()))
+                        .authorizer(jwt)
+                        .build());
+        api.addRoute(
+                ApiRoutes.DISCONNECT,
+                WebSocketRouteOptions.builder()
+                        .integration(new WebSocketLambdaIntegration(
+                                "DisconnectIntegration",
+                                functions.get(GatewayFunction.DISCONNECT).alias()))
+                        .build());
         // The command function's return body is the client's reply: two-way routes with a $default route response.
         // One integration per route, not one shared: CDK binds a shared integration once, so only the first route's
         // invoke permission (source arn .../*$default) would exist and API Gateway could not call the others.
         for (String route : ApiRoutes.COMMAND_ROUTES) {
-            api.addRoute(route, WebSocketRouteOptions.builder()
-                    .integration(new WebSocketLambdaIntegration("CommandIntegration-" + route.replace("$", ""),
-                            functions.get(GatewayFunction.COMMAND).alias()))
-                    .returnResponse(true)
-                    .build());
+            api.addRoute(
+                    route,
+                    WebSocketRouteOptions.builder()
+                            .integration(new WebSocketLambdaIntegration(
+                                    "CommandIntegration-" + route.replace("$", ""),
+                                    functions.get(GatewayFunction.COMMAND).alias()))
+                            .returnResponse(true)
+                            .build());
         }
         for (IConstruct c : api.getNode().findAll()) {
             if (c instanceof CfnAuthorizer a) a.addPropertyDeletionOverride("IdentitySource");
@@ -208,12 +243,13 @@ public final class RealtimeGateway extends Construct {
 
     /** {@code arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{method}/@connections/*}: this API's stage only. */
     public String connectionsArn(String method) {
-        return Stack.of(this).formatArn(ArnComponents.builder()
-                .service("execute-api")
-                .resource(api.getApiId())
-                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
-                .resourceName(props.stageName() + "/" + method + "/@connections/*")
-                .build());
+        return Stack.of(this)
+                .formatArn(ArnComponents.builder()
+                        .service("execute-api")
+                        .resource(api.getApiId())
+                        .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
+                        .resourceName(props.stageName() + "/" + method + "/@connections/*")
+                        .build());
     }
 
     /** The region's API Gateway CloudWatch Logs role, which WebSocket access logging needs; kept when the stack goes. */
@@ -221,29 +257,64 @@ public final class RealtimeGateway extends Construct {
         Role role = Role.Builder.create(this, "ApiGatewayCloudWatchRole")
                 .assumedBy(new ServicePrincipal("apigateway.amazonaws.com"))
                 .description("Lets API Gateway write the access logs of this region's stages to CloudWatch Logs")
-                .managedPolicies(List.of(ManagedPolicy.fromAwsManagedPolicyName("service-role/AmazonAPIGatewayPushToCloudWatchLogs")))
+                .managedPolicies(List.of(
+                        ManagedPolicy.fromAwsManagedPolicyName("service-role/AmazonAPIGatewayPushToCloudWatchLogs")))
                 .build();
         role.applyRemovalPolicy(RemovalPolicy.RETAIN);
-        CfnAccount account = CfnAccount.Builder.create(this, "ApiGatewayAccount").cloudWatchRoleArn(role.getRoleArn()).build();
+        CfnAccount account = CfnAccount.Builder.create(this, "ApiGatewayAccount")
+                .cloudWatchRoleArn(role.getRoleArn())
+                .build();
         account.applyRemovalPolicy(RemovalPolicy.RETAIN);
         account.getNode().addDependency(role);
         return account;
     }
 
-    public RealtimeGatewayProps props() { return props; }
-    public RegistryTables tables() { return tables; }
-    public WebSocketApi api() { return api; }
-    public WebSocketStage stage() { return stage; }
-    public LogGroup accessLogs() { return accessLogs; }
-    public EventRouting events() { return events; }
-    public Map<GatewayFunction, HandlerFunction> functions() { return functions; }
-    public HandlerFunction function(GatewayFunction f) { return functions.get(f); }
-    public GatewayMonitoring monitoring() { return monitoring; }
+    public RealtimeGatewayProps props() {
+        return props;
+    }
+
+    public RegistryTables tables() {
+        return tables;
+    }
+
+    public WebSocketApi api() {
+        return api;
+    }
+
+    public WebSocketStage stage() {
+        return stage;
+    }
+
+    public LogGroup accessLogs() {
+        return accessLogs;
+    }
+
+    public EventRouting events() {
+        return events;
+    }
+
+    public Map<GatewayFunction, HandlerFunction> functions() {
+        return functions;
+    }
+
+    public HandlerFunction function(GatewayFunction f) {
+        return functions.get(f);
+    }
+
+    public GatewayMonitoring monitoring() {
+        return monitoring;
+    }
 
     /** {@code wss://{api-id}.execute-api.{region}.amazonaws.com/{stage}}: what browsers connect to. */
-    public String webSocketUrl() { return stage.getUrl(); }
+    public String webSocketUrl() {
+        return stage.getUrl();
+    }
     /** The @connections endpoint (AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI of the functions). */
-    public String managementEndpoint() { return managementEndpoint; }
+    public String managementEndpoint() {
+        return managementEndpoint;
+    }
     /** {@code https://.../{stage}/@connections}: POST/GET/DELETE {@code /{connectionId}}. */
-    public String connectionsUrl() { return managementEndpoint + "/@connections"; }
+    public String connectionsUrl() {
+        return managementEndpoint + "/@connections";
+    }
 }

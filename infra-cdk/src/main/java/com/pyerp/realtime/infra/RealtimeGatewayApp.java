@@ -6,7 +6,6 @@ import io.github.cdklabs.cdknag.NagPackProps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,9 +44,11 @@ public final class RealtimeGatewayApp {
         if (System.getenv("CDK_CONTEXT_JSON") == null) ap.context(cdkJsonContext(Path.of("cdk.json")));
         App app = new App(ap.build());
         RealtimeGatewayStack stack = stack(app);
-        Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
+        Aspects.of(app)
+                .add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
         app.synth();
-        System.err.println("synthesized " + stack.getStackName() + " (lambda jar " + stack.gateway().props().lambdaJar() + ")");
+        System.err.println("synthesized " + stack.getStackName() + " (lambda jar "
+                + stack.gateway().props().lambdaJar() + ")");
     }
 
     /** The stack this app deploys, configured from the app's context. */
@@ -70,8 +71,11 @@ public final class RealtimeGatewayApp {
         ifText(n, "logRetentionDays", v -> b.logRetention(retention(v)));
         ifText(n, "apiGatewayCloudWatchRole", v -> b.apiGatewayCloudWatchRole(bool("apiGatewayCloudWatchRole", v)));
 
-        // environment-agnostic: `cdk deploy` targets the account and region of the caller's AWS profile; no lookups are used
-        StackProps sp = StackProps.builder().description("pyERP Realtime: WebSocket gateway, registry, event routing").build();
+        // environment-agnostic: `cdk deploy` targets the account and region of the caller's AWS profile; no lookups are
+        // used
+        StackProps sp = StackProps.builder()
+                .description("pyERP Realtime: WebSocket gateway, registry, event routing")
+                .build();
         String stackName = text(n, "stackName", "PyerpRealtime");
         return new RealtimeGatewayStack(app, stackName, sp, b, text(n, "alarmEmail", null));
     }
@@ -93,7 +97,8 @@ public final class RealtimeGatewayApp {
         for (Object k : all.keySet()) {
             String key = k.toString();
             if (key.matches("[a-z][A-Za-z0-9]*") && !CONTEXT_KEYS.containsKey(key)) {
-                throw new IllegalArgumentException("unknown context key '" + key + "'; known: " + CONTEXT_KEYS.keySet());
+                throw new IllegalArgumentException(
+                        "unknown context key '" + key + "'; known: " + CONTEXT_KEYS.keySet());
             }
         }
     }
@@ -122,8 +127,16 @@ public final class RealtimeGatewayApp {
     private static List<String> list(Node n, String key) {
         Object v = n.tryGetContext(key);
         if (v == null) return List.of();
-        if (v instanceof List<?> l) return l.stream().map(Object::toString).map(String::trim).filter(s -> !s.isEmpty()).toList();
-        return Arrays.stream(v.toString().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (v instanceof List<?> l)
+            return l.stream()
+                    .map(Object::toString)
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .toList();
+        return Arrays.stream(v.toString().split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     static RemovalPolicy removalPolicy(String v) {
@@ -131,7 +144,9 @@ public final class RealtimeGatewayApp {
             case "destroy" -> RemovalPolicy.DESTROY;
             case "retain" -> RemovalPolicy.RETAIN;
             case "snapshot" -> RemovalPolicy.SNAPSHOT;
-            default -> throw new IllegalArgumentException("tableRemovalPolicy must be destroy, retain or snapshot, got '" + v + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "tableRemovalPolicy must be destroy, retain or snapshot, got '" + v + "'");
         };
     }
 
@@ -153,7 +168,9 @@ public final class RealtimeGatewayApp {
             case 90 -> RetentionDays.THREE_MONTHS;
             case 180 -> RetentionDays.SIX_MONTHS;
             case 365 -> RetentionDays.ONE_YEAR;
-            default -> throw new IllegalArgumentException("logRetentionDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 180, 365; got " + days);
+            default ->
+                throw new IllegalArgumentException(
+                        "logRetentionDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 180, 365; got " + days);
         };
     }
 
@@ -173,14 +190,18 @@ public final class RealtimeGatewayApp {
         m.put("jwtAlgorithms", "optional: allowed JWS algorithms, comma-separated (default RS256,ES256)");
         m.put("jwtTyp", "optional: required typ header, e.g. at+jwt");
         m.put("allowedOrigins", "optional: exact browser origins allowed to connect (comma-separated or a JSON array)");
-        m.put("lambdaJar", "optional: path of the functions jar (default: this repository's functions/lambda/target jar)");
+        m.put(
+                "lambdaJar",
+                "optional: path of the functions jar (default: this repository's functions/lambda/target jar)");
         m.put("connectionsTableName", "optional: physical name of the connections table (default: generated)");
         m.put("subscriptionsTableName", "optional: physical name of the subscriptions table (default: generated)");
         m.put("tableRemovalPolicy", "optional: destroy (default), retain or snapshot");
         m.put("eventBusName", "optional: the custom bus (default: the catalog's, erp-events)");
         m.put("logRetentionDays", "optional: retention of the function and access logs (default 30)");
         m.put("alarmEmail", "optional: e-mail address subscribed to the alarm topic");
-        m.put("apiGatewayCloudWatchRole", "optional: false when another stack owns the region's API Gateway logging role (default true)");
+        m.put(
+                "apiGatewayCloudWatchRole",
+                "optional: false when another stack owns the region's API Gateway logging role (default true)");
         return java.util.Collections.unmodifiableMap(m);
     }
 }

@@ -36,6 +36,7 @@ public final class RealtimeGatewayProps {
     public static final String DEFAULT_JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
     /** How long EventBridge retries handing an event to the dispatch buffer: live updates older than this are stale (see README). */
     public static final Duration DEFAULT_DISPATCH_MAX_EVENT_AGE = Duration.minutes(10);
+
     public static final int DEFAULT_EVENTBRIDGE_RETRY_ATTEMPTS = 10;
     public static final double DEFAULT_THROTTLE_RATE = 500;
     public static final int DEFAULT_THROTTLE_BURST = 1000;
@@ -45,9 +46,15 @@ public final class RealtimeGatewayProps {
     private static final Pattern BUS = Pattern.compile("[A-Za-z0-9/._-]{1,256}");
     private static final Pattern REGISTRY = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     /** Variables the construct fills in itself (tokens of this deployment) or that Lambda reserves. */
-    static final Set<RealtimeEnv.Var> MANAGED_VARS = Set.of(RealtimeEnv.Var.CONNECTIONS_TABLE, RealtimeEnv.Var.SUBSCRIPTIONS_TABLE,
-            RealtimeEnv.Var.JWT_ISSUER, RealtimeEnv.Var.JWT_AUDIENCE, RealtimeEnv.Var.JWT_JWKS_URL, RealtimeEnv.Var.ALLOWED_ORIGINS,
-            RealtimeEnv.Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI, RealtimeEnv.Var.AWS_REGION);
+    static final Set<RealtimeEnv.Var> MANAGED_VARS = Set.of(
+            RealtimeEnv.Var.CONNECTIONS_TABLE,
+            RealtimeEnv.Var.SUBSCRIPTIONS_TABLE,
+            RealtimeEnv.Var.JWT_ISSUER,
+            RealtimeEnv.Var.JWT_AUDIENCE,
+            RealtimeEnv.Var.JWT_JWKS_URL,
+            RealtimeEnv.Var.ALLOWED_ORIGINS,
+            RealtimeEnv.Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI,
+            RealtimeEnv.Var.AWS_REGION);
 
     private final String stageName;
     private final String apiName;
@@ -83,8 +90,10 @@ public final class RealtimeGatewayProps {
         this.connectionsTableName = b.connectionsTableName;
         this.subscriptionsTableName = b.subscriptionsTableName;
         this.tableRemovalPolicy = b.tableRemovalPolicy;
-        this.eventBusName = b.eventBusName != null ? b.eventBusName : EventCatalog.load().bus();
-        this.schemaRegistryName = b.schemaRegistryName != null ? b.schemaRegistryName : this.eventBusName.replace('/', '-') + "-schemas";
+        this.eventBusName =
+                b.eventBusName != null ? b.eventBusName : EventCatalog.load().bus();
+        this.schemaRegistryName =
+                b.schemaRegistryName != null ? b.schemaRegistryName : this.eventBusName.replace('/', '-') + "-schemas";
         this.lambdaJar = b.lambdaJar != null ? b.lambdaJar : defaultLambdaJar();
         EnumMap<GatewayFunction, Integer> mem = new EnumMap<>(GatewayFunction.class);
         for (GatewayFunction f : GatewayFunction.values()) mem.put(f, b.memoryMb.getOrDefault(f, f.defaultMemoryMb()));
@@ -99,32 +108,97 @@ public final class RealtimeGatewayProps {
         this.apiGatewayCloudWatchRole = b.apiGatewayCloudWatchRole;
     }
 
-    public static Builder builder() { return new Builder(); }
+    public static Builder builder() {
+        return new Builder();
+    }
 
-    public String stageName() { return stageName; }
+    public String stageName() {
+        return stageName;
+    }
     /** The WebSocket API's name; empty means the construct derives one from the stack name. */
-    public Optional<String> apiName() { return Optional.ofNullable(apiName); }
-    public List<String> allowedOrigins() { return allowedOrigins; }
-    public String jwtIssuer() { return jwtIssuer; }
-    public String jwtAudience() { return jwtAudience; }
-    public String jwksUrl() { return jwksUrl; }
+    public Optional<String> apiName() {
+        return Optional.ofNullable(apiName);
+    }
+
+    public List<String> allowedOrigins() {
+        return allowedOrigins;
+    }
+
+    public String jwtIssuer() {
+        return jwtIssuer;
+    }
+
+    public String jwtAudience() {
+        return jwtAudience;
+    }
+
+    public String jwksUrl() {
+        return jwksUrl;
+    }
     /** Optional contract variables (JWT_ALGORITHMS, CONNECTION_TTL_SECONDS, ...) set on every function. */
-    public Map<RealtimeEnv.Var, String> functionEnvironment() { return functionEnvironment; }
-    public Optional<String> connectionsTableName() { return Optional.ofNullable(connectionsTableName); }
-    public Optional<String> subscriptionsTableName() { return Optional.ofNullable(subscriptionsTableName); }
-    public RemovalPolicy tableRemovalPolicy() { return tableRemovalPolicy; }
-    public String eventBusName() { return eventBusName; }
-    public String schemaRegistryName() { return schemaRegistryName; }
-    public Path lambdaJar() { return lambdaJar; }
-    public int memoryMb(GatewayFunction f) { return memoryMb.get(f); }
-    public String javaToolOptions() { return javaToolOptions; }
-    public RetentionDays logRetention() { return logRetention; }
-    public double throttleRateLimit() { return throttleRateLimit; }
-    public int throttleBurstLimit() { return throttleBurstLimit; }
-    public Duration dispatchMaxEventAge() { return dispatchMaxEventAge; }
-    public int eventBridgeRetryAttempts() { return eventBridgeRetryAttempts; }
-    public Optional<ITopic> alarmTopic() { return Optional.ofNullable(alarmTopic); }
-    public boolean apiGatewayCloudWatchRole() { return apiGatewayCloudWatchRole; }
+    public Map<RealtimeEnv.Var, String> functionEnvironment() {
+        return functionEnvironment;
+    }
+
+    public Optional<String> connectionsTableName() {
+        return Optional.ofNullable(connectionsTableName);
+    }
+
+    public Optional<String> subscriptionsTableName() {
+        return Optional.ofNullable(subscriptionsTableName);
+    }
+
+    public RemovalPolicy tableRemovalPolicy() {
+        return tableRemovalPolicy;
+    }
+
+    public String eventBusName() {
+        return eventBusName;
+    }
+
+    public String schemaRegistryName() {
+        return schemaRegistryName;
+    }
+
+    public Path lambdaJar() {
+        return lambdaJar;
+    }
+
+    public int memoryMb(GatewayFunction f) {
+        return memoryMb.get(f);
+    }
+
+    public String javaToolOptions() {
+        return javaToolOptions;
+    }
+
+    public RetentionDays logRetention() {
+        return logRetention;
+    }
+
+    public double throttleRateLimit() {
+        return throttleRateLimit;
+    }
+
+    public int throttleBurstLimit() {
+        return throttleBurstLimit;
+    }
+
+    public Duration dispatchMaxEventAge() {
+        return dispatchMaxEventAge;
+    }
+
+    public int eventBridgeRetryAttempts() {
+        return eventBridgeRetryAttempts;
+    }
+
+    public Optional<ITopic> alarmTopic() {
+        return Optional.ofNullable(alarmTopic);
+    }
+
+    public boolean apiGatewayCloudWatchRole() {
+        return apiGatewayCloudWatchRole;
+    }
 
     /** The jar path written by {@code build.properties} (this build's version), relative to the repository root. */
     public static String lambdaJarRelativePath() {
@@ -180,32 +254,86 @@ public final class RealtimeGatewayProps {
         private Builder() {}
 
         /** Stage of the WebSocket API (default {@value #DEFAULT_STAGE}). */
-        public Builder stageName(String v) { this.stageName = v; return this; }
-        public Builder apiName(String v) { this.apiName = v; return this; }
+        public Builder stageName(String v) {
+            this.stageName = v;
+            return this;
+        }
+
+        public Builder apiName(String v) {
+            this.apiName = v;
+            return this;
+        }
         /** Exact {@code Origin} values allowed to connect (scheme://host[:port]); empty allows any browser origin. */
-        public Builder allowedOrigins(List<String> v) { this.allowedOrigins = v == null ? List.of() : List.copyOf(v); return this; }
-        public Builder jwtIssuer(String v) { this.jwtIssuer = v; return this; }
-        public Builder jwtAudience(String v) { this.jwtAudience = v; return this; }
-        public Builder jwksUrl(String v) { this.jwksUrl = v; return this; }
+        public Builder allowedOrigins(List<String> v) {
+            this.allowedOrigins = v == null ? List.of() : List.copyOf(v);
+            return this;
+        }
+
+        public Builder jwtIssuer(String v) {
+            this.jwtIssuer = v;
+            return this;
+        }
+
+        public Builder jwtAudience(String v) {
+            this.jwtAudience = v;
+            return this;
+        }
+
+        public Builder jwksUrl(String v) {
+            this.jwksUrl = v;
+            return this;
+        }
         /** Sets an optional variable of the function contract, e.g. {@code JWT_ALGORITHMS} or {@code CONNECTION_TTL_SECONDS}. */
         public Builder functionEnvironment(RealtimeEnv.Var var, String value) {
-            if (value == null) functionEnvironment.remove(var); else functionEnvironment.put(var, value);
+            if (value == null) functionEnvironment.remove(var);
+            else functionEnvironment.put(var, value);
             return this;
         }
         /** Physical table names; by default CloudFormation generates unique ones. */
-        public Builder connectionsTableName(String v) { this.connectionsTableName = v; return this; }
-        public Builder subscriptionsTableName(String v) { this.subscriptionsTableName = v; return this; }
+        public Builder connectionsTableName(String v) {
+            this.connectionsTableName = v;
+            return this;
+        }
+
+        public Builder subscriptionsTableName(String v) {
+            this.subscriptionsTableName = v;
+            return this;
+        }
         /** Default DESTROY: the registry holds only live connection state that clients rebuild by reconnecting. */
-        public Builder tableRemovalPolicy(RemovalPolicy v) { this.tableRemovalPolicy = v; return this; }
+        public Builder tableRemovalPolicy(RemovalPolicy v) {
+            this.tableRemovalPolicy = v;
+            return this;
+        }
         /** Default: the catalog's bus ({@code erp-events}). */
-        public Builder eventBusName(String v) { this.eventBusName = v; return this; }
+        public Builder eventBusName(String v) {
+            this.eventBusName = v;
+            return this;
+        }
         /** Default: the bus name + {@code -schemas}. */
-        public Builder schemaRegistryName(String v) { this.schemaRegistryName = v; return this; }
+        public Builder schemaRegistryName(String v) {
+            this.schemaRegistryName = v;
+            return this;
+        }
         /** The shaded functions jar; default {@link #defaultLambdaJar()}. */
-        public Builder lambdaJar(Path v) { this.lambdaJar = v; return this; }
-        public Builder memoryMb(GatewayFunction f, int mb) { memoryMb.put(f, mb); return this; }
-        public Builder javaToolOptions(String v) { this.javaToolOptions = v; return this; }
-        public Builder logRetention(RetentionDays v) { this.logRetention = v; return this; }
+        public Builder lambdaJar(Path v) {
+            this.lambdaJar = v;
+            return this;
+        }
+
+        public Builder memoryMb(GatewayFunction f, int mb) {
+            memoryMb.put(f, mb);
+            return this;
+        }
+
+        public Builder javaToolOptions(String v) {
+            this.javaToolOptions = v;
+            return this;
+        }
+
+        public Builder logRetention(RetentionDays v) {
+            this.logRetention = v;
+            return this;
+        }
         /** Default route throttling of the stage: steady requests per second and burst. */
         public Builder throttle(double rateLimit, int burstLimit) {
             this.throttleRateLimit = rateLimit;
@@ -216,15 +344,28 @@ public final class RealtimeGatewayProps {
          * The rule targets' retry policy: how long and how often EventBridge retries handing an event to the dispatch
          * buffer. Retries of the dispatcher itself follow the buffer ({@code DispatchBuffer.MAX_RECEIVE_COUNT} receives).
          */
-        public Builder dispatchMaxEventAge(Duration v) { this.dispatchMaxEventAge = v; return this; }
-        public Builder eventBridgeRetryAttempts(int v) { this.eventBridgeRetryAttempts = v; return this; }
+        public Builder dispatchMaxEventAge(Duration v) {
+            this.dispatchMaxEventAge = v;
+            return this;
+        }
+
+        public Builder eventBridgeRetryAttempts(int v) {
+            this.eventBridgeRetryAttempts = v;
+            return this;
+        }
         /** Where the alarms notify (and recover); without one the alarms only change state. */
-        public Builder alarmTopic(ITopic v) { this.alarmTopic = v; return this; }
+        public Builder alarmTopic(ITopic v) {
+            this.alarmTopic = v;
+            return this;
+        }
         /**
          * Whether to set the region's API Gateway CloudWatch Logs role (AWS::ApiGateway::Account), which access logging
          * of a WebSocket stage needs. It is one setting per account and region: turn this off when another stack owns it.
          */
-        public Builder apiGatewayCloudWatchRole(boolean v) { this.apiGatewayCloudWatchRole = v; return this; }
+        public Builder apiGatewayCloudWatchRole(boolean v) {
+            this.apiGatewayCloudWatchRole = v;
+            return this;
+        }
 
         /** @throws IllegalArgumentException naming every invalid or missing property */
         public RealtimeGatewayProps build() {
@@ -241,12 +382,14 @@ public final class RealtimeGatewayProps {
             }
             for (String o : allowedOrigins) {
                 if (o == null || !isHttpUrl(o, true)) {
-                    problems.add("allowedOrigins: '" + o + "' is not an origin (scheme://host[:port], no path, no trailing slash)");
+                    problems.add("allowedOrigins: '" + o
+                            + "' is not an origin (scheme://host[:port], no path, no trailing slash)");
                 }
             }
             for (RealtimeEnv.Var v : functionEnvironment.keySet()) {
                 if (MANAGED_VARS.contains(v)) {
-                    problems.add("functionEnvironment: " + v + " is set by the construct itself (or reserved by Lambda); use the matching property");
+                    problems.add("functionEnvironment: " + v
+                            + " is set by the construct itself (or reserved by Lambda); use the matching property");
                 }
             }
             checkName(problems, "connectionsTableName", connectionsTableName, TABLE);
@@ -255,7 +398,8 @@ public final class RealtimeGatewayProps {
                 problems.add("connectionsTableName and subscriptionsTableName must differ");
             }
             checkName(problems, "eventBusName", eventBusName, BUS);
-            if ("default".equals(eventBusName)) problems.add("eventBusName: the account's default bus cannot be created by a stack");
+            if ("default".equals(eventBusName))
+                problems.add("eventBusName: the account's default bus cannot be created by a stack");
             checkName(problems, "schemaRegistryName", schemaRegistryName, REGISTRY);
             if (tableRemovalPolicy == null) problems.add("tableRemovalPolicy must not be null");
             if (logRetention == null) problems.add("logRetention must not be null");
@@ -264,14 +408,16 @@ public final class RealtimeGatewayProps {
             });
             if (javaToolOptions == null) problems.add("javaToolOptions must not be null (use \"\" for none)");
             if (!(throttleRateLimit > 0) || throttleBurstLimit < 1) {
-                problems.add("throttle: rate and burst must be positive, got " + throttleRateLimit + "/" + throttleBurstLimit);
+                problems.add("throttle: rate and burst must be positive, got " + throttleRateLimit + "/"
+                        + throttleBurstLimit);
             }
             if (dispatchMaxEventAge == null) {
                 problems.add("dispatchMaxEventAge must not be null");
             } else {
                 double s = dispatchMaxEventAge.toSeconds().doubleValue();
                 // EventBridge's range for a target's MaximumEventAgeInSeconds
-                if (s < 60 || s > 86400) problems.add("dispatchMaxEventAge must be 60 s - 24 h, got " + (long) s + " s");
+                if (s < 60 || s > 86400)
+                    problems.add("dispatchMaxEventAge must be 60 s - 24 h, got " + (long) s + " s");
             }
             if (eventBridgeRetryAttempts < 0 || eventBridgeRetryAttempts > 185) {
                 problems.add("eventBridgeRetryAttempts must be 0-185, got " + eventBridgeRetryAttempts);
@@ -293,8 +439,14 @@ public final class RealtimeGatewayProps {
         private static boolean isHttpUrl(String s, boolean originOnly) {
             try {
                 URI u = URI.create(s);
-                boolean ok = u.getScheme() != null && (u.getScheme().equals("https") || u.getScheme().equals("http")) && u.getHost() != null;
-                if (ok && originOnly) ok = (u.getRawPath() == null || u.getRawPath().isEmpty()) && u.getRawQuery() == null && u.getRawFragment() == null && u.getUserInfo() == null;
+                boolean ok = u.getScheme() != null
+                        && (u.getScheme().equals("https") || u.getScheme().equals("http"))
+                        && u.getHost() != null;
+                if (ok && originOnly)
+                    ok = (u.getRawPath() == null || u.getRawPath().isEmpty())
+                            && u.getRawQuery() == null
+                            && u.getRawFragment() == null
+                            && u.getUserInfo() == null;
                 return ok;
             } catch (IllegalArgumentException e) {
                 return false;

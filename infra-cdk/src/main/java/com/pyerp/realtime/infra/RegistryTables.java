@@ -29,22 +29,32 @@ public final class RegistryTables extends Construct {
     private final Table connections;
     private final Table subscriptions;
 
-    public RegistryTables(Construct scope, String id, String connectionsTableName, String subscriptionsTableName,
-                          RemovalPolicy removalPolicy) {
+    public RegistryTables(
+            Construct scope,
+            String id,
+            String connectionsTableName,
+            String subscriptionsTableName,
+            RemovalPolicy removalPolicy) {
         super(scope, id);
-        connections = new Table(this, "Connections", common(connectionsTableName, removalPolicy)
-                .partitionKey(string(RegistrySchema.CONN_PK))
-                .build());
+        connections = new Table(
+                this,
+                "Connections",
+                common(connectionsTableName, removalPolicy)
+                        .partitionKey(string(RegistrySchema.CONN_PK))
+                        .build());
         connections.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
                 .indexName(RegistrySchema.CONN_BY_USER_INDEX)
                 .partitionKey(string(RegistrySchema.CONN_USER_KEY))
                 .projectionType(ProjectionType.ALL)
                 .build());
 
-        subscriptions = new Table(this, "Subscriptions", common(subscriptionsTableName, removalPolicy)
-                .partitionKey(string(RegistrySchema.SUB_PK))
-                .sortKey(string(RegistrySchema.SUB_SK))
-                .build());
+        subscriptions = new Table(
+                this,
+                "Subscriptions",
+                common(subscriptionsTableName, removalPolicy)
+                        .partitionKey(string(RegistrySchema.SUB_PK))
+                        .sortKey(string(RegistrySchema.SUB_SK))
+                        .build());
         subscriptions.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
                 .indexName(RegistrySchema.SUB_BY_CHANNEL_INDEX)
                 .partitionKey(string(RegistrySchema.SUB_CHANNEL_PK))
@@ -58,7 +68,9 @@ public final class RegistryTables extends Construct {
         TableProps.Builder b = TableProps.builder()
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .timeToLiveAttribute(RegistrySchema.EXPIRES_AT)
-                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder().pointInTimeRecoveryEnabled(true).build())
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true)
+                        .build())
                 .removalPolicy(removalPolicy);
         if (tableName != null) b.tableName(tableName);
         return b;
@@ -68,8 +80,13 @@ public final class RegistryTables extends Construct {
         return Attribute.builder().name(name).type(AttributeType.STRING).build();
     }
 
-    public Table connections() { return connections; }
-    public Table subscriptions() { return subscriptions; }
+    public Table connections() {
+        return connections;
+    }
+
+    public Table subscriptions() {
+        return subscriptions;
+    }
 
     /** The ARN of the subscriptions table's byChannel index (exact, no wildcard). */
     public String byChannelIndexArn() {

@@ -17,9 +17,13 @@ class CdkCliPinTest {
     void localstackPinsTheSameCdkCli_asInfraCdk() throws Exception {
         Path module = Path.of(System.getProperty("user.dir"));
         JsonNode infra = JsonMapper.builder().build().readTree(Files.readString(module.resolve("package.json")));
-        JsonNode localstack = JsonMapper.builder().build().readTree(Files.readString(module.resolve("../localstack/package.json").normalize()));
+        JsonNode localstack = JsonMapper.builder()
+                .build()
+                .readTree(Files.readString(
+                        module.resolve("../localstack/package.json").normalize()));
         String pinned = infra.path("devDependencies").path("aws-cdk").asString();
         assertThat(pinned).matches("\\d+\\.\\d+\\.\\d+");
-        assertThat(localstack.path("devDependencies").path("aws-cdk").asString()).isEqualTo(pinned);
+        assertThat(localstack.path("devDependencies").path("aws-cdk").asString())
+                .isEqualTo(pinned);
     }
 }

@@ -15,14 +15,16 @@ import software.amazon.awscdk.cxapi.SynthesisMessage;
 import tools.jackson.databind.JsonNode;
 
 /** cdk-nag AwsSolutionsChecks on the app's stack: no unsuppressed finding, and every suppression says why. */
-// Annotations.find* return cxapi.SynthesisMessage, deprecated in favour of a type the assertions API does not return yet
+// Annotations.find* return cxapi.SynthesisMessage, deprecated in favour of a type the assertions API does not return
+// yet
 @SuppressWarnings("deprecation")
 @Timeout(300)
 class CdkNagTest {
 
     private static String describe(List<SynthesisMessage> messages) {
         StringBuilder sb = new StringBuilder();
-        for (SynthesisMessage m : messages) sb.append('\n').append(m.getId()).append(": ").append(m.getEntry().getData());
+        for (SynthesisMessage m : messages)
+            sb.append('\n').append(m.getId()).append(": ").append(m.getEntry().getData());
         return sb.toString();
     }
 
@@ -53,20 +55,31 @@ class CdkNagTest {
         }
         assertThat(suppressions).isGreaterThan(0);
         // a new kind of suppression must be reviewed here, not slip in
-        assertThat(rules).containsExactlyInAnyOrder("AwsSolutions-APIG4", "AwsSolutions-L1", "AwsSolutions-SQS3",
-                "AwsSolutions-IAM4", "AwsSolutions-IAM5");
+        assertThat(rules)
+                .containsExactlyInAnyOrder(
+                        "AwsSolutions-APIG4",
+                        "AwsSolutions-L1",
+                        "AwsSolutions-SQS3",
+                        "AwsSolutions-IAM4",
+                        "AwsSolutions-IAM5");
     }
 
     @Test
     void wildcardSuppression_appliesOnlyToThisStagesConnectionsPath() {
-        JsonNode dispatcherPolicy = Synth.json(template()).path("Resources")
-                .path(Synth.logicalId(Synth.gateway().function(GatewayFunction.DISPATCHER).role().getNode().findChild("DefaultPolicy")));
+        JsonNode dispatcherPolicy = Synth.json(template())
+                .path("Resources")
+                .path(Synth.logicalId(Synth.gateway()
+                        .function(GatewayFunction.DISPATCHER)
+                        .role()
+                        .getNode()
+                        .findChild("DefaultPolicy")));
         JsonNode iam5 = null;
         for (JsonNode s : dispatcherPolicy.path("Metadata").path("cdk_nag").path("rules_to_suppress")) {
             if (s.path("id").asString().equals("AwsSolutions-IAM5")) iam5 = s;
         }
         assertThat(iam5).isNotNull();
-        assertThat(JSON.writeValueAsString(iam5.path("applies_to"))).contains("\\\\/live\\\\/POST\\\\/@connections\\\\/\\\\*$");
+        assertThat(JSON.writeValueAsString(iam5.path("applies_to")))
+                .contains("\\\\/live\\\\/POST\\\\/@connections\\\\/\\\\*$");
     }
 
     @Test

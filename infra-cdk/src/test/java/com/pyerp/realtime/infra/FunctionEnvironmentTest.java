@@ -16,21 +16,31 @@ import software.amazon.awscdk.Token;
 class FunctionEnvironmentTest {
     private static final String TOKEN_TABLE = Token.asString(Lazy.string(() -> "connections-table"));
     private static final String TOKEN_SUBS = Token.asString(Lazy.string(() -> "subscriptions-table"));
-    private static final String TOKEN_ENDPOINT = "https://" + Token.asString(Lazy.string(() -> "abc123")) + ".execute-api.eu-central-1.amazonaws.com/live";
+    private static final String TOKEN_ENDPOINT =
+            "https://" + Token.asString(Lazy.string(() -> "abc123")) + ".execute-api.eu-central-1.amazonaws.com/live";
 
     private static RealtimeGatewayProps.Builder props() {
-        return RealtimeGatewayProps.builder().jwtIssuer("https://id.example.com/").jwtAudience("pyerp").jwksUrl("https://id.example.com/jwks");
+        return RealtimeGatewayProps.builder()
+                .jwtIssuer("https://id.example.com/")
+                .jwtAudience("pyerp")
+                .jwksUrl("https://id.example.com/jwks");
     }
 
     @Test
     void of_shouldSetEveryRequiredVariable_fromTheContract_andNotAwsRegion() {
-        Map<String, String> env = FunctionEnvironment.of(props().allowedOrigins(List.of("https://a.example.com", "https://b.example.com"))
-                .functionEnvironment(RealtimeEnv.Var.CONNECTION_TTL_SECONDS, "3600").build(), TOKEN_TABLE, TOKEN_SUBS, TOKEN_ENDPOINT);
+        Map<String, String> env = FunctionEnvironment.of(
+                props().allowedOrigins(List.of("https://a.example.com", "https://b.example.com"))
+                        .functionEnvironment(RealtimeEnv.Var.CONNECTION_TTL_SECONDS, "3600")
+                        .build(),
+                TOKEN_TABLE,
+                TOKEN_SUBS,
+                TOKEN_ENDPOINT);
         for (RealtimeEnv.Var v : RealtimeEnv.Var.values()) {
             if (v.required() && v != RealtimeEnv.Var.AWS_REGION) assertThat(env).containsKey(v.name());
         }
         assertThat(env).doesNotContainKeys("AWS_REGION", "AWS_ENDPOINT_URL_DYNAMODB");
-        assertThat(env).containsEntry("ALLOWED_ORIGINS", "https://a.example.com,https://b.example.com")
+        assertThat(env)
+                .containsEntry("ALLOWED_ORIGINS", "https://a.example.com,https://b.example.com")
                 .containsEntry("CONNECTION_TTL_SECONDS", "3600")
                 .containsEntry("CONNECTIONS_TABLE", TOKEN_TABLE)
                 .containsEntry("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI", TOKEN_ENDPOINT);
@@ -39,25 +49,35 @@ class FunctionEnvironmentTest {
 
     @Test
     void of_shouldRejectValuesThatBreakTheContract_withRealtimeEnvsOwnMessage() {
-        assertThatThrownBy(() -> FunctionEnvironment.of(props().functionEnvironment(RealtimeEnv.Var.JWT_ALGORITHMS, "HS256").build(),
-                TOKEN_TABLE, TOKEN_SUBS, TOKEN_ENDPOINT))
+        assertThatThrownBy(() -> FunctionEnvironment.of(
+                        props().functionEnvironment(RealtimeEnv.Var.JWT_ALGORITHMS, "HS256")
+                                .build(),
+                        TOKEN_TABLE,
+                        TOKEN_SUBS,
+                        TOKEN_ENDPOINT))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("breaks the RealtimeEnv contract")
                 .hasMessageContaining("JWT_ALGORITHMS: HS256 is not permitted");
-        assertThatThrownBy(() -> FunctionEnvironment.of(props().functionEnvironment(RealtimeEnv.Var.DISPATCH_CONCURRENCY, "lots").build(),
-                TOKEN_TABLE, TOKEN_SUBS, TOKEN_ENDPOINT))
+        assertThatThrownBy(() -> FunctionEnvironment.of(
+                        props().functionEnvironment(RealtimeEnv.Var.DISPATCH_CONCURRENCY, "lots")
+                                .build(),
+                        TOKEN_TABLE,
+                        TOKEN_SUBS,
+                        TOKEN_ENDPOINT))
                 .hasMessageContaining("DISPATCH_CONCURRENCY must be a whole number");
     }
 
     @Test
     void check_shouldNameARequiredVariableTheGatewayForgot() {
-        Map<String, String> env = new LinkedHashMap<>(FunctionEnvironment.of(props().build(), TOKEN_TABLE, TOKEN_SUBS, TOKEN_ENDPOINT));
+        Map<String, String> env =
+                new LinkedHashMap<>(FunctionEnvironment.of(props().build(), TOKEN_TABLE, TOKEN_SUBS, TOKEN_ENDPOINT));
         env.remove("SUBSCRIPTIONS_TABLE");
         assertThatThrownBy(() -> FunctionEnvironment.check(env))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("SUBSCRIPTIONS_TABLE");
         env.put("SUBSCRIPTIONS_TABLE", TOKEN_SUBS);
         env.put("AWS_REGION", "eu-central-1");
-        assertThatThrownBy(() -> FunctionEnvironment.check(env)).hasMessageContaining("AWS_REGION is reserved by Lambda");
+        assertThatThrownBy(() -> FunctionEnvironment.check(env))
+                .hasMessageContaining("AWS_REGION is reserved by Lambda");
     }
 }

@@ -1,6 +1,5 @@
 package com.pyerp.realtime.infra;
 
-import static com.pyerp.realtime.infra.Synth.JSON;
 import static com.pyerp.realtime.infra.Synth.arn;
 import static com.pyerp.realtime.infra.Synth.gateway;
 import static com.pyerp.realtime.infra.Synth.logicalId;
@@ -25,23 +24,34 @@ import tools.jackson.databind.JsonNode;
 class FunctionsTemplateTest {
 
     private JsonNode functionProps(GatewayFunction f) {
-        return Synth.json(template()).path("Resources").path(logicalId(gateway().function(f).function())).path("Properties");
+        return Synth.json(template())
+                .path("Resources")
+                .path(logicalId(gateway().function(f).function()))
+                .path("Properties");
     }
 
     @ParameterizedTest
     @EnumSource(GatewayFunction.class)
     void function_isJava21Arm64_withSnapStartOnPublishedVersions(GatewayFunction f) {
-        template().hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-                "Handler", f.handler(),
-                "Runtime", "java21",
-                "Architectures", List.of("arm64"),
-                "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
-                "MemorySize", f.defaultMemoryMb(),
-                "Timeout", f.timeout().toSeconds(),
-                "Role", arn(gateway().function(f).role()),
-                "LoggingConfig", Map.of("LogGroup", ref(gateway().function(f).logGroup())))));
+        template()
+                .hasResourceProperties(
+                        "AWS::Lambda::Function",
+                        Match.objectLike(Map.of(
+                                "Handler", f.handler(),
+                                "Runtime", "java21",
+                                "Architectures", List.of("arm64"),
+                                "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
+                                "MemorySize", f.defaultMemoryMb(),
+                                "Timeout", f.timeout().toSeconds(),
+                                "Role", arn(gateway().function(f).role()),
+                                "LoggingConfig",
+                                        Map.of(
+                                                "LogGroup",
+                                                ref(gateway().function(f).logGroup())))));
         template().hasResourceProperties("AWS::Logs::LogGroup", Match.objectEquals(Map.of("RetentionInDays", 30)));
-        assertThat(functionProps(f).path("Handler").asString()).startsWith("com.pyerp.realtime.handler.").endsWith("::handleRequest");
+        assertThat(functionProps(f).path("Handler").asString())
+                .startsWith("com.pyerp.realtime.handler.")
+                .endsWith("::handleRequest");
     }
 
     @ParameterizedTest
@@ -71,7 +81,8 @@ class FunctionsTemplateTest {
         env.propertyNames().forEach(names::add);
         // every required variable of the contract, except AWS_REGION which Lambda reserves and sets
         for (RealtimeEnv.Var v : RealtimeEnv.Var.values()) {
-            if (v.required() && v != RealtimeEnv.Var.AWS_REGION) assertThat(names).as("%s on %s", v, f).contains(v.name());
+            if (v.required() && v != RealtimeEnv.Var.AWS_REGION)
+                assertThat(names).as("%s on %s", v, f).contains(v.name());
         }
         assertThat(names).doesNotContain("AWS_REGION", "AWS_ENDPOINT_URL_DYNAMODB");
         Set<String> contract = new java.util.HashSet<>();
@@ -79,32 +90,61 @@ class FunctionsTemplateTest {
         contract.add(FunctionEnvironment.JAVA_TOOL_OPTIONS);
         assertThat(contract).containsAll(names);
 
-        assertThat(env.path("JAVA_TOOL_OPTIONS").asString()).isEqualTo("-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
+        assertThat(env.path("JAVA_TOOL_OPTIONS").asString())
+                .isEqualTo("-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
         assertThat(env.path("JWT_ISSUER").asString()).isEqualTo("https://id.example.com/realms/pyerp");
         assertThat(env.path("JWT_AUDIENCE").asString()).isEqualTo("pyerp-realtime");
-        assertThat(env.path("JWT_JWKS_URL").asString()).isEqualTo("https://id.example.com/realms/pyerp/protocol/openid-connect/certs");
+        assertThat(env.path("JWT_JWKS_URL").asString())
+                .isEqualTo("https://id.example.com/realms/pyerp/protocol/openid-connect/certs");
         assertThat(env.path("ALLOWED_ORIGINS").asString()).isEqualTo("https://erp.example.com");
-        assertThat(env.path("CONNECTIONS_TABLE")).isEqualTo(Synth.tree(ref(gateway().tables().connections())));
-        assertThat(env.path("SUBSCRIPTIONS_TABLE")).isEqualTo(Synth.tree(ref(gateway().tables().subscriptions())));
+        assertThat(env.path("CONNECTIONS_TABLE"))
+                .isEqualTo(Synth.tree(ref(gateway().tables().connections())));
+        assertThat(env.path("SUBSCRIPTIONS_TABLE"))
+                .isEqualTo(Synth.tree(ref(gateway().tables().subscriptions())));
         // https://{apiId}.execute-api.{region}.{suffix}/{stage}: the @connections endpoint of this API's stage
-        assertThat(env.path("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI")).isEqualTo(Synth.tree(Map.of("Fn::Join",
-                List.of("", List.of("https://", ref(gateway().api()), ".execute-api.", Map.of("Ref", "AWS::Region"), ".",
-                        Map.of("Ref", "AWS::URLSuffix"), "/live")))));
+        assertThat(env.path("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI"))
+                .isEqualTo(Synth.tree(Map.of(
+                        "Fn::Join",
+                        List.of(
+                                "",
+                                List.of(
+                                        "https://",
+                                        ref(gateway().api()),
+                                        ".execute-api.",
+                                        Map.of("Ref", "AWS::Region"),
+                                        ".",
+                                        Map.of("Ref", "AWS::URLSuffix"),
+                                        "/live")))));
     }
 
     @Test
     void dispatcher_consumesTheDispatchBuffer_inBatches_throughItsAlias_withPartialBatchResponses() {
         HandlerFunction d = gateway().function(GatewayFunction.DISPATCHER);
         template().resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
-        template().hasResourceProperties("AWS::Lambda::EventSourceMapping", Match.objectEquals(Map.of(
-                "EventSourceArn", arn(gateway().events().dispatchBuffer()),
-                // the alias, {function name}:live (the 7th field of the alias ARN is the function name)
-                "FunctionName", Map.of("Fn::Join", List.of("", List.of(
-                        Map.of("Fn::Select", List.of(6, Map.of("Fn::Split", List.of(":", ref(d.alias()))))), ":" + HandlerFunction.ALIAS))),
-                "BatchSize", DispatchBuffer.BATCH_SIZE,
-                "MaximumBatchingWindowInSeconds", (int) DispatchBuffer.BATCHING_WINDOW.toSeconds(),
-                "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
-                "ScalingConfig", Map.of("MaximumConcurrency", DispatchBuffer.MAX_CONCURRENCY))));
+        template()
+                .hasResourceProperties(
+                        "AWS::Lambda::EventSourceMapping",
+                        Match.objectEquals(Map.of(
+                                "EventSourceArn", arn(gateway().events().dispatchBuffer()),
+                                // the alias, {function name}:live (the 7th field of the alias ARN is the function name)
+                                "FunctionName",
+                                        Map.of(
+                                                "Fn::Join",
+                                                List.of(
+                                                        "",
+                                                        List.of(
+                                                                Map.of(
+                                                                        "Fn::Select",
+                                                                        List.of(
+                                                                                6,
+                                                                                Map.of(
+                                                                                        "Fn::Split",
+                                                                                        List.of(":", ref(d.alias()))))),
+                                                                ":" + HandlerFunction.ALIAS))),
+                                "BatchSize", DispatchBuffer.BATCH_SIZE,
+                                "MaximumBatchingWindowInSeconds", (int) DispatchBuffer.BATCHING_WINDOW.toSeconds(),
+                                "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
+                                "ScalingConfig", Map.of("MaximumConcurrency", DispatchBuffer.MAX_CONCURRENCY))));
         // retries come from the buffer now: no async invoke config (retries, on-failure destination) on any function
         template().resourceCountIs("AWS::Lambda::EventInvokeConfig", 0);
         // CreateEventSourceMapping checks the role can receive: the mapping -> alias -> version -> function chain
@@ -117,8 +157,11 @@ class FunctionsTemplateTest {
 
     @Test
     void memory_isTunedPerFunction() {
-        assertThat(functionProps(GatewayFunction.DISPATCHER).path("MemorySize").asInt()).isEqualTo(1769);
-        assertThat(functionProps(GatewayFunction.DISCONNECT).path("MemorySize").asInt()).isEqualTo(512);
-        assertThat(functionProps(GatewayFunction.AUTHORIZER).path("MemorySize").asInt()).isEqualTo(1024);
+        assertThat(functionProps(GatewayFunction.DISPATCHER).path("MemorySize").asInt())
+                .isEqualTo(1769);
+        assertThat(functionProps(GatewayFunction.DISCONNECT).path("MemorySize").asInt())
+                .isEqualTo(512);
+        assertThat(functionProps(GatewayFunction.AUTHORIZER).path("MemorySize").asInt())
+                .isEqualTo(1024);
     }
 }

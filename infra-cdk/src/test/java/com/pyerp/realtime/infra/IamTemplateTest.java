@@ -23,17 +23,21 @@ class IamTemplateTest {
 
     /** One statement, normalized: sorted actions, the resource as CloudFormation renders it. */
     record Stmt(TreeSet<String> actions, Object resource) {
-        static Stmt of(Object resource, String... actions) { return new Stmt(new TreeSet<>(List.of(actions)), JSON.valueToTree(resource)); }
+        static Stmt of(Object resource, String... actions) {
+            return new Stmt(new TreeSet<>(List.of(actions)), JSON.valueToTree(resource));
+        }
     }
 
     private static List<Stmt> statementsOf(GatewayFunction f) {
         String role = logicalId(gateway().function(f).role());
         List<Stmt> out = new ArrayList<>();
         int policies = 0;
-        for (Map<String, Object> p : template().findResources("AWS::IAM::Policy").values()) {
+        for (Map<String, Object> p :
+                template().findResources("AWS::IAM::Policy").values()) {
             JsonNode props = JSON.valueToTree(p).path("Properties");
             boolean mine = false;
-            for (JsonNode r : props.path("Roles")) mine |= r.path("Ref").asString().equals(role);
+            for (JsonNode r : props.path("Roles"))
+                mine |= r.path("Ref").asString().equals(role);
             if (!mine) continue;
             policies++;
             for (JsonNode s : props.path("PolicyDocument").path("Statement")) {
@@ -42,7 +46,9 @@ class IamTemplateTest {
                 TreeSet<String> actions = new TreeSet<>();
                 if (s.path("Action").isArray()) s.path("Action").forEach(a -> actions.add(a.asString()));
                 else actions.add(s.path("Action").asString());
-                assertThat(s.path("Resource").isArray()).as("one resource per statement").isFalse();
+                assertThat(s.path("Resource").isArray())
+                        .as("one resource per statement")
+                        .isFalse();
                 out.add(new Stmt(actions, s.path("Resource")));
             }
         }
@@ -54,85 +60,154 @@ class IamTemplateTest {
         return Stmt.of(arn(gateway().function(f).logGroup()), "logs:CreateLogStream", "logs:PutLogEvents");
     }
 
-    private static Object connections() { return arn(gateway().tables().connections()); }
-    private static Object subscriptions() { return arn(gateway().tables().subscriptions()); }
+    private static Object connections() {
+        return arn(gateway().tables().connections());
+    }
+
+    private static Object subscriptions() {
+        return arn(gateway().tables().subscriptions());
+    }
 
     @Test
     void authorizer_mayOnlyWriteItsLogs() {
-        assertThat(statementsOf(GatewayFunction.AUTHORIZER)).containsExactlyInAnyOrder(logs(GatewayFunction.AUTHORIZER));
+        assertThat(statementsOf(GatewayFunction.AUTHORIZER))
+                .containsExactlyInAnyOrder(logs(GatewayFunction.AUTHORIZER));
     }
 
     @Test
     void connect_mayOnlyPutConnections() {
-        assertThat(statementsOf(GatewayFunction.CONNECT)).containsExactlyInAnyOrder(
-                logs(GatewayFunction.CONNECT),
-                Stmt.of(connections(), "dynamodb:PutItem"));
+        assertThat(statementsOf(GatewayFunction.CONNECT))
+                .containsExactlyInAnyOrder(logs(GatewayFunction.CONNECT), Stmt.of(connections(), "dynamodb:PutItem"));
     }
 
     @Test
     void disconnect_mayRemoveTheConnectionAndItsSubscriptions() {
-        assertThat(statementsOf(GatewayFunction.DISCONNECT)).containsExactlyInAnyOrder(
-                logs(GatewayFunction.DISCONNECT),
-                Stmt.of(connections(), "dynamodb:DeleteItem"),
-                Stmt.of(subscriptions(), "dynamodb:Query", "dynamodb:BatchWriteItem"));
+        assertThat(statementsOf(GatewayFunction.DISCONNECT))
+                .containsExactlyInAnyOrder(
+                        logs(GatewayFunction.DISCONNECT),
+                        Stmt.of(connections(), "dynamodb:DeleteItem"),
+                        Stmt.of(subscriptions(), "dynamodb:Query", "dynamodb:BatchWriteItem"));
     }
 
     @Test
     void command_mayReadItsConnection_andManageItsSubscriptions() {
-        assertThat(statementsOf(GatewayFunction.COMMAND)).containsExactlyInAnyOrder(
-                logs(GatewayFunction.COMMAND),
-                Stmt.of(connections(), "dynamodb:GetItem"),
-                Stmt.of(subscriptions(), "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"));
+        assertThat(statementsOf(GatewayFunction.COMMAND))
+                .containsExactlyInAnyOrder(
+                        logs(GatewayFunction.COMMAND),
+                        Stmt.of(connections(), "dynamodb:GetItem"),
+                        Stmt.of(subscriptions(), "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"));
     }
 
     @Test
     void dispatcher_mayQueryByChannel_cleanUpGoneConnections_postToThisStageOnly_andConsumeTheBuffer() {
         Map<String, Object> byChannel = Map.of("Fn::Join", List.of("", List.of(subscriptions(), "/index/byChannel")));
-        Map<String, Object> postToConnections = Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
-                ":execute-api:", Map.of("Ref", "AWS::Region"), ":", Map.of("Ref", "AWS::AccountId"), ":", ref(gateway().api()),
-                "/live/POST/@connections/*")));
-        assertThat(statementsOf(GatewayFunction.DISPATCHER)).containsExactlyInAnyOrder(
-                logs(GatewayFunction.DISPATCHER),
-                Stmt.of(byChannel, "dynamodb:Query"),
-                Stmt.of(connections(), "dynamodb:DeleteItem"),
-                Stmt.of(subscriptions(), "dynamodb:Query", "dynamodb:BatchWriteItem"),
-                Stmt.of(postToConnections, "execute-api:ManageConnections"),
-                // what the SqsEventSource grants its function on the buffer, and no SQS action on any other queue
-                Stmt.of(arn(gateway().events().dispatchBuffer()), "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility",
-                        "sqs:GetQueueUrl", "sqs:DeleteMessage", "sqs:GetQueueAttributes"));
+        Map<String, Object> postToConnections = Map.of(
+                "Fn::Join",
+                List.of(
+                        "",
+                        List.of(
+                                "arn:",
+                                Map.of("Ref", "AWS::Partition"),
+                                ":execute-api:",
+                                Map.of("Ref", "AWS::Region"),
+                                ":",
+                                Map.of("Ref", "AWS::AccountId"),
+                                ":",
+                                ref(gateway().api()),
+                                "/live/POST/@connections/*")));
+        assertThat(statementsOf(GatewayFunction.DISPATCHER))
+                .containsExactlyInAnyOrder(
+                        logs(GatewayFunction.DISPATCHER),
+                        Stmt.of(byChannel, "dynamodb:Query"),
+                        Stmt.of(connections(), "dynamodb:DeleteItem"),
+                        Stmt.of(subscriptions(), "dynamodb:Query", "dynamodb:BatchWriteItem"),
+                        Stmt.of(postToConnections, "execute-api:ManageConnections"),
+                        // what the SqsEventSource grants its function on the buffer, and no SQS action on any other
+                        // queue
+                        Stmt.of(
+                                arn(gateway().events().dispatchBuffer()),
+                                "sqs:ReceiveMessage",
+                                "sqs:ChangeMessageVisibility",
+                                "sqs:GetQueueUrl",
+                                "sqs:DeleteMessage",
+                                "sqs:GetQueueAttributes"));
     }
 
     @Test
     void functionRoles_areAssumedByLambda_withoutManagedPolicies() {
         for (GatewayFunction f : GatewayFunction.values()) {
-            template().hasResource("AWS::IAM::Role", Match.objectLike(Map.of(
-                    "Properties", Match.objectEquals(Map.of(
-                            "AssumeRolePolicyDocument", Map.of("Statement", List.of(Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
-                                    "Principal", Map.of("Service", "lambda.amazonaws.com"))), "Version", "2012-10-17"),
-                            "Description", Match.anyValue())))));
-            assertThat(JSON.valueToTree(template().toJSON()).path("Resources").path(logicalId(gateway().function(f).role()))
-                    .path("Properties").has("ManagedPolicyArns")).as(f.name()).isFalse();
+            template()
+                    .hasResource(
+                            "AWS::IAM::Role",
+                            Match.objectLike(Map.of(
+                                    "Properties",
+                                    Match.objectEquals(Map.of(
+                                            "AssumeRolePolicyDocument",
+                                                    Map.of(
+                                                            "Statement",
+                                                            List.of(Map.of(
+                                                                    "Action",
+                                                                    "sts:AssumeRole",
+                                                                    "Effect",
+                                                                    "Allow",
+                                                                    "Principal",
+                                                                    Map.of("Service", "lambda.amazonaws.com"))),
+                                                            "Version",
+                                                            "2012-10-17"),
+                                            "Description", Match.anyValue())))));
+            assertThat(JSON.valueToTree(template().toJSON())
+                            .path("Resources")
+                            .path(logicalId(gateway().function(f).role()))
+                            .path("Properties")
+                            .has("ManagedPolicyArns"))
+                    .as(f.name())
+                    .isFalse();
         }
     }
 
     @Test
     void apiGatewayLoggingRole_hasOnlyThePushToCloudWatchLogsPolicy() {
-        template().hasResourceProperties("AWS::IAM::Role", Match.objectLike(Map.of(
-                "AssumeRolePolicyDocument", Match.objectLike(Map.of("Statement", List.of(Map.of("Action", "sts:AssumeRole",
-                        "Effect", "Allow", "Principal", Map.of("Service", "apigateway.amazonaws.com"))))),
-                "ManagedPolicyArns", List.of(Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
-                        ":iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")))))));
+        template()
+                .hasResourceProperties(
+                        "AWS::IAM::Role",
+                        Match.objectLike(
+                                Map.of(
+                                        "AssumeRolePolicyDocument",
+                                                Match.objectLike(Map.of(
+                                                        "Statement",
+                                                        List.of(Map.of(
+                                                                "Action",
+                                                                "sts:AssumeRole",
+                                                                "Effect",
+                                                                "Allow",
+                                                                "Principal",
+                                                                Map.of("Service", "apigateway.amazonaws.com"))))),
+                                        "ManagedPolicyArns",
+                                                List.of(
+                                                        Map.of(
+                                                                "Fn::Join",
+                                                                List.of(
+                                                                        "",
+                                                                        List.of(
+                                                                                "arn:",
+                                                                                Map.of("Ref", "AWS::Partition"),
+                                                                                ":iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")))))));
     }
 
     @Test
     void noStatement_anywhere_grantsAWildcardAction() {
-        for (Map<String, Object> p : template().findResources("AWS::IAM::Policy").values()) {
-            for (JsonNode s : JSON.valueToTree(p).path("Properties").path("PolicyDocument").path("Statement")) {
+        for (Map<String, Object> p :
+                template().findResources("AWS::IAM::Policy").values()) {
+            for (JsonNode s : JSON.valueToTree(p)
+                    .path("Properties")
+                    .path("PolicyDocument")
+                    .path("Statement")) {
                 List<String> actions = new ArrayList<>();
                 if (s.path("Action").isArray()) s.path("Action").forEach(a -> actions.add(a.asString()));
                 else actions.add(s.path("Action").asString());
                 assertThat(actions).allSatisfy(a -> assertThat(a).doesNotContain("*"));
-                assertThat(s.path("Resource").isString() ? s.path("Resource").asString() : "").isNotEqualTo("*");
+                assertThat(s.path("Resource").isString() ? s.path("Resource").asString() : "")
+                        .isNotEqualTo("*");
             }
         }
     }

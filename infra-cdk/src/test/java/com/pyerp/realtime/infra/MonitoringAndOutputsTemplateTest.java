@@ -24,9 +24,14 @@ class MonitoringAndOutputsTemplateTest {
 
     private static Object alarmOn(String metric, String namespace, Object dimensions, String statistic, int threshold) {
         return Match.objectLike(Map.ofEntries(
-                Map.entry("MetricName", metric), Map.entry("Namespace", namespace), Map.entry("Dimensions", dimensions),
-                Map.entry("Statistic", statistic), Map.entry("Period", 300), Map.entry("Threshold", threshold),
-                Map.entry("EvaluationPeriods", 1), Map.entry("ComparisonOperator", "GreaterThanOrEqualToThreshold"),
+                Map.entry("MetricName", metric),
+                Map.entry("Namespace", namespace),
+                Map.entry("Dimensions", dimensions),
+                Map.entry("Statistic", statistic),
+                Map.entry("Period", 300),
+                Map.entry("Threshold", threshold),
+                Map.entry("EvaluationPeriods", 1),
+                Map.entry("ComparisonOperator", "GreaterThanOrEqualToThreshold"),
                 Map.entry("TreatMissingData", "notBreaching"),
                 Map.entry("AlarmActions", List.of(ref(Synth.stack().alarmTopic()))),
                 Map.entry("OKActions", List.of(ref(Synth.stack().alarmTopic())))));
@@ -35,57 +40,114 @@ class MonitoringAndOutputsTemplateTest {
     @Test
     void everyFunction_alarmsOnErrorsAndThrottles() {
         for (GatewayFunction f : GatewayFunction.values()) {
-            List<Map<String, Object>> dims = List.of(Map.of("Name", "FunctionName", "Value", ref(gateway().function(f).function())));
-            template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("Errors", "AWS/Lambda", dims, "Sum",
-                    f == GatewayFunction.AUTHORIZER ? GatewayMonitoring.AUTHORIZER_ERROR_THRESHOLD : 1));
+            List<Map<String, Object>> dims = List.of(Map.of(
+                    "Name", "FunctionName", "Value", ref(gateway().function(f).function())));
+            template()
+                    .hasResourceProperties(
+                            "AWS::CloudWatch::Alarm",
+                            alarmOn(
+                                    "Errors",
+                                    "AWS/Lambda",
+                                    dims,
+                                    "Sum",
+                                    f == GatewayFunction.AUTHORIZER
+                                            ? GatewayMonitoring.AUTHORIZER_ERROR_THRESHOLD
+                                            : 1));
             template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("Throttles", "AWS/Lambda", dims, "Sum"));
         }
     }
 
     @Test
     void deadLetterQueues_andApiErrors_alarm() {
-        for (var q : List.of(gateway().events().deliveryDlq(), gateway().events().dispatchDlq())) {
-            template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("ApproximateNumberOfMessagesVisible", "AWS/SQS",
-                    List.of(Map.of("Name", "QueueName", "Value", Map.of("Fn::GetAtt", List.of(Synth.logicalId(q), "QueueName")))), "Maximum"));
+        for (var q :
+                List.of(gateway().events().deliveryDlq(), gateway().events().dispatchDlq())) {
+            template()
+                    .hasResourceProperties(
+                            "AWS::CloudWatch::Alarm",
+                            alarmOn(
+                                    "ApproximateNumberOfMessagesVisible",
+                                    "AWS/SQS",
+                                    List.of(Map.of(
+                                            "Name",
+                                            "QueueName",
+                                            "Value",
+                                            Map.of("Fn::GetAtt", List.of(Synth.logicalId(q), "QueueName")))),
+                                    "Maximum"));
         }
-        List<Map<String, Object>> stageDims = List.of(Map.of("Name", "ApiId", "Value", ref(gateway().api())),
-                Map.of("Name", "Stage", "Value", "live"));
-        template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("IntegrationError", "AWS/ApiGateway", stageDims, "Sum", 5));
-        template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("ExecutionError", "AWS/ApiGateway", stageDims, "Sum"));
+        List<Map<String, Object>> stageDims = List.of(
+                Map.of("Name", "ApiId", "Value", ref(gateway().api())), Map.of("Name", "Stage", "Value", "live"));
+        template()
+                .hasResourceProperties(
+                        "AWS::CloudWatch::Alarm", alarmOn("IntegrationError", "AWS/ApiGateway", stageDims, "Sum", 5));
+        template()
+                .hasResourceProperties(
+                        "AWS::CloudWatch::Alarm", alarmOn("ExecutionError", "AWS/ApiGateway", stageDims, "Sum"));
     }
 
     @Test
     void dispatchBuffer_alarmsWhenItsOldestEventWaitsOverAMinute() {
-        List<Map<String, Object>> dims = List.of(Map.of("Name", "QueueName",
-                "Value", Map.of("Fn::GetAtt", List.of(Synth.logicalId(gateway().events().dispatchBuffer()), "QueueName"))));
+        List<Map<String, Object>> dims = List.of(Map.of(
+                "Name",
+                "QueueName",
+                "Value",
+                Map.of("Fn::GetAtt", List.of(Synth.logicalId(gateway().events().dispatchBuffer()), "QueueName"))));
         assertThat(GatewayMonitoring.BUFFER_AGE_THRESHOLD_SECONDS).isEqualTo(60);
-        template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectEquals(Map.ofEntries(
-                Map.entry("MetricName", "ApproximateAgeOfOldestMessage"), Map.entry("Namespace", "AWS/SQS"),
-                Map.entry("Dimensions", dims), Map.entry("Statistic", "Maximum"), Map.entry("Period", 300),
-                Map.entry("Threshold", 60), Map.entry("ComparisonOperator", "GreaterThanThreshold"),
-                Map.entry("EvaluationPeriods", 1), Map.entry("TreatMissingData", "notBreaching"),
-                Map.entry("AlarmDescription", Match.stringLikeRegexp(".*dispatch buffer.*not keeping up.*")),
-                Map.entry("AlarmActions", List.of(ref(Synth.stack().alarmTopic()))),
-                Map.entry("OKActions", List.of(ref(Synth.stack().alarmTopic()))))));
+        template()
+                .hasResourceProperties(
+                        "AWS::CloudWatch::Alarm",
+                        Match.objectEquals(Map.ofEntries(
+                                Map.entry("MetricName", "ApproximateAgeOfOldestMessage"),
+                                Map.entry("Namespace", "AWS/SQS"),
+                                Map.entry("Dimensions", dims),
+                                Map.entry("Statistic", "Maximum"),
+                                Map.entry("Period", 300),
+                                Map.entry("Threshold", 60),
+                                Map.entry("ComparisonOperator", "GreaterThanThreshold"),
+                                Map.entry("EvaluationPeriods", 1),
+                                Map.entry("TreatMissingData", "notBreaching"),
+                                Map.entry(
+                                        "AlarmDescription",
+                                        Match.stringLikeRegexp(".*dispatch buffer.*not keeping up.*")),
+                                Map.entry(
+                                        "AlarmActions",
+                                        List.of(ref(Synth.stack().alarmTopic()))),
+                                Map.entry("OKActions", List.of(ref(Synth.stack().alarmTopic()))))));
         // only the buffer's own age alarm and the two DLQ-depth alarms watch SQS; the failed-dispatch alarm is gone
-        assertThat(template().findResources("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-                "Properties", Match.objectLike(Map.of("Namespace", "AWS/SQS")))))).hasSize(3);
-        assertThat(gateway().monitoring().alarms()).containsKeys("DispatchDlqNotEmpty", "DispatchBufferAge", "DeliveryDlqNotEmpty")
+        assertThat(template()
+                        .findResources(
+                                "AWS::CloudWatch::Alarm",
+                                Match.objectLike(
+                                        Map.of("Properties", Match.objectLike(Map.of("Namespace", "AWS/SQS"))))))
+                .hasSize(3);
+        assertThat(gateway().monitoring().alarms())
+                .containsKeys("DispatchDlqNotEmpty", "DispatchBufferAge", "DeliveryDlqNotEmpty")
                 .doesNotContainKey("FailedDispatchNotEmpty");
     }
 
     @Test
     void dispatchersOwnCounts_alarmOnInvalidEventsAndFailedPosts() {
-        template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("EventsInvalid", "PyerpRealtime", Match.absent(), "Sum", 1));
-        template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("RegistryErrors", "PyerpRealtime", Match.absent(), "Sum", 1));
-        template().hasResourceProperties("AWS::CloudWatch::Alarm", alarmOn("MessagesFailed", "PyerpRealtime", Match.absent(), "Sum",
-                GatewayMonitoring.MESSAGES_FAILED_THRESHOLD));
+        template()
+                .hasResourceProperties(
+                        "AWS::CloudWatch::Alarm", alarmOn("EventsInvalid", "PyerpRealtime", Match.absent(), "Sum", 1));
+        template()
+                .hasResourceProperties(
+                        "AWS::CloudWatch::Alarm", alarmOn("RegistryErrors", "PyerpRealtime", Match.absent(), "Sum", 1));
+        template()
+                .hasResourceProperties(
+                        "AWS::CloudWatch::Alarm",
+                        alarmOn(
+                                "MessagesFailed",
+                                "PyerpRealtime",
+                                Match.absent(),
+                                "Sum",
+                                GatewayMonitoring.MESSAGES_FAILED_THRESHOLD));
     }
 
     @Test
     void everyRule_alarmsOnFailedAndLostInvocations() {
         int rules = EventCatalog.load().rulePatterns().size();
-        // per function Errors + Throttles; ApiIntegrationErrors, ApiExecutionErrors, DeliveryDlqNotEmpty, DispatchDlqNotEmpty,
+        // per function Errors + Throttles; ApiIntegrationErrors, ApiExecutionErrors, DeliveryDlqNotEmpty,
+        // DispatchDlqNotEmpty,
         // DispatchBufferAge, InvalidErpEvents, DispatchMessagesFailed, RegistryErrors; one per rule
         template().resourceCountIs("AWS::CloudWatch::Alarm", GatewayFunction.values().length * 2 + 8 + rules);
         assertThat(gateway().monitoring().alarms()).hasSize(GatewayFunction.values().length * 2 + 8 + rules);
@@ -93,14 +155,27 @@ class MonitoringAndOutputsTemplateTest {
             Object failedMetric = Match.objectLike(Map.of(
                     "Namespace", "AWS/Events",
                     "MetricName", "FailedInvocations",
-                    "Dimensions", Match.arrayWith(List.of(
-                            Map.of("Name", "RuleName", "Value", ref(gateway().events().rules().get(name)))))));
-            template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-                    "Threshold", 1,
-                    "AlarmActions", List.of(ref(Synth.stack().alarmTopic())),
-                    "Metrics", Match.arrayWith(List.of(
-                            Match.objectLike(Map.of("Expression", "failed + lost", "ReturnData", true)),
-                            Match.objectLike(Map.of("Id", "failed", "MetricStat", Match.objectLike(Map.of("Metric", failedMetric)))))))));
+                    "Dimensions",
+                            Match.arrayWith(List.of(Map.of(
+                                    "Name",
+                                    "RuleName",
+                                    "Value",
+                                    ref(gateway().events().rules().get(name)))))));
+            template()
+                    .hasResourceProperties(
+                            "AWS::CloudWatch::Alarm",
+                            Match.objectLike(Map.of(
+                                    "Threshold", 1,
+                                    "AlarmActions", List.of(ref(Synth.stack().alarmTopic())),
+                                    "Metrics",
+                                            Match.arrayWith(List.of(
+                                                    Match.objectLike(
+                                                            Map.of("Expression", "failed + lost", "ReturnData", true)),
+                                                    Match.objectLike(Map.of(
+                                                            "Id",
+                                                            "failed",
+                                                            "MetricStat",
+                                                            Match.objectLike(Map.of("Metric", failedMetric)))))))));
         }
     }
 
@@ -110,27 +185,84 @@ class MonitoringAndOutputsTemplateTest {
         assertThat(dashboards).hasSize(1);
         // the body is an Fn::Join of literal JSON fragments and references; its literal text names the metrics
         StringBuilder body = new StringBuilder();
-        for (JsonNode part : JSON.valueToTree(dashboards.values().iterator().next()).path("Properties").path("DashboardBody")
-                .path("Fn::Join").path(1)) {
+        for (JsonNode part : JSON.valueToTree(dashboards.values().iterator().next())
+                .path("Properties")
+                .path("DashboardBody")
+                .path("Fn::Join")
+                .path(1)) {
             if (part.isString()) body.append(part.asString());
         }
-        assertThat(body.toString()).contains("\"ConnectCount\"", "\"MessageCount\"", "\"IntegrationError\"",
-                "\"ApproximateNumberOfMessagesVisible\"", "\"Errors\"", "\"Throttles\"", "\"Duration\"", "\"Invocations\"",
-                "\"title\":\"Connections\"", "\"title\":\"Dead-letter queues\"", "\"title\":\"Dispatcher\"", "p99",
-                "\"title\":\"Dispatch buffer depth\"", "\"ApproximateNumberOfMessagesNotVisible\"", "\"ApproximateAgeOfOldestMessage\"",
-                "\"PyerpRealtime\"", "\"MessagesDelivered\"", "\"EventsReceived\"");
+        assertThat(body.toString())
+                .contains(
+                        "\"ConnectCount\"",
+                        "\"MessageCount\"",
+                        "\"IntegrationError\"",
+                        "\"ApproximateNumberOfMessagesVisible\"",
+                        "\"Errors\"",
+                        "\"Throttles\"",
+                        "\"Duration\"",
+                        "\"Invocations\"",
+                        "\"title\":\"Connections\"",
+                        "\"title\":\"Dead-letter queues\"",
+                        "\"title\":\"Dispatcher\"",
+                        "p99",
+                        "\"title\":\"Dispatch buffer depth\"",
+                        "\"ApproximateNumberOfMessagesNotVisible\"",
+                        "\"ApproximateAgeOfOldestMessage\"",
+                        "\"PyerpRealtime\"",
+                        "\"MessagesDelivered\"",
+                        "\"EventsReceived\"");
     }
 
     @Test
     void outputs_giveTheWssUrl_theConnectionsUrl_andTheBus() {
         Map<String, Object> region = Map.of("Ref", "AWS::Region");
         Map<String, Object> suffix = Map.of("Ref", "AWS::URLSuffix");
-        template().hasOutput(RealtimeGatewayStack.OUT_WSS_URL, Match.objectLike(Map.of("Value", Map.of("Fn::Join", List.of("",
-                List.of("wss://", ref(gateway().api()), ".execute-api.", region, ".", suffix, "/live"))))));
-        template().hasOutput(RealtimeGatewayStack.OUT_CONNECTIONS_URL, Match.objectLike(Map.of("Value", Map.of("Fn::Join", List.of("",
-                List.of("https://", ref(gateway().api()), ".execute-api.", region, ".", suffix, "/live/@connections"))))));
-        template().hasOutput(RealtimeGatewayStack.OUT_BUS_NAME, Match.objectLike(Map.of("Value", ref(gateway().events().bus()))));
-        template().hasOutput(RealtimeGatewayStack.OUT_BUS_ARN, Match.objectLike(Map.of("Value", arn(gateway().events().bus()))));
-        template().hasOutput(RealtimeGatewayStack.OUT_ALARM_TOPIC, Match.objectLike(Map.of("Value", ref(Synth.stack().alarmTopic()))));
+        template()
+                .hasOutput(
+                        RealtimeGatewayStack.OUT_WSS_URL,
+                        Match.objectLike(Map.of(
+                                "Value",
+                                Map.of(
+                                        "Fn::Join",
+                                        List.of(
+                                                "",
+                                                List.of(
+                                                        "wss://",
+                                                        ref(gateway().api()),
+                                                        ".execute-api.",
+                                                        region,
+                                                        ".",
+                                                        suffix,
+                                                        "/live"))))));
+        template()
+                .hasOutput(
+                        RealtimeGatewayStack.OUT_CONNECTIONS_URL,
+                        Match.objectLike(Map.of(
+                                "Value",
+                                Map.of(
+                                        "Fn::Join",
+                                        List.of(
+                                                "",
+                                                List.of(
+                                                        "https://",
+                                                        ref(gateway().api()),
+                                                        ".execute-api.",
+                                                        region,
+                                                        ".",
+                                                        suffix,
+                                                        "/live/@connections"))))));
+        template()
+                .hasOutput(
+                        RealtimeGatewayStack.OUT_BUS_NAME,
+                        Match.objectLike(Map.of("Value", ref(gateway().events().bus()))));
+        template()
+                .hasOutput(
+                        RealtimeGatewayStack.OUT_BUS_ARN,
+                        Match.objectLike(Map.of("Value", arn(gateway().events().bus()))));
+        template()
+                .hasOutput(
+                        RealtimeGatewayStack.OUT_ALARM_TOPIC,
+                        Match.objectLike(Map.of("Value", ref(Synth.stack().alarmTopic()))));
     }
 }

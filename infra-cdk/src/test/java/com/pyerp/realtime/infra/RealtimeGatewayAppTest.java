@@ -20,14 +20,17 @@ class RealtimeGatewayAppTest {
         Map<String, Object> ctx = RealtimeGatewayApp.cdkJsonContext(Path.of("cdk.json"));
         assertThat(ctx).containsKeys("jwtIssuer", "jwtAudience", "jwksUrl");
         for (String k : ctx.keySet()) {
-            if (k.matches("[a-z][A-Za-z0-9]*")) assertThat(RealtimeGatewayApp.CONTEXT_KEYS).containsKey(k);
+            if (k.matches("[a-z][A-Za-z0-9]*"))
+                assertThat(RealtimeGatewayApp.CONTEXT_KEYS).containsKey(k);
         }
     }
 
     @Test
     void stack_shouldRejectAMisspeltContextKey() {
-        Map<String, Object> ctx = new LinkedHashMap<>(Map.of("jwtIssure", "https://i/", "jwtAudience", "a", "jwksUrl", "https://i/j"));
-        assertThatThrownBy(() -> RealtimeGatewayApp.stack(new App(AppProps.builder().context(ctx).build())))
+        Map<String, Object> ctx =
+                new LinkedHashMap<>(Map.of("jwtIssure", "https://i/", "jwtAudience", "a", "jwksUrl", "https://i/j"));
+        assertThatThrownBy(() -> RealtimeGatewayApp.stack(
+                        new App(AppProps.builder().context(ctx).build())))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown context key 'jwtIssure'");
     }
@@ -35,7 +38,8 @@ class RealtimeGatewayAppTest {
     @Test
     void stack_shouldNameAMissingRequiredContextKey() {
         Map<String, Object> ctx = Map.of("jwtAudience", "a", "jwksUrl", "https://i/j");
-        assertThatThrownBy(() -> RealtimeGatewayApp.stack(new App(AppProps.builder().context(ctx).build())))
+        assertThatThrownBy(() -> RealtimeGatewayApp.stack(
+                        new App(AppProps.builder().context(ctx).build())))
                 .hasMessageContaining("context 'jwtIssuer' is required")
                 .hasMessageContaining("-c jwtIssuer=");
     }
@@ -43,7 +47,8 @@ class RealtimeGatewayAppTest {
     @Test
     void contextValues_areParsedWithClearErrors() {
         assertThat(RealtimeGatewayApp.removalPolicy("Retain")).isEqualTo(RemovalPolicy.RETAIN);
-        assertThatThrownBy(() -> RealtimeGatewayApp.removalPolicy("keep")).hasMessageContaining("destroy, retain or snapshot");
+        assertThatThrownBy(() -> RealtimeGatewayApp.removalPolicy("keep"))
+                .hasMessageContaining("destroy, retain or snapshot");
         assertThatThrownBy(() -> RealtimeGatewayApp.retention("10")).hasMessageContaining("one of 1, 3, 5, 7");
     }
 }

@@ -16,7 +16,10 @@ import software.amazon.awscdk.RemovalPolicy;
 class RealtimeGatewayPropsTest {
 
     private static RealtimeGatewayProps.Builder valid() {
-        return RealtimeGatewayProps.builder().jwtIssuer("https://id.example.com/").jwtAudience("pyerp").jwksUrl("https://id.example.com/jwks");
+        return RealtimeGatewayProps.builder()
+                .jwtIssuer("https://id.example.com/")
+                .jwtAudience("pyerp")
+                .jwksUrl("https://id.example.com/jwks");
     }
 
     @Test
@@ -37,17 +40,17 @@ class RealtimeGatewayPropsTest {
     @Test
     void build_shouldNameEveryProblemAtOnce() {
         assertThatThrownBy(() -> RealtimeGatewayProps.builder()
-                .stageName("bad stage")
-                .jwksUrl("ftp://x")
-                .allowedOrigins(List.of("https://erp.example.com/", "erp.example.com"))
-                .functionEnvironment(RealtimeEnv.Var.CONNECTIONS_TABLE, "t")
-                .connectionsTableName("x")
-                .eventBusName("default")
-                .memoryMb(GatewayFunction.COMMAND, 64)
-                .dispatchMaxEventAge(Duration.hours(25))
-                .eventBridgeRetryAttempts(186)
-                .throttle(0, 0)
-                .build())
+                        .stageName("bad stage")
+                        .jwksUrl("ftp://x")
+                        .allowedOrigins(List.of("https://erp.example.com/", "erp.example.com"))
+                        .functionEnvironment(RealtimeEnv.Var.CONNECTIONS_TABLE, "t")
+                        .connectionsTableName("x")
+                        .eventBusName("default")
+                        .memoryMb(GatewayFunction.COMMAND, 64)
+                        .dispatchMaxEventAge(Duration.hours(25))
+                        .eventBridgeRetryAttempts(186)
+                        .throttle(0, 0)
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("stageName must be")
                 .hasMessageContaining("jwtIssuer is required")
@@ -66,7 +69,8 @@ class RealtimeGatewayPropsTest {
 
     @Test
     void build_shouldRejectAwsRegion_whichLambdaReserves() {
-        assertThatThrownBy(() -> valid().functionEnvironment(RealtimeEnv.Var.AWS_REGION, "eu-west-1").build())
+        assertThatThrownBy(() -> valid().functionEnvironment(RealtimeEnv.Var.AWS_REGION, "eu-west-1")
+                        .build())
                 .hasMessageContaining("AWS_REGION is set by the construct itself (or reserved by Lambda)");
     }
 

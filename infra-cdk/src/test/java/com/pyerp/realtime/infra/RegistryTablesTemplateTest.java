@@ -27,19 +27,28 @@ class RegistryTablesTemplateTest {
                 "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true));
     }
 
-    private static Map<String, String> key(String name, String type) { return Map.of("AttributeName", name, "KeyType", type); }
-    private static Map<String, String> attr(String name) { return Map.of("AttributeName", name, "AttributeType", "S"); }
+    private static Map<String, String> key(String name, String type) {
+        return Map.of("AttributeName", name, "KeyType", type);
+    }
+
+    private static Map<String, String> attr(String name) {
+        return Map.of("AttributeName", name, "AttributeType", "S");
+    }
 
     @Test
     void connections_isKeyedByConnectionId_withTheByUserIndex() {
         template().resourceCountIs("AWS::DynamoDB::Table", 2);
         java.util.Map<String, Object> expected = new java.util.HashMap<>(common());
         expected.put("KeySchema", List.of(key(RegistrySchema.CONN_PK, "HASH")));
-        expected.put("AttributeDefinitions", Match.arrayWith(List.of(attr(RegistrySchema.CONN_PK), attr(RegistrySchema.CONN_USER_KEY))));
-        expected.put("GlobalSecondaryIndexes", List.of(Map.of(
-                "IndexName", RegistrySchema.CONN_BY_USER_INDEX,
-                "KeySchema", List.of(key(RegistrySchema.CONN_USER_KEY, "HASH")),
-                "Projection", Map.of("ProjectionType", "ALL"))));
+        expected.put(
+                "AttributeDefinitions",
+                Match.arrayWith(List.of(attr(RegistrySchema.CONN_PK), attr(RegistrySchema.CONN_USER_KEY))));
+        expected.put(
+                "GlobalSecondaryIndexes",
+                List.of(Map.of(
+                        "IndexName", RegistrySchema.CONN_BY_USER_INDEX,
+                        "KeySchema", List.of(key(RegistrySchema.CONN_USER_KEY, "HASH")),
+                        "Projection", Map.of("ProjectionType", "ALL"))));
         template().hasResourceProperties("AWS::DynamoDB::Table", Match.objectEquals(expected));
     }
 
@@ -47,11 +56,23 @@ class RegistryTablesTemplateTest {
     void subscriptions_isKeyedByConnectionAndChannel_withTheByChannelIndexProjectingOnlyWhatTheDispatcherReads() {
         java.util.Map<String, Object> expected = new java.util.HashMap<>(common());
         expected.put("KeySchema", List.of(key(RegistrySchema.SUB_PK, "HASH"), key(RegistrySchema.SUB_SK, "RANGE")));
-        expected.put("AttributeDefinitions", Match.arrayWith(List.of(attr(RegistrySchema.SUB_PK), attr(RegistrySchema.SUB_SK))));
-        expected.put("GlobalSecondaryIndexes", List.of(Map.of(
-                "IndexName", RegistrySchema.SUB_BY_CHANNEL_INDEX,
-                "KeySchema", List.of(key(RegistrySchema.SUB_CHANNEL_PK, "HASH"), key(RegistrySchema.SUB_CHANNEL_SK, "RANGE")),
-                "Projection", Map.of("ProjectionType", "INCLUDE", "NonKeyAttributes", RegistrySchema.BY_CHANNEL_PROJECTION))));
+        expected.put(
+                "AttributeDefinitions",
+                Match.arrayWith(List.of(attr(RegistrySchema.SUB_PK), attr(RegistrySchema.SUB_SK))));
+        expected.put(
+                "GlobalSecondaryIndexes",
+                List.of(Map.of(
+                        "IndexName", RegistrySchema.SUB_BY_CHANNEL_INDEX,
+                        "KeySchema",
+                                List.of(
+                                        key(RegistrySchema.SUB_CHANNEL_PK, "HASH"),
+                                        key(RegistrySchema.SUB_CHANNEL_SK, "RANGE")),
+                        "Projection",
+                                Map.of(
+                                        "ProjectionType",
+                                        "INCLUDE",
+                                        "NonKeyAttributes",
+                                        RegistrySchema.BY_CHANNEL_PROJECTION))));
         template().hasResourceProperties("AWS::DynamoDB::Table", Match.objectEquals(expected));
     }
 
@@ -65,24 +86,34 @@ class RegistryTablesTemplateTest {
             for (GlobalSecondaryIndex i : want.globalSecondaryIndexes()) {
                 Map<String, Object> projection = new LinkedHashMap<>();
                 projection.put("ProjectionType", i.projection().projectionTypeAsString());
-                if (i.projection().hasNonKeyAttributes()) projection.put("NonKeyAttributes", i.projection().nonKeyAttributes());
-                indexes.add(Map.of("IndexName", i.indexName(), "KeySchema", keys(i.keySchema()), "Projection", projection));
+                if (i.projection().hasNonKeyAttributes())
+                    projection.put("NonKeyAttributes", i.projection().nonKeyAttributes());
+                indexes.add(
+                        Map.of("IndexName", i.indexName(), "KeySchema", keys(i.keySchema()), "Projection", projection));
             }
             List<Object> attributes = new ArrayList<>();
             for (AttributeDefinition a : want.attributeDefinitions()) {
                 attributes.add(Map.of("AttributeName", a.attributeName(), "AttributeType", a.attributeTypeAsString()));
             }
-            template().hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
-                    "BillingMode", want.billingModeAsString(),
-                    "KeySchema", keys(want.keySchema()),
-                    "AttributeDefinitions", attributes,
-                    "GlobalSecondaryIndexes", indexes)));
+            template()
+                    .hasResourceProperties(
+                            "AWS::DynamoDB::Table",
+                            Match.objectLike(Map.of(
+                                    "BillingMode",
+                                    want.billingModeAsString(),
+                                    "KeySchema",
+                                    keys(want.keySchema()),
+                                    "AttributeDefinitions",
+                                    attributes,
+                                    "GlobalSecondaryIndexes",
+                                    indexes)));
         }
     }
 
     private static List<Object> keys(List<KeySchemaElement> schema) {
         List<Object> out = new ArrayList<>();
-        for (KeySchemaElement k : schema) out.add(Map.of("AttributeName", k.attributeName(), "KeyType", k.keyTypeAsString()));
+        for (KeySchemaElement k : schema)
+            out.add(Map.of("AttributeName", k.attributeName(), "KeyType", k.keyTypeAsString()));
         return out;
     }
 
@@ -90,10 +121,14 @@ class RegistryTablesTemplateTest {
     void tables_followTheRemovalPolicyOfTheApp() {
         // cdk.json: tableRemovalPolicy destroy (registry state is rebuilt by reconnecting clients)
         var resources = Synth.json(template()).path("Resources");
-        for (var t : List.of(gateway().tables().connections(), gateway().tables().subscriptions())) {
+        for (var t :
+                List.of(gateway().tables().connections(), gateway().tables().subscriptions())) {
             var r = resources.path(Synth.logicalId(t));
-            org.assertj.core.api.Assertions.assertThat(r.path("DeletionPolicy").asString()).isEqualTo("Delete");
-            org.assertj.core.api.Assertions.assertThat(r.path("UpdateReplacePolicy").asString()).isEqualTo("Delete");
+            org.assertj.core.api.Assertions.assertThat(r.path("DeletionPolicy").asString())
+                    .isEqualTo("Delete");
+            org.assertj.core.api.Assertions.assertThat(
+                            r.path("UpdateReplacePolicy").asString())
+                    .isEqualTo("Delete");
         }
     }
 }

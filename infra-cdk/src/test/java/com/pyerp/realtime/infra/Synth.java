@@ -51,7 +51,9 @@ final class Synth {
                 ctx.put("lambdaJar", TEMPLATE_TEST_JAR.toString());
                 App app = new App(AppProps.builder().context(ctx).build());
                 RealtimeGatewayStack s = RealtimeGatewayApp.stack(app);
-                Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
+                Aspects.of(app)
+                        .add(new AwsSolutionsChecks(
+                                NagPackProps.builder().verbose(true).build()));
                 template = Template.fromStack(s);
                 annotations = Annotations.fromStack(s);
                 stack = s;
@@ -62,15 +64,29 @@ final class Synth {
         return stack;
     }
 
-    static Template template() { stack(); return template; }
-    static Annotations annotations() { stack(); return annotations; }
-    static RealtimeGateway gateway() { return stack().gateway(); }
+    static Template template() {
+        stack();
+        return template;
+    }
+
+    static Annotations annotations() {
+        stack();
+        return annotations;
+    }
+
+    static RealtimeGateway gateway() {
+        return stack().gateway();
+    }
 
     /** The template as a Jackson tree, for comparisons Match cannot express (exact statement sets, parsed JSON). */
-    static JsonNode json(Template t) { return JSON.valueToTree(t.toJSON()); }
+    static JsonNode json(Template t) {
+        return JSON.valueToTree(t.toJSON());
+    }
 
     /** A Java value (maps, lists, strings, numbers) as a Jackson tree, to compare with a template node. */
-    static JsonNode tree(Object value) { return JSON.valueToTree(value); }
+    static JsonNode tree(Object value) {
+        return JSON.valueToTree(value);
+    }
 
     /** The logical id of a construct's CloudFormation resource. */
     static String logicalId(IConstruct c) {
@@ -79,16 +95,23 @@ final class Synth {
         return (String) s.resolve(s.getLogicalId((CfnElement) cfn));
     }
 
-    static Map<String, Object> ref(IConstruct c) { return Map.of("Ref", logicalId(c)); }
-    static Map<String, Object> arn(IConstruct c) { return Map.of("Fn::GetAtt", List.of(logicalId(c), "Arn")); }
+    static Map<String, Object> ref(IConstruct c) {
+        return Map.of("Ref", logicalId(c));
+    }
+
+    static Map<String, Object> arn(IConstruct c) {
+        return Map.of("Fn::GetAtt", List.of(logicalId(c), "Arn"));
+    }
 
     private static Path createTemplateTestJar() {
         try {
             Path dir = Files.createTempDirectory("infra-cdk-template-test");
             Path jar = dir.resolve("template-test-placeholder-lambda.jar");
-            try (OutputStream out = Files.newOutputStream(jar); ZipOutputStream zip = new ZipOutputStream(out)) {
+            try (OutputStream out = Files.newOutputStream(jar);
+                    ZipOutputStream zip = new ZipOutputStream(out)) {
                 zip.putNextEntry(new ZipEntry("PLACEHOLDER.txt"));
-                zip.write("Placeholder for infra-cdk template tests; not a Lambda deployment package.\n".getBytes(StandardCharsets.UTF_8));
+                zip.write("Placeholder for infra-cdk template tests; not a Lambda deployment package.\n"
+                        .getBytes(StandardCharsets.UTF_8));
                 zip.closeEntry();
             }
             dir.toFile().deleteOnExit();

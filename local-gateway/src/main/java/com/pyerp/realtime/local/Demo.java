@@ -17,10 +17,12 @@ final class Demo implements AutoCloseable {
     private Demo(ErpEventPublisher publisher, Simulator simulator, PrintStream out) {
         this.publisher = publisher;
         this.simulator = simulator;
-        this.thread = new Thread(() -> {
-            Simulator.Summary s = simulator.run(p -> { });
-            out.println("demo: stopped after " + s.sent() + " events");
-        }, "local-gateway-demo");
+        this.thread = new Thread(
+                () -> {
+                    Simulator.Summary s = simulator.run(p -> {});
+                    out.println("demo: stopped after " + s.sent() + " events");
+                },
+                "local-gateway-demo");
         thread.setDaemon(true);
     }
 

@@ -47,7 +47,10 @@ final class DevTokens {
             try {
                 return new DevTokens(ECKey.parse(Files.readString(file, StandardCharsets.UTF_8)));
             } catch (ParseException e) {
-                throw new IOException("the development key file " + file + " is not a JWK (delete it to make a new one): " + e.getMessage(), e);
+                throw new IOException(
+                        "the development key file " + file + " is not a JWK (delete it to make a new one): "
+                                + e.getMessage(),
+                        e);
             }
         }
         ECKey k = generate();
@@ -68,8 +71,11 @@ final class DevTokens {
 
     private static ECKey generate() {
         try {
-            return new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256)
-                    .keyID("local-" + UUID.randomUUID().toString().substring(0, 8)).generate();
+            return new ECKeyGenerator(Curve.P_256)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .algorithm(JWSAlgorithm.ES256)
+                    .keyID("local-" + UUID.randomUUID().toString().substring(0, 8))
+                    .generate();
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot generate an EC key", e);
         }
@@ -93,13 +99,22 @@ final class DevTokens {
     String mint(String sub, String tenant, List<String> roles, List<String> warehouses, Duration ttl, String audience) {
         Instant now = Instant.now();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
-                .issuer(ISSUER).audience(audience).subject(sub)
-                .issueTime(Date.from(now)).notBeforeTime(Date.from(now.minusSeconds(1)))
+                .issuer(ISSUER)
+                .audience(audience)
+                .subject(sub)
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now.minusSeconds(1)))
                 .expirationTime(Date.from(now.plus(ttl)))
                 .jwtID(UUID.randomUUID().toString())
-                .claim("tenant", tenant).claim("roles", roles);
+                .claim("tenant", tenant)
+                .claim("roles", roles);
         if (!warehouses.isEmpty()) claims.claim("warehouses", warehouses);
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT).keyID(key.getKeyID()).build(), claims.build());
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .type(JOSEObjectType.JWT)
+                        .keyID(key.getKeyID())
+                        .build(),
+                claims.build());
         try {
             jwt.sign(new ECDSASigner(key));
         } catch (JOSEException e) {

@@ -55,7 +55,11 @@ final class DispatchQueue implements AutoCloseable {
 
     /** SendMessage: an EventBridge event, as a rule's SQS target delivers it. */
     void send(JsonNode event) {
-        queue.add(new Message(UUID.randomUUID().toString(), LambdaRuntime.JSON.writeValueAsString(event), 0, System.currentTimeMillis()));
+        queue.add(new Message(
+                UUID.randomUUID().toString(),
+                LambdaRuntime.JSON.writeValueAsString(event),
+                0,
+                System.currentTimeMillis()));
     }
 
     private void poll() {
@@ -85,7 +89,8 @@ final class DispatchQueue implements AutoCloseable {
 
     private void invoke(List<Message> received) {
         List<Message> batch = received.stream()
-                .map(m -> new Message(m.messageId(), m.body(), m.receiveCount() + 1, m.sentAt())).toList();
+                .map(m -> new Message(m.messageId(), m.body(), m.receiveCount() + 1, m.sentAt()))
+                .toList();
         ObjectNode event = LambdaRuntime.JSON.createObjectNode();
         ArrayNode records = event.putArray("Records");
         for (Message m : batch) records.add(record(m));
@@ -96,7 +101,8 @@ final class DispatchQueue implements AutoCloseable {
             batch.forEach(m -> failed.add(m.messageId()));
             reason = r.errorType() + ": " + r.errorMessage();
         } else {
-            for (JsonNode f : r.payload().path("batchItemFailures")) failed.add(f.path("itemIdentifier").asString());
+            for (JsonNode f : r.payload().path("batchItemFailures"))
+                failed.add(f.path("itemIdentifier").asString());
             reason = "listed in batchItemFailures (the dispatcher's log says why)";
         }
         for (Message m : batch) {
@@ -104,8 +110,17 @@ final class DispatchQueue implements AutoCloseable {
             if (m.receiveCount() >= DispatchBuffer.MAX_RECEIVE_COUNT) {
                 deadLetter(m, reason);
             } else {
-                LOG.warn("dispatch failed; the message will be received again", "messageId", m.messageId(), "receiveCount", m.receiveCount(), "reason", reason);
-                if (!closed) timers.schedule(() -> queue.add(m), VISIBILITY_RETRY_MILLIS * m.receiveCount(), TimeUnit.MILLISECONDS);
+                LOG.warn(
+                        "dispatch failed; the message will be received again",
+                        "messageId",
+                        m.messageId(),
+                        "receiveCount",
+                        m.receiveCount(),
+                        "reason",
+                        reason);
+                if (!closed)
+                    timers.schedule(
+                            () -> queue.add(m), VISIBILITY_RETRY_MILLIS * m.receiveCount(), TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -123,18 +138,38 @@ final class DispatchQueue implements AutoCloseable {
         rec.putObject("messageAttributes");
         rec.put("md5OfBody", md5(m.body()));
         rec.put("eventSource", "aws:sqs");
-        rec.put("eventSourceARN", "arn:aws:sqs:" + config.region() + ":" + LocalGatewayConfig.ACCOUNT + ":pyerp-realtime-dispatch-buffer");
+        rec.put(
+                "eventSourceARN",
+                "arn:aws:sqs:" + config.region() + ":" + LocalGatewayConfig.ACCOUNT
+                        + ":pyerp-realtime-dispatch-buffer");
         rec.put("awsRegion", config.region());
         return rec;
     }
 
     private void deadLetter(Message m, String reason) {
         JsonNode event = LambdaRuntime.JSON.readTree(m.body());
-        LOG.warn("dispatch failed on every receive; message dead-lettered", "messageId", m.messageId(),
-                "eventId", event.path("id").asString(), "receiveCount", m.receiveCount(), "reason", reason);
+        LOG.warn(
+                "dispatch failed on every receive; message dead-lettered",
+                "messageId",
+                m.messageId(),
+                "eventId",
+                event.path("id").asString(),
+                "receiveCount",
+                m.receiveCount(),
+                "reason",
+                reason);
         synchronized (deadLetters) {
-            deadLetters.addLast(Map.of("messageId", m.messageId(), "event", event, "receiveCount", m.receiveCount(),
-                    "errorMessage", reason, "time", Instant.now().toString()));
+            deadLetters.addLast(Map.of(
+                    "messageId",
+                    m.messageId(),
+                    "event",
+                    event,
+                    "receiveCount",
+                    m.receiveCount(),
+                    "errorMessage",
+                    reason,
+                    "time",
+                    Instant.now().toString()));
             while (deadLetters.size() > 1000) deadLetters.removeFirst();
         }
     }
@@ -148,7 +183,8 @@ final class DispatchQueue implements AutoCloseable {
 
     private static String md5(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             return "";
         }

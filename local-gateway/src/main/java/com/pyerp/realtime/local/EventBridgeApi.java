@@ -29,13 +29,15 @@ final class EventBridgeApi extends Handler.Abstract {
     static final int MAX_REQUEST_BYTES = 256 * 1024;
     /** The HTTP body read at most: the entries' 256 KB plus JSON overhead. */
     static final int MAX_BODY_BYTES = 1024 * 1024;
+
     static final String CONTENT_TYPE = "application/x-amz-json-1.1";
 
     private final LocalGatewayConfig config;
     private final Machine rules = Machine.builder().build();
     private final DispatchQueue queue;
 
-    EventBridgeApi(LocalGatewayConfig config, Map<String, String> rulePatterns, DispatchQueue queue) throws java.io.IOException {
+    EventBridgeApi(LocalGatewayConfig config, Map<String, String> rulePatterns, DispatchQueue queue)
+            throws java.io.IOException {
         this.config = config;
         this.queue = queue;
         for (Map.Entry<String, String> r : rulePatterns.entrySet()) rules.addRule(r.getKey(), r.getValue());
@@ -46,7 +48,12 @@ final class EventBridgeApi extends Handler.Abstract {
         String target = request.getHeaders().get("X-Amz-Target");
         if (target == null || !"POST".equals(request.getMethod())) return false;
         if (!target.equals("AWSEvents.PutEvents")) {
-            error(response, callback, 400, "UnknownOperationException", "The local gateway serves only AWSEvents.PutEvents, not " + target);
+            error(
+                    response,
+                    callback,
+                    400,
+                    "UnknownOperationException",
+                    "The local gateway serves only AWSEvents.PutEvents, not " + target);
             return true;
         }
         // AWS limits the entries' size (below), not the JSON body; the body may be larger (escaping, field names)
@@ -64,14 +71,23 @@ final class EventBridgeApi extends Handler.Abstract {
         }
         JsonNode entries = req == null ? null : req.get("Entries");
         if (entries == null || !entries.isArray() || entries.isEmpty() || entries.size() > MAX_ENTRIES) {
-            error(response, callback, 400, "ValidationException",
+            error(
+                    response,
+                    callback,
+                    400,
+                    "ValidationException",
                     "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10");
             return true;
         }
         long total = 0;
         for (JsonNode entry : entries) total += entrySize(entry);
         if (total > MAX_REQUEST_BYTES) {
-            error(response, callback, 400, "ValidationException", "Total size of the entries in the request is over the limit (256 KB): " + total + " bytes.");
+            error(
+                    response,
+                    callback,
+                    400,
+                    "ValidationException",
+                    "Total size of the entries in the request is over the limit (256 KB): " + total + " bytes.");
             return true;
         }
         ObjectNode out = LambdaRuntime.JSON.createObjectNode();
@@ -96,7 +112,8 @@ final class EventBridgeApi extends Handler.Abstract {
         String problem = null;
         String code = "InvalidArgument";
         if (source == null) problem = "Parameter Source is not valid. Reason: Source is a required argument.";
-        else if (detailType == null) problem = "Parameter DetailType is not valid. Reason: DetailType is a required argument.";
+        else if (detailType == null)
+            problem = "Parameter DetailType is not valid. Reason: DetailType is a required argument.";
         else if (detailText == null) problem = "Parameter Detail is not valid. Reason: Detail is a required argument.";
         JsonNode detail = null;
         if (problem == null) {
@@ -145,8 +162,16 @@ final class EventBridgeApi extends Handler.Abstract {
             LOG.error("rule matching failed", e, "eventId", event.path("id").asString());
             return;
         }
-        LOG.info("event accepted", "eventId", event.path("id").asString(), "source", event.path("source").asString(),
-                "detailType", event.path("detail-type").asString(), "rules", matched);
+        LOG.info(
+                "event accepted",
+                "eventId",
+                event.path("id").asString(),
+                "source",
+                event.path("source").asString(),
+                "detailType",
+                event.path("detail-type").asString(),
+                "rules",
+                matched);
         // each matching rule's target is the dispatch queue (one SendMessage per rule, as EventBridge does)
         for (int i = 0; i < matched.size(); i++) queue.send(event);
     }
@@ -178,7 +203,8 @@ final class EventBridgeApi extends Handler.Abstract {
         JsonNode t = entry.get("Time");
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         if (t == null || t.isNull()) return now;
-        if (t.isNumber()) return Instant.ofEpochMilli((long) (t.asDouble() * 1000)).truncatedTo(ChronoUnit.SECONDS);
+        if (t.isNumber())
+            return Instant.ofEpochMilli((long) (t.asDouble() * 1000)).truncatedTo(ChronoUnit.SECONDS);
         try {
             return Instant.parse(t.asString()).truncatedTo(ChronoUnit.SECONDS);
         } catch (RuntimeException e) {

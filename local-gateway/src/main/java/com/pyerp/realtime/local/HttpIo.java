@@ -23,7 +23,10 @@ final class HttpIo {
     static void send(Response response, Callback callback, int status, String contentType, String body) {
         response.setStatus(status);
         if (contentType != null) response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
-        response.write(true, body == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+        response.write(
+                true,
+                body == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)),
+                callback);
     }
 
     static void json(Response response, Callback callback, int status, Object body) {

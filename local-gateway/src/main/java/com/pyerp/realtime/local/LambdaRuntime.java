@@ -23,12 +23,15 @@ final class LambdaRuntime {
 
     /** The result of one invocation: the JSON the function returned, or the error it threw. */
     record Result(JsonNode payload, String errorType, String errorMessage) {
-        boolean failed() { return errorType != null; }
+        boolean failed() {
+            return errorType != null;
+        }
     }
 
     private LambdaRuntime() {}
 
-    static <I, O> Result invoke(String functionName, RequestHandler<I, O> handler, Class<I> inType, Class<O> outType, JsonNode event) {
+    static <I, O> Result invoke(
+            String functionName, RequestHandler<I, O> handler, Class<I> inType, Class<O> outType, JsonNode event) {
         ClassLoader cl = LambdaRuntime.class.getClassLoader();
         PojoSerializer<I> in = LambdaEventSerializers.serializerFor(inType, cl);
         PojoSerializer<O> out = LambdaEventSerializers.serializerFor(outType, cl);
@@ -47,7 +50,10 @@ final class LambdaRuntime {
     static Result invokeStream(String functionName, RequestStreamHandler handler, JsonNode event) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            handler.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(event)), bytes, new LocalContext(functionName, 60_000));
+            handler.handleRequest(
+                    new ByteArrayInputStream(JSON.writeValueAsBytes(event)),
+                    bytes,
+                    new LocalContext(functionName, 60_000));
             String text = bytes.toString(StandardCharsets.UTF_8);
             return new Result(text.isEmpty() ? JSON.nullNode() : JSON.readTree(text), null, null);
         } catch (Throwable e) { // the Lambda runtime reports any Throwable as {errorMessage, errorType}

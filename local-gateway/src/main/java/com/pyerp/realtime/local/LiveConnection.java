@@ -18,7 +18,8 @@ final class LiveConnection {
     volatile Session session;
     volatile ScheduledFuture<?> maxDurationTimer;
 
-    LiveConnection(String id, Map<String, Object> authorizerContext, Instant connectedAt, String sourceIp, String userAgent) {
+    LiveConnection(
+            String id, Map<String, Object> authorizerContext, Instant connectedAt, String sourceIp, String userAgent) {
         this.id = id;
         this.authorizerContext = authorizerContext;
         this.connectedAt = connectedAt;

@@ -32,7 +32,12 @@ final class LocalApi extends Handler.Abstract {
     private volatile EventBridgeApi eventBridge;
     private volatile Map<String, Object> info = Map.of();
 
-    LocalApi(LocalGatewayConfig config, DevTokens tokens, WebSocketGateway gateway, ConnectionRegistry registry, EventCatalog catalog) {
+    LocalApi(
+            LocalGatewayConfig config,
+            DevTokens tokens,
+            WebSocketGateway gateway,
+            ConnectionRegistry registry,
+            EventCatalog catalog) {
         this.config = config;
         this.tokens = tokens;
         this.gateway = gateway;
@@ -55,7 +60,10 @@ final class LocalApi extends Handler.Abstract {
             ev.put("source", e.source());
             ev.put("detailType", e.detailType());
             ev.put("channels", e.channelTemplates());
-            if (!e.examples().isEmpty()) ev.put("example", EventCatalog.readTree(EventCatalog.BASE + e.examples().get(0)));
+            if (!e.examples().isEmpty())
+                ev.put(
+                        "example",
+                        EventCatalog.readTree(EventCatalog.BASE + e.examples().get(0)));
             events.add(ev);
         }
         m.put("events", events);
@@ -71,7 +79,8 @@ final class LocalApi extends Handler.Abstract {
             case "/local/token" -> token(request, response, callback);
             case "/local/info" -> HttpIo.json(response, callback, 200, info);
             case "/local/connections" -> HttpIo.json(response, callback, 200, connections());
-            case "/local/dead-letters" -> HttpIo.json(response, callback, 200, eventBridge == null ? List.of() : eventBridge.deadLetters());
+            case "/local/dead-letters" ->
+                HttpIo.json(response, callback, 200, eventBridge == null ? List.of() : eventBridge.deadLetters());
             case "/", "/index.html" -> staticFile(response, callback, "console/index.html");
             default -> {
                 if (path.startsWith("/console/")) staticFile(response, callback, path.substring(1));
@@ -94,12 +103,19 @@ final class LocalApi extends Handler.Abstract {
             return;
         }
         if (sub == null || sub.isBlank()) {
-            HttpIo.json(response, callback, 400, Map.of("error", "sub is required, e.g. /local/token?sub=alice&roles=inventory:read&warehouses=WH-1"));
+            HttpIo.json(
+                    response,
+                    callback,
+                    400,
+                    Map.of(
+                            "error",
+                            "sub is required, e.g. /local/token?sub=alice&roles=inventory:read&warehouses=WH-1"));
             return;
         }
         List<String> roles = csv(value(q, "roles", ""));
         List<String> warehouses = csv(value(q, "warehouses", ""));
-        String token = tokens.mint(sub, tenant, roles, warehouses, Duration.ofSeconds(ttl), value(q, "aud", DevTokens.AUDIENCE));
+        String token = tokens.mint(
+                sub, tenant, roles, warehouses, Duration.ofSeconds(ttl), value(q, "aud", DevTokens.AUDIENCE));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("token", token);
         out.put("expiresAt", Instant.now().plusSeconds(ttl).toString());
@@ -137,16 +153,31 @@ final class LocalApi extends Handler.Abstract {
         }
         try (InputStream in = LocalApi.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                HttpIo.send(response, callback, 404, "text/plain", "not found: /" + resource
-                        + (resource.startsWith("console/") ? " (the debug console comes from client-js; rebuild the gateway with mvn package)" : ""));
+                HttpIo.send(
+                        response,
+                        callback,
+                        404,
+                        "text/plain",
+                        "not found: /" + resource
+                                + (resource.startsWith("console/")
+                                        ? " (the debug console comes from client-js; rebuild the gateway with mvn package)"
+                                        : ""));
                 return;
             }
-            String type = resource.endsWith(".html") ? "text/html; charset=utf-8"
-                    : resource.endsWith(".js") || resource.endsWith(".mjs") ? "text/javascript; charset=utf-8"
-                    : resource.endsWith(".css") ? "text/css; charset=utf-8"
-                    : resource.endsWith(".json") ? "application/json" : "application/octet-stream";
+            String type = resource.endsWith(".html")
+                    ? "text/html; charset=utf-8"
+                    : resource.endsWith(".js") || resource.endsWith(".mjs")
+                            ? "text/javascript; charset=utf-8"
+                            : resource.endsWith(".css")
+                                    ? "text/css; charset=utf-8"
+                                    : resource.endsWith(".json") ? "application/json" : "application/octet-stream";
             response.getHeaders().put("Cache-Control", "no-store");
-            HttpIo.send(response, callback, 200, type, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            HttpIo.send(
+                    response,
+                    callback,
+                    200,
+                    type,
+                    new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 
@@ -156,6 +187,11 @@ final class LocalApi extends Handler.Abstract {
     }
 
     private static List<String> csv(String s) {
-        return s.isBlank() ? List.of() : Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        return s.isBlank()
+                ? List.of()
+                : Arrays.stream(s.split(","))
+                        .map(String::trim)
+                        .filter(x -> !x.isEmpty())
+                        .toList();
     }
 }

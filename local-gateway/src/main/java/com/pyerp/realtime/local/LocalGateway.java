@@ -62,8 +62,10 @@ public final class LocalGateway implements AutoCloseable {
         try {
             connector.open();
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
-                    + " (" + e.getMessage() + "); is another gateway running? choose another --port", e);
+            throw new IllegalStateException(
+                    "cannot listen on " + config.host() + ":" + config.port() + " (" + e.getMessage()
+                            + "); is another gateway running? choose another --port",
+                    e);
         }
         port = connector.getLocalPort();
         timers = Executors.newScheduledThreadPool(1, daemon("local-gateway-timer"));
@@ -87,7 +89,8 @@ public final class LocalGateway implements AutoCloseable {
 
             WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
                 container.setMaxFrameSize(MAX_FRAME_BYTES);
-                // without this Jetty would split an oversized incoming frame instead of refusing it with 1009, as AWS does
+                // without this Jetty would split an oversized incoming frame instead of refusing it with 1009, as AWS
+                // does
                 container.setAutoFragment(false);
                 container.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
                 container.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
@@ -150,11 +153,16 @@ public final class LocalGateway implements AutoCloseable {
         Map<String, String> process = config.processEnv();
         for (RealtimeEnv.Var v : RealtimeEnv.Var.values()) {
             String fromProcess = process.get(v.name());
-            if (fromProcess == null || fromProcess.isBlank() || v == RealtimeEnv.Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI) continue;
+            if (fromProcess == null
+                    || fromProcess.isBlank()
+                    || v == RealtimeEnv.Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI) continue;
             // extra origins add to the gateway's own, so its console keeps working
-            env.put(v.name(), v == RealtimeEnv.Var.ALLOWED_ORIGINS ? env.get(v.name()) + "," + fromProcess : fromProcess);
+            env.put(
+                    v.name(),
+                    v == RealtimeEnv.Var.ALLOWED_ORIGINS ? env.get(v.name()) + "," + fromProcess : fromProcess);
         }
-        if (!env.containsKey(RealtimeEnv.Var.AWS_ENDPOINT_URL_DYNAMODB.name()) && process.get("AWS_ENDPOINT_URL") != null) {
+        if (!env.containsKey(RealtimeEnv.Var.AWS_ENDPOINT_URL_DYNAMODB.name())
+                && process.get("AWS_ENDPOINT_URL") != null) {
             env.put(RealtimeEnv.Var.AWS_ENDPOINT_URL_DYNAMODB.name(), process.get("AWS_ENDPOINT_URL"));
         }
         env.put("AWS_ACCESS_KEY_ID", process.getOrDefault("AWS_ACCESS_KEY_ID", "local"));
@@ -164,15 +172,19 @@ public final class LocalGateway implements AutoCloseable {
 
     private static ConnectionRegistry registry(LocalGatewayConfig config, RealtimeEnv env) {
         if (config.registry() == LocalGatewayConfig.Registry.MEMORY) return new InMemoryConnectionRegistry();
-        String endpoint = env.dynamoDbEndpoint().map(Object::toString).orElse("the AWS endpoint of region " + env.region());
+        String endpoint =
+                env.dynamoDbEndpoint().map(Object::toString).orElse("the AWS endpoint of region " + env.region());
         try {
             DynamoDbConnectionRegistry r = DynamoDbConnectionRegistry.fromEnv(env);
-            var tables = com.pyerp.realtime.aws.dynamo.RegistryTables.createIfMissing(r.client(), env.connectionsTable(), env.subscriptionsTable());
+            var tables = com.pyerp.realtime.aws.dynamo.RegistryTables.createIfMissing(
+                    r.client(), env.connectionsTable(), env.subscriptionsTable());
             LOG.info("using the DynamoDB registry", "endpoint", endpoint, "tables", tables.toString());
             return r;
         } catch (RuntimeException e) {
-            throw new IllegalStateException("--registry dynamodb: cannot use DynamoDB at " + endpoint + ": " + e.getMessage()
-                    + " (set AWS_ENDPOINT_URL_DYNAMODB, e.g. http://localhost:4567 for dynalite)", e);
+            throw new IllegalStateException(
+                    "--registry dynamodb: cannot use DynamoDB at " + endpoint + ": " + e.getMessage()
+                            + " (set AWS_ENDPOINT_URL_DYNAMODB, e.g. http://localhost:4567 for dynalite)",
+                    e);
         }
     }
 
@@ -181,22 +193,45 @@ public final class LocalGateway implements AutoCloseable {
         return h.equals("0.0.0.0") || h.equals("127.0.0.1") ? "localhost" : h;
     }
 
-    public int port() { return port; }
-    public String baseUrl() { return "http://" + hostForUrls(config) + ":" + port; }
-    public String webSocketUrl() { return "ws://" + hostForUrls(config) + ":" + port + "/" + config.stage(); }
-    public String connectionsUrl() { return baseUrl() + "/" + config.stage() + "/@connections"; }
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        return "http://" + hostForUrls(config) + ":" + port;
+    }
+
+    public String webSocketUrl() {
+        return "ws://" + hostForUrls(config) + ":" + port + "/" + config.stage();
+    }
+
+    public String connectionsUrl() {
+        return baseUrl() + "/" + config.stage() + "/@connections";
+    }
     /** The EventBridge endpoint (for {@code --endpoint-url} and {@code AWS_ENDPOINT_URL_EVENTBRIDGE}). */
-    public String eventBridgeUrl() { return baseUrl(); }
-    public String bus() { return config.bus(); }
-    public ConnectionRegistry registry() { return registry; }
-    public Map<String, String> environment() { return environment; }
+    public String eventBridgeUrl() {
+        return baseUrl();
+    }
+
+    public String bus() {
+        return config.bus();
+    }
+
+    public ConnectionRegistry registry() {
+        return registry;
+    }
+
+    public Map<String, String> environment() {
+        return environment;
+    }
 
     /** Mints a development token (same key as {@code /local/token}). */
     public String mintToken(String sub, String tenant, List<String> roles, List<String> warehouses, Duration ttl) {
         return tokens.mint(sub, tenant, roles, warehouses, ttl, DevTokens.AUDIENCE);
     }
 
-    String mintToken(String sub, String tenant, List<String> roles, List<String> warehouses, Duration ttl, String audience) {
+    String mintToken(
+            String sub, String tenant, List<String> roles, List<String> warehouses, Duration ttl, String audience) {
         return tokens.mint(sub, tenant, roles, warehouses, ttl, audience);
     }
 
@@ -255,10 +290,19 @@ public final class LocalGateway implements AutoCloseable {
     /** The last handler: a JSON 404 naming what the gateway serves. */
     private static final class NotFound extends Handler.Abstract {
         @Override
-        public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
-                              org.eclipse.jetty.util.Callback callback) {
-            HttpIo.json(response, callback, 404, Map.of("message", "not found: " + request.getMethod() + " " + request.getHttpURI().getPath()
-                    + ". This gateway serves: ws /{stage}, /{stage}/@connections/{id}, PutEvents (POST / with X-Amz-Target), /local/*, the console at /"));
+        public boolean handle(
+                org.eclipse.jetty.server.Request request,
+                org.eclipse.jetty.server.Response response,
+                org.eclipse.jetty.util.Callback callback) {
+            HttpIo.json(
+                    response,
+                    callback,
+                    404,
+                    Map.of(
+                            "message",
+                            "not found: " + request.getMethod() + " "
+                                    + request.getHttpURI().getPath()
+                                    + ". This gateway serves: ws /{stage}, /{stage}/@connections/{id}, PutEvents (POST / with X-Amz-Target), /local/*, the console at /"));
             return true;
         }
     }

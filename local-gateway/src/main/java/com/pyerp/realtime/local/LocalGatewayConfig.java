@@ -8,12 +8,24 @@ import java.util.Objects;
  * The local gateway's settings (from the command line). Immutable; {@link #builder()} holds the defaults
  * and {@link Builder#build()} validates with a clear message.
  */
-record LocalGatewayConfig(String host, int port, String stage, String bus, String region, Registry registry,
-                          List<String> extraOrigins, Path keyFile, boolean demo, double demoRate,
-                          java.util.Map<String, String> processEnv) {
+record LocalGatewayConfig(
+        String host,
+        int port,
+        String stage,
+        String bus,
+        String region,
+        Registry registry,
+        List<String> extraOrigins,
+        Path keyFile,
+        boolean demo,
+        double demoRate,
+        java.util.Map<String, String> processEnv) {
     static final String ACCOUNT = "000000000000";
 
-    enum Registry { MEMORY, DYNAMODB }
+    enum Registry {
+        MEMORY,
+        DYNAMODB
+    }
 
     LocalGatewayConfig {
         Objects.requireNonNull(stage);
@@ -38,28 +50,78 @@ record LocalGatewayConfig(String host, int port, String stage, String bus, Strin
         double demoRate = 1.0;
         java.util.Map<String, String> processEnv = System.getenv();
 
-        Builder host(String v) { host = v; return this; }
-        Builder port(int v) { port = v; return this; }
-        Builder stage(String v) { stage = v; return this; }
-        Builder bus(String v) { bus = v; return this; }
-        Builder region(String v) { region = v; return this; }
-        Builder registry(Registry v) { registry = v; return this; }
-        Builder extraOrigins(List<String> v) { extraOrigins = v; return this; }
-        Builder keyFile(Path v) { keyFile = v; return this; }
-        Builder demo(boolean v) { demo = v; return this; }
-        Builder demoRate(double v) { demoRate = v; return this; }
+        Builder host(String v) {
+            host = v;
+            return this;
+        }
+
+        Builder port(int v) {
+            port = v;
+            return this;
+        }
+
+        Builder stage(String v) {
+            stage = v;
+            return this;
+        }
+
+        Builder bus(String v) {
+            bus = v;
+            return this;
+        }
+
+        Builder region(String v) {
+            region = v;
+            return this;
+        }
+
+        Builder registry(Registry v) {
+            registry = v;
+            return this;
+        }
+
+        Builder extraOrigins(List<String> v) {
+            extraOrigins = v;
+            return this;
+        }
+
+        Builder keyFile(Path v) {
+            keyFile = v;
+            return this;
+        }
+
+        Builder demo(boolean v) {
+            demo = v;
+            return this;
+        }
+
+        Builder demoRate(double v) {
+            demoRate = v;
+            return this;
+        }
         /** The environment overrides are read from (the process environment; tests pass their own). */
-        Builder processEnv(java.util.Map<String, String> v) { processEnv = v; return this; }
+        Builder processEnv(java.util.Map<String, String> v) {
+            processEnv = v;
+            return this;
+        }
 
         LocalGatewayConfig build() {
             if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be 0..65535, got " + port);
-            if (!stage.matches("[A-Za-z0-9_-]{1,128}")) throw new IllegalArgumentException("--stage must be 1-128 characters [A-Za-z0-9_-], got '" + stage + "'");
-            if (!bus.matches("[A-Za-z0-9._-]{1,256}")) throw new IllegalArgumentException("--bus must be 1-256 characters [A-Za-z0-9._-], got '" + bus + "'");
-            if (!(demoRate > 0 && demoRate <= 1000)) throw new IllegalArgumentException("--demo-rate must be in (0, 1000] events per second, got " + demoRate);
+            if (!stage.matches("[A-Za-z0-9_-]{1,128}"))
+                throw new IllegalArgumentException(
+                        "--stage must be 1-128 characters [A-Za-z0-9_-], got '" + stage + "'");
+            if (!bus.matches("[A-Za-z0-9._-]{1,256}"))
+                throw new IllegalArgumentException("--bus must be 1-256 characters [A-Za-z0-9._-], got '" + bus + "'");
+            if (!(demoRate > 0 && demoRate <= 1000))
+                throw new IllegalArgumentException(
+                        "--demo-rate must be in (0, 1000] events per second, got " + demoRate);
             for (String o : extraOrigins) {
-                if (!o.matches("https?://[^/\\s]+")) throw new IllegalArgumentException("--origin must be scheme://host[:port] without a path, got '" + o + "'");
+                if (!o.matches("https?://[^/\\s]+"))
+                    throw new IllegalArgumentException(
+                            "--origin must be scheme://host[:port] without a path, got '" + o + "'");
             }
-            return new LocalGatewayConfig(host, port, stage, bus, region, registry, extraOrigins, keyFile, demo, demoRate, processEnv);
+            return new LocalGatewayConfig(
+                    host, port, stage, bus, region, registry, extraOrigins, keyFile, demo, demoRate, processEnv);
         }
 
         private static String envOr(String name, String dflt) {

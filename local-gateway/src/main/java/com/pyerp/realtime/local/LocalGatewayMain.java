@@ -70,11 +70,14 @@ public final class LocalGatewayMain {
                 return 1;
             }
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                gw.close();
-                stopped.countDown();
-            }, "local-gateway-shutdown"));
-            AutoCloseable demo = config.demo() ? Demo.start(gw, config.demoRate(), out) : () -> { };
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                gw.close();
+                                stopped.countDown();
+                            },
+                            "local-gateway-shutdown"));
+            AutoCloseable demo = config.demo() ? Demo.start(gw, config.demoRate(), out) : () -> {};
             Banner.print(gw, config, out);
             stopped.await();
             demo.close();
@@ -152,7 +155,10 @@ public final class LocalGatewayMain {
     }
 
     private static List<String> csv(String s) {
-        return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        return Arrays.stream(s.split(","))
+                .map(String::trim)
+                .filter(x -> !x.isEmpty())
+                .toList();
     }
 
     private static String value(List<String> a, int i, String opt) throws UsageException {

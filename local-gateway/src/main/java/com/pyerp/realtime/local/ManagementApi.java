@@ -41,16 +41,24 @@ final class ManagementApi extends Handler.Abstract {
         switch (request.getMethod()) {
             case "POST" -> post(request, response, callback, conn);
             case "GET" -> {
-                if (!open(conn)) { gone(response, callback); break; }
+                if (!open(conn)) {
+                    gone(response, callback);
+                    break;
+                }
                 Map<String, Object> out = new LinkedHashMap<>();
                 // the wire names of GetConnection's ConnectedAt, Identity{SourceIp, UserAgent}, LastActiveAt
                 out.put("connectedAt", conn.connectedAt.toString());
-                out.put("identity", Map.of("sourceIp", conn.sourceIp, "userAgent", conn.userAgent == null ? "" : conn.userAgent));
+                out.put(
+                        "identity",
+                        Map.of("sourceIp", conn.sourceIp, "userAgent", conn.userAgent == null ? "" : conn.userAgent));
                 out.put("lastActiveAt", conn.lastActiveAt.toString());
                 HttpIo.json(response, callback, 200, out);
             }
             case "DELETE" -> {
-                if (!open(conn)) { gone(response, callback); break; }
+                if (!open(conn)) {
+                    gone(response, callback);
+                    break;
+                }
                 conn.session.close(1000, "", org.eclipse.jetty.websocket.api.Callback.NOOP);
                 HttpIo.send(response, callback, 204, null, null);
             }
@@ -61,7 +69,10 @@ final class ManagementApi extends Handler.Abstract {
 
     private void post(Request request, Response response, Callback callback, LiveConnection conn) throws Exception {
         byte[] body = HttpIo.body(request, MAX_PAYLOAD);
-        if (!open(conn)) { gone(response, callback); return; }
+        if (!open(conn)) {
+            gone(response, callback);
+            return;
+        }
         if (body.length > MAX_PAYLOAD) {
             error(response, callback, 413, "PayloadTooLargeException", "Message too long. Max payload size is 128 KB.");
             return;
@@ -73,8 +84,15 @@ final class ManagementApi extends Handler.Abstract {
         Session session = conn.session;
         conn.pendingBytes.addAndGet(body.length);
         session.sendText(new String(body, StandardCharsets.UTF_8), new org.eclipse.jetty.websocket.api.Callback() {
-            @Override public void succeed() { conn.pendingBytes.addAndGet(-body.length); }
-            @Override public void fail(Throwable x) { conn.pendingBytes.addAndGet(-body.length); }
+            @Override
+            public void succeed() {
+                conn.pendingBytes.addAndGet(-body.length);
+            }
+
+            @Override
+            public void fail(Throwable x) {
+                conn.pendingBytes.addAndGet(-body.length);
+            }
         });
         conn.lastActiveAt = Instant.now();
         HttpIo.send(response, callback, 200, null, null);

@@ -45,10 +45,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class WebSocketGateway {
     private static final JsonLog LOG = JsonLog.get(WebSocketGateway.class);
-    private static final DateTimeFormatter REQUEST_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter REQUEST_TIME =
+            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
     static final Duration MAX_CONNECTION_DURATION = Duration.ofHours(2);
     /** How long after $connect the socket must be open; otherwise $disconnect cleans the registration up. */
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
+
     static final String API_ID = "local";
 
     private final LocalGatewayConfig config;
@@ -59,9 +61,14 @@ public final class WebSocketGateway {
     private final SecureRandom random = new SecureRandom();
     /** API Gateway's limit of 500 new connections per second (per account and region). */
     private final TokenBucket newConnections = new TokenBucket(500, 500);
+
     private volatile String domainName = "localhost";
 
-    WebSocketGateway(LocalGatewayConfig config, Handlers handlers, ScheduledExecutorService timers, ExecutorService disconnects) {
+    WebSocketGateway(
+            LocalGatewayConfig config,
+            Handlers handlers,
+            ScheduledExecutorService timers,
+            ExecutorService disconnects) {
         this.config = config;
         this.handlers = handlers;
         this.timers = timers;
@@ -99,8 +106,14 @@ public final class WebSocketGateway {
             query.put(f.getName(), f.getValue());
             multiQuery.put(f.getName(), f.getValues());
         }
-        JsonLog.withContext(Map.of("connectionId", connectionId), () -> LOG.info("handshake",
-                "path", JsonLog.redact(request.getHttpURI().getPathQuery()), "sourceIp", sourceIp));
+        JsonLog.withContext(
+                Map.of("connectionId", connectionId),
+                () -> LOG.info(
+                        "handshake",
+                        "path",
+                        JsonLog.redact(request.getHttpURI().getPathQuery()),
+                        "sourceIp",
+                        sourceIp));
         if (!newConnections.tryAcquire()) {
             return refuse(request, response, callback, connectionId, 429, "over 500 new connections per second");
         }
@@ -108,31 +121,51 @@ public final class WebSocketGateway {
         // 1. The REQUEST authorizer. Its result is never cached (WebSocket authorizers are not).
         ObjectNode auth = LambdaRuntime.JSON.createObjectNode();
         auth.put("type", "REQUEST");
-        auth.put("methodArn", "arn:aws:execute-api:" + config.region() + ":" + LocalGatewayConfig.ACCOUNT + ":" + API_ID + "/" + config.stage() + "/" + ApiRoutes.CONNECT);
+        auth.put(
+                "methodArn",
+                "arn:aws:execute-api:" + config.region() + ":" + LocalGatewayConfig.ACCOUNT + ":" + API_ID + "/"
+                        + config.stage() + "/" + ApiRoutes.CONNECT);
         auth.set("headers", LambdaRuntime.JSON.valueToTree(headers));
         auth.set("multiValueHeaders", LambdaRuntime.JSON.valueToTree(multiHeaders));
         auth.set("queryStringParameters", LambdaRuntime.JSON.valueToTree(query));
         auth.set("multiValueQueryStringParameters", LambdaRuntime.JSON.valueToTree(multiQuery));
         auth.putObject("stageVariables");
-        auth.set("requestContext", requestContext(connectionId, ApiRoutes.CONNECT, "CONNECT", now, sourceIp, userAgent, null));
-        LambdaRuntime.Result authResult = LambdaRuntime.invoke("authorizer", handlers.authorizer(),
-                APIGatewayCustomAuthorizerEvent.class, IamPolicyResponseV1.class, auth);
+        auth.set(
+                "requestContext",
+                requestContext(connectionId, ApiRoutes.CONNECT, "CONNECT", now, sourceIp, userAgent, null));
+        LambdaRuntime.Result authResult = LambdaRuntime.invoke(
+                "authorizer",
+                handlers.authorizer(),
+                APIGatewayCustomAuthorizerEvent.class,
+                IamPolicyResponseV1.class,
+                auth);
         if (authResult.failed()) {
             int status = "Unauthorized".equals(authResult.errorMessage()) ? 401 : 500;
-            return refuse(request, response, callback, connectionId, status, "authorizer: " + authResult.errorMessage());
+            return refuse(
+                    request, response, callback, connectionId, status, "authorizer: " + authResult.errorMessage());
         }
         JsonNode policy = authResult.payload();
         boolean allowed = false;
         for (JsonNode st : policy.path("policyDocument").path("Statement")) {
             if ("Allow".equals(st.path("Effect").asString())) allowed = true;
-            if ("Deny".equals(st.path("Effect").asString())) { allowed = false; break; }
+            if ("Deny".equals(st.path("Effect").asString())) {
+                allowed = false;
+                break;
+            }
         }
         if (!allowed) {
             return refuse(request, response, callback, connectionId, 403, "authorizer denied");
         }
         Map<String, Object> context = new LinkedHashMap<>();
-        policy.path("context").properties().forEach(e -> context.put(e.getKey(), e.getValue().isNumber() ? e.getValue().numberValue()
-                : e.getValue().isBoolean() ? e.getValue().booleanValue() : e.getValue().asString()));
+        policy.path("context")
+                .properties()
+                .forEach(e -> context.put(
+                        e.getKey(),
+                        e.getValue().isNumber()
+                                ? e.getValue().numberValue()
+                                : e.getValue().isBoolean()
+                                        ? e.getValue().booleanValue()
+                                        : e.getValue().asString()));
         context.put("principalId", policy.path("principalId").asString());
 
         // 2. $connect, with the authorizer context; the upgrade waits for it.
@@ -143,12 +176,19 @@ public final class WebSocketGateway {
             connect.set("queryStringParameters", LambdaRuntime.JSON.valueToTree(query));
             connect.set("multiValueQueryStringParameters", LambdaRuntime.JSON.valueToTree(multiQuery));
         }
-        connect.set("requestContext", requestContext(connectionId, ApiRoutes.CONNECT, "CONNECT", now, sourceIp, userAgent, context));
+        connect.set(
+                "requestContext",
+                requestContext(connectionId, ApiRoutes.CONNECT, "CONNECT", now, sourceIp, userAgent, context));
         connect.put("isBase64Encoded", false);
-        LambdaRuntime.Result connectResult = LambdaRuntime.invoke("connect", handlers.connect(),
-                APIGatewayV2WebSocketEvent.class, APIGatewayV2WebSocketResponse.class, connect);
+        LambdaRuntime.Result connectResult = LambdaRuntime.invoke(
+                "connect",
+                handlers.connect(),
+                APIGatewayV2WebSocketEvent.class,
+                APIGatewayV2WebSocketResponse.class,
+                connect);
         if (connectResult.failed()) {
-            return refuse(request, response, callback, connectionId, 500, "$connect failed: " + connectResult.errorMessage());
+            return refuse(
+                    request, response, callback, connectionId, 500, "$connect failed: " + connectResult.errorMessage());
         }
         int status = connectResult.payload().path("statusCode").asInt(200);
         if (status < 200 || status > 299) {
@@ -161,17 +201,25 @@ public final class WebSocketGateway {
         }
         LiveConnection conn = new LiveConnection(connectionId, context, now, sourceIp, userAgent);
         // $connect registered the connection; if the upgrade never completes (the client went away), clean up
-        timers.schedule(() -> {
-            if (conn.session == null) {
-                JsonLog.withContext(Map.of("connectionId", connectionId), () -> LOG.info("handshake never completed; running $disconnect"));
-                disconnect(conn, 1006, "handshake not completed");
-            }
-        }, HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        timers.schedule(
+                () -> {
+                    if (conn.session == null) {
+                        JsonLog.withContext(
+                                Map.of("connectionId", connectionId),
+                                () -> LOG.info("handshake never completed; running $disconnect"));
+                        disconnect(conn, 1006, "handshake not completed");
+                    }
+                },
+                HANDSHAKE_TIMEOUT.toMillis(),
+                TimeUnit.MILLISECONDS);
         return new Endpoint(conn);
     }
 
-    private Object refuse(Request request, Response response, Callback callback, String connectionId, int status, String why) {
-        JsonLog.withContext(Map.of("connectionId", connectionId), () -> LOG.info("handshake refused", "status", status, "reason", why));
+    private Object refuse(
+            Request request, Response response, Callback callback, String connectionId, int status, String why) {
+        JsonLog.withContext(
+                Map.of("connectionId", connectionId),
+                () -> LOG.info("handshake refused", "status", status, "reason", why));
         Response.writeError(request, response, callback, status);
         return null;
     }
@@ -189,8 +237,14 @@ public final class WebSocketGateway {
         return ApiRoutes.DEFAULT;
     }
 
-    private ObjectNode requestContext(String connectionId, String routeKey, String eventType, Instant connectedAt,
-                                      String sourceIp, String userAgent, Map<String, Object> authorizer) {
+    private ObjectNode requestContext(
+            String connectionId,
+            String routeKey,
+            String eventType,
+            Instant connectedAt,
+            String sourceIp,
+            String userAgent,
+            Map<String, Object> authorizer) {
         Instant now = Instant.now();
         ObjectNode rc = LambdaRuntime.JSON.createObjectNode();
         rc.put("routeKey", routeKey);
@@ -219,7 +273,6 @@ public final class WebSocketGateway {
         return Base64.getEncoder().encodeToString(b).replace('/', '_').replace('+', '-');
     }
 
-
     /** Closes every connection (gateway shutdown). */
     void closeAll() {
         for (LiveConnection c : connections.values()) {
@@ -240,8 +293,10 @@ public final class WebSocketGateway {
         public void onWebSocketOpen(Session session) {
             conn.session = session;
             connections.put(conn.id, conn);
-            conn.maxDurationTimer = timers.schedule(() -> session.close(1001, "Going away", org.eclipse.jetty.websocket.api.Callback.NOOP),
-                    MAX_CONNECTION_DURATION.toMillis(), TimeUnit.MILLISECONDS);
+            conn.maxDurationTimer = timers.schedule(
+                    () -> session.close(1001, "Going away", org.eclipse.jetty.websocket.api.Callback.NOOP),
+                    MAX_CONNECTION_DURATION.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
 
         @Override
@@ -262,13 +317,24 @@ public final class WebSocketGateway {
         private void route(String body, boolean base64) {
             String routeKey = base64 ? ApiRoutes.DEFAULT : selectRoute(body, Set.copyOf(ApiRoutes.COMMAND_ROUTES));
             ObjectNode event = LambdaRuntime.JSON.createObjectNode();
-            ObjectNode rc = requestContext(conn.id, routeKey, "MESSAGE", conn.connectedAt, conn.sourceIp, conn.userAgent, conn.authorizerContext);
+            ObjectNode rc = requestContext(
+                    conn.id,
+                    routeKey,
+                    "MESSAGE",
+                    conn.connectedAt,
+                    conn.sourceIp,
+                    conn.userAgent,
+                    conn.authorizerContext);
             rc.put("messageId", UUID.randomUUID().toString());
             event.set("requestContext", rc);
             event.put("body", body);
             event.put("isBase64Encoded", base64);
-            LambdaRuntime.Result r = LambdaRuntime.invoke("command", handlers.command(),
-                    APIGatewayV2WebSocketEvent.class, APIGatewayV2WebSocketResponse.class, event);
+            LambdaRuntime.Result r = LambdaRuntime.invoke(
+                    "command",
+                    handlers.command(),
+                    APIGatewayV2WebSocketEvent.class,
+                    APIGatewayV2WebSocketResponse.class,
+                    event);
             Session s = conn.session;
             if (s == null || !s.isOpen()) return;
             if (r.failed()) {
@@ -281,7 +347,8 @@ public final class WebSocketGateway {
                 return;
             }
             JsonNode reply = r.payload().get("body");
-            if (reply != null && reply.isString()) s.sendText(reply.asString(), org.eclipse.jetty.websocket.api.Callback.NOOP);
+            if (reply != null && reply.isString())
+                s.sendText(reply.asString(), org.eclipse.jetty.websocket.api.Callback.NOOP);
         }
 
         @Override
@@ -294,7 +361,8 @@ public final class WebSocketGateway {
 
         @Override
         public void onWebSocketError(Throwable cause) {
-            JsonLog.withContext(Map.of("connectionId", conn.id), () -> LOG.info("websocket error", "error", String.valueOf(cause)));
+            JsonLog.withContext(
+                    Map.of("connectionId", conn.id), () -> LOG.info("websocket error", "error", String.valueOf(cause)));
         }
     }
 
@@ -302,13 +370,24 @@ public final class WebSocketGateway {
     private void disconnect(LiveConnection conn, int statusCode, String reason) {
         disconnects.execute(() -> {
             ObjectNode event = LambdaRuntime.JSON.createObjectNode();
-            ObjectNode rc = requestContext(conn.id, ApiRoutes.DISCONNECT, "DISCONNECT", conn.connectedAt, conn.sourceIp, conn.userAgent, conn.authorizerContext);
+            ObjectNode rc = requestContext(
+                    conn.id,
+                    ApiRoutes.DISCONNECT,
+                    "DISCONNECT",
+                    conn.connectedAt,
+                    conn.sourceIp,
+                    conn.userAgent,
+                    conn.authorizerContext);
             rc.put("disconnectStatusCode", statusCode);
             rc.put("disconnectReason", reason == null ? "" : reason);
             event.set("requestContext", rc);
             event.put("isBase64Encoded", false);
-            LambdaRuntime.Result r = LambdaRuntime.invoke("disconnect", handlers.disconnect(),
-                    APIGatewayV2WebSocketEvent.class, APIGatewayV2WebSocketResponse.class, event);
+            LambdaRuntime.Result r = LambdaRuntime.invoke(
+                    "disconnect",
+                    handlers.disconnect(),
+                    APIGatewayV2WebSocketEvent.class,
+                    APIGatewayV2WebSocketResponse.class,
+                    event);
             JsonLog.withContext(Map.of("connectionId", conn.id), () -> {
                 if (r.failed()) LOG.warn("$disconnect failed", "error", r.errorMessage());
                 LOG.info("closed", "disconnectStatusCode", statusCode, "disconnectReason", reason);

@@ -39,13 +39,17 @@ public final class BroadcastBenchmark {
             System.err.println("usage: BroadcastBenchmark [connections 1..20000] [rounds 1..100]");
             System.exit(2);
         }
-        com.pyerp.realtime.core.log.JsonLog.setSink(line -> { }); // measure delivery, not log printing
+        com.pyerp.realtime.core.log.JsonLog.setSink(line -> {}); // measure delivery, not log printing
         var key = Files.createTempFile("bench", ".jwk");
         Files.delete(key);
-        try (LocalGateway gw = LocalGateway.start(LocalGatewayConfig.builder().port(0).keyFile(key).build());
-             EventBridgeClient events = EventBridgeClient.builder().endpointOverride(URI.create(gw.eventBridgeUrl()))
-                     .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
-                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("b", "b"))).build()) {
+        try (LocalGateway gw = LocalGateway.start(
+                        LocalGatewayConfig.builder().port(0).keyFile(key).build());
+                EventBridgeClient events = EventBridgeClient.builder()
+                        .endpointOverride(URI.create(gw.eventBridgeUrl()))
+                        .region(Region.US_EAST_1)
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("b", "b")))
+                        .build()) {
             WebSocketClient ws = new WebSocketClient();
             ws.start();
             try {
@@ -60,8 +64,10 @@ public final class BroadcastBenchmark {
                 }
                 List<Session> sessions = new ArrayList<>();
                 for (CompletableFuture<Session> f : opening) sessions.add(f.get(60, TimeUnit.SECONDS));
-                for (Session s : sessions) s.sendText("{\"action\":\"subscribe\",\"channel\":\"system.broadcast\"}", Callback.NOOP);
-                if (!pending.get().await(60, TimeUnit.SECONDS)) throw new IllegalStateException("not every client got its ack");
+                for (Session s : sessions)
+                    s.sendText("{\"action\":\"subscribe\",\"channel\":\"system.broadcast\"}", Callback.NOOP);
+                if (!pending.get().await(60, TimeUnit.SECONDS))
+                    throw new IllegalStateException("not every client got its ack");
                 double setup = (System.nanoTime() - t0) / 1e6;
 
                 double[] ms = new double[rounds + 1];
@@ -69,20 +75,40 @@ public final class BroadcastBenchmark {
                     CountDownLatch latch = new CountDownLatch(connections);
                     pending.set(latch);
                     long start = System.nanoTime();
-                    events.putEvents(b -> b.entries(PutEventsRequestEntry.builder().eventBusName(gw.bus()).source("pyerp.system")
-                            .detailType("MaintenanceNotice").detail("{\"tenantId\":\"acme\",\"message\":\"benchmark\"}").build()));
-                    if (!latch.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("round " + r + ": " + latch.getCount() + " clients got nothing");
+                    events.putEvents(b -> b.entries(PutEventsRequestEntry.builder()
+                            .eventBusName(gw.bus())
+                            .source("pyerp.system")
+                            .detailType("MaintenanceNotice")
+                            .detail("{\"tenantId\":\"acme\",\"message\":\"benchmark\"}")
+                            .build()));
+                    if (!latch.await(120, TimeUnit.SECONDS))
+                        throw new IllegalStateException(
+                                "round " + r + ": " + latch.getCount() + " clients got nothing");
                     ms[r] = (System.nanoTime() - start) / 1e6;
                 }
                 double[] measured = Arrays.copyOfRange(ms, 1, ms.length);
                 Arrays.sort(measured);
                 double median = measured[measured.length / 2];
-                System.out.printf(Locale.ROOT, "broadcast benchmark: %d connections, %d rounds, %d cores, Java %s%n",
-                        connections, rounds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-                System.out.printf(Locale.ROOT, "  connect + subscribe all: %.0f ms (%.0f connections/s)%n", setup, connections / (setup / 1000));
-                System.out.printf(Locale.ROOT, "  PutEvents -> last client: median %.0f ms, min %.0f ms, max %.0f ms%n",
-                        median, measured[0], measured[measured.length - 1]);
-                System.out.printf(Locale.ROOT, "  delivery rate at the median: %.0f messages/s%n", connections / (median / 1000));
+                System.out.printf(
+                        Locale.ROOT,
+                        "broadcast benchmark: %d connections, %d rounds, %d cores, Java %s%n",
+                        connections,
+                        rounds,
+                        Runtime.getRuntime().availableProcessors(),
+                        System.getProperty("java.version"));
+                System.out.printf(
+                        Locale.ROOT,
+                        "  connect + subscribe all: %.0f ms (%.0f connections/s)%n",
+                        setup,
+                        connections / (setup / 1000));
+                System.out.printf(
+                        Locale.ROOT,
+                        "  PutEvents -> last client: median %.0f ms, min %.0f ms, max %.0f ms%n",
+                        median,
+                        measured[0],
+                        measured[measured.length - 1]);
+                System.out.printf(
+                        Locale.ROOT, "  delivery rate at the median: %.0f messages/s%n", connections / (median / 1000));
                 for (Session s : sessions) s.close();
             } finally {
                 ws.stop();

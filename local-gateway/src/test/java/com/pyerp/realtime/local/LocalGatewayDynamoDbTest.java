@@ -32,12 +32,19 @@ class LocalGatewayDynamoDbTest {
     @Test
     void dynamodbRegistry_createsTheTables_andCarriesTheWholePath(@TempDir Path dir) throws Exception {
         try (Dynalite dynalite = Dynalite.start();
-             LocalGateway gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder().port(0).keyFile(dir.resolve("k.jwk"))
-                     .registry(LocalGatewayConfig.Registry.DYNAMODB)
-                     .processEnv(Map.of("AWS_ENDPOINT_URL_DYNAMODB", dynalite.endpoint().toString())).build());
-             EventBridgeClient events = EventBridgeClient.builder().endpointOverride(URI.create(gw.eventBridgeUrl()))
-                     .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
-                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t"))).build()) {
+                LocalGateway gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
+                        .port(0)
+                        .keyFile(dir.resolve("k.jwk"))
+                        .registry(LocalGatewayConfig.Registry.DYNAMODB)
+                        .processEnv(Map.of(
+                                "AWS_ENDPOINT_URL_DYNAMODB", dynalite.endpoint().toString()))
+                        .build());
+                EventBridgeClient events = EventBridgeClient.builder()
+                        .endpointOverride(URI.create(gw.eventBridgeUrl()))
+                        .region(Region.US_EAST_1)
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
+                        .build()) {
             assertThat(dynalite.client().listTables().tableNames())
                     .contains("pyerp-realtime-connections", "pyerp-realtime-subscriptions");
             WebSocketClient ws = new WebSocketClient();
@@ -45,26 +52,43 @@ class LocalGatewayDynamoDbTest {
             try {
                 TestSocket s = new TestSocket();
                 ClientUpgradeRequest req = new ClientUpgradeRequest(URI.create(gw.webSocketUrl()));
-                req.setSubProtocols("erp.v1", gw.mintToken("dyn-user", "acme", List.of("sales:read"), List.of(), Duration.ofMinutes(5)));
+                req.setSubProtocols(
+                        "erp.v1",
+                        gw.mintToken("dyn-user", "acme", List.of("sales:read"), List.of(), Duration.ofMinutes(5)));
                 ws.connect(s, req).get();
-                assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"sales.orders\"}").path("type").asString()).isEqualTo("ack");
-                String id = gw.registry().connectionsOf("acme", "dyn-user", Instant.now()).get(0).connectionId();
-                assertThat(gw.registry().channelsOf(id, Instant.now())).containsExactly(ChannelKey.of("acme", "sales.orders"));
+                assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"sales.orders\"}")
+                                .path("type")
+                                .asString())
+                        .isEqualTo("ack");
+                String id = gw.registry()
+                        .connectionsOf("acme", "dyn-user", Instant.now())
+                        .get(0)
+                        .connectionId();
+                assertThat(gw.registry().channelsOf(id, Instant.now()))
+                        .containsExactly(ChannelKey.of("acme", "sales.orders"));
 
-                events.putEvents(b -> b.entries(PutEventsRequestEntry.builder().eventBusName("erp-events").source("pyerp.sales")
+                events.putEvents(b -> b.entries(PutEventsRequestEntry.builder()
+                        .eventBusName("erp-events")
+                        .source("pyerp.sales")
                         .detailType("OrderStatusChanged")
-                        .detail("{\"tenantId\":\"acme\",\"orderId\":\"SO-7\",\"status\":\"shipped\",\"changedAt\":\"2026-11-25T10:16:00Z\"}").build()));
+                        .detail(
+                                "{\"tenantId\":\"acme\",\"orderId\":\"SO-7\",\"status\":\"shipped\",\"changedAt\":\"2026-11-25T10:16:00Z\"}")
+                        .build()));
                 JsonNode event = s.next();
                 assertThat(event.path("channel").asString()).isEqualTo("sales.orders");
                 assertThat(event.path("data").path("orderId").asString()).isEqualTo("SO-7");
 
                 s.close();
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (gw.registry().find(id, Instant.now()).isPresent() || !gw.registry().channelsOf(id, Instant.now()).isEmpty()) {
-                    if (System.nanoTime() > deadline) throw new AssertionError("the DynamoDB registry still holds " + id);
+                while (gw.registry().find(id, Instant.now()).isPresent()
+                        || !gw.registry().channelsOf(id, Instant.now()).isEmpty()) {
+                    if (System.nanoTime() > deadline)
+                        throw new AssertionError("the DynamoDB registry still holds " + id);
                     Thread.sleep(50);
                 }
-                assertThat(dynalite.client().scan(b -> b.tableName("pyerp-realtime-subscriptions")).items())
+                assertThat(dynalite.client()
+                                .scan(b -> b.tableName("pyerp-realtime-subscriptions"))
+                                .items())
                         .noneMatch(item -> item.get("connectionId").s().equals(id));
             } finally {
                 ws.stop();
@@ -79,8 +103,12 @@ class LocalGatewayDynamoDbTest {
             closedPort = s.getLocalPort();
         }
         String endpoint = "http://127.0.0.1:" + closedPort;
-        assertThatThrownBy(() -> LocalGateway.startEphemeral(LocalGatewayConfig.builder().port(0).keyFile(dir.resolve("k.jwk"))
-                .registry(LocalGatewayConfig.Registry.DYNAMODB).processEnv(Map.of("AWS_ENDPOINT_URL_DYNAMODB", endpoint)).build()))
+        assertThatThrownBy(() -> LocalGateway.startEphemeral(LocalGatewayConfig.builder()
+                        .port(0)
+                        .keyFile(dir.resolve("k.jwk"))
+                        .registry(LocalGatewayConfig.Registry.DYNAMODB)
+                        .processEnv(Map.of("AWS_ENDPOINT_URL_DYNAMODB", endpoint))
+                        .build()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("--registry dynamodb: cannot use DynamoDB at " + endpoint)
                 .hasMessageContaining("AWS_ENDPOINT_URL_DYNAMODB");

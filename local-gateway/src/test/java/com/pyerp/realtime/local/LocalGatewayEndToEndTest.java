@@ -58,14 +58,25 @@ class LocalGatewayEndToEndTest {
             logs.add(line);
             System.out.println(line);
         });
-        gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder().port(0).keyFile(dir.resolve("k.jwk")).build());
+        gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
+                .port(0)
+                .keyFile(dir.resolve("k.jwk"))
+                .build());
         ws = new WebSocketClient();
         ws.start();
         var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
-        events = EventBridgeClient.builder().endpointOverride(URI.create(gw.eventBridgeUrl())).region(Region.US_EAST_1)
-                .credentialsProvider(creds).httpClient(UrlConnectionHttpClient.create()).build();
-        management = ApiGatewayManagementApiClient.builder().endpointOverride(URI.create(gw.baseUrl() + "/local"))
-                .region(Region.US_EAST_1).credentialsProvider(creds).httpClient(UrlConnectionHttpClient.create()).build();
+        events = EventBridgeClient.builder()
+                .endpointOverride(URI.create(gw.eventBridgeUrl()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(creds)
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+        management = ApiGatewayManagementApiClient.builder()
+                .endpointOverride(URI.create(gw.baseUrl() + "/local"))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(creds)
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
     }
 
     @AfterAll
@@ -104,13 +115,18 @@ class LocalGatewayEndToEndTest {
     }
 
     static String stockDetail(String tenant, String warehouse) {
-        return "{\"tenantId\":\"" + tenant + "\",\"warehouseId\":\"" + warehouse + "\",\"sku\":\"SKU-1001\",\"onHand\":42,"
+        return "{\"tenantId\":\"" + tenant + "\",\"warehouseId\":\"" + warehouse
+                + "\",\"sku\":\"SKU-1001\",\"onHand\":42,"
                 + "\"available\":40,\"unitCost\":12.5,\"changedAt\":\"2026-11-25T10:15:00Z\"}";
     }
 
     static PutEventsResponse publish(String source, String detailType, String detail) {
-        return events.putEvents(b -> b.entries(PutEventsRequestEntry.builder().eventBusName("erp-events")
-                .source(source).detailType(detailType).detail(detail).build()));
+        return events.putEvents(b -> b.entries(PutEventsRequestEntry.builder()
+                .eventBusName("erp-events")
+                .source(source)
+                .detailType(detailType)
+                .detail(detail)
+                .build()));
     }
 
     static String connectionIdOf(String tenant, String user) {
@@ -147,10 +163,15 @@ class LocalGatewayEndToEndTest {
         assertThat(event.path("eventId").asString()).isEqualTo(eventId);
         assertThat(event.path("correlationId").asString()).isEqualTo(eventId);
         assertThat(event.path("data").path("sku").asString()).isEqualTo("SKU-1001");
-        assertThat(event.path("data").has("unitCost")).as("unitCost needs inventory:cost").isFalse();
+        assertThat(event.path("data").has("unitCost"))
+                .as("unitCost needs inventory:cost")
+                .isFalse();
         // the correlation id follows the event into the dispatcher's structured logs
-        eventually("a dispatch log line with the correlation id", () -> logs.stream()
-                .anyMatch(l -> l.contains("\"correlationId\":\"" + eventId + "\"") && l.contains("event fanned out")));
+        eventually(
+                "a dispatch log line with the correlation id",
+                () -> logs.stream()
+                        .anyMatch(l ->
+                                l.contains("\"correlationId\":\"" + eventId + "\"") && l.contains("event fanned out")));
         s.close();
     }
 
@@ -159,13 +180,16 @@ class LocalGatewayEndToEndTest {
         List<String> tokens = List.of(
                 "not-a-jwt",
                 gw.mintToken("e2e-x", "acme", List.of("inventory:read"), List.of(), Duration.ofMinutes(-5)),
-                gw.mintToken("e2e-x", "acme", List.of("inventory:read"), List.of(), Duration.ofMinutes(5), "someone-else"));
+                gw.mintToken(
+                        "e2e-x", "acme", List.of("inventory:read"), List.of(), Duration.ofMinutes(5), "someone-else"));
         for (String t : tokens) {
             ClientUpgradeRequest req = new ClientUpgradeRequest(URI.create(gw.webSocketUrl()));
             req.setSubProtocols("erp.v1", t);
             assertThat(refusedStatus(req)).isEqualTo(401);
         }
-        assertThat(refusedStatus(new ClientUpgradeRequest(URI.create(gw.webSocketUrl())))).as("no token at all").isEqualTo(401);
+        assertThat(refusedStatus(new ClientUpgradeRequest(URI.create(gw.webSocketUrl()))))
+                .as("no token at all")
+                .isEqualTo(401);
         // nothing registered for the refused user (a count of all connections would race with other tests' disconnects)
         assertThat(gw.registry().connectionsOf("acme", "e2e-x", Instant.now())).isEmpty();
         assertThat(logs).noneMatch(l -> l.contains("\"message\":\"connected\"") && l.contains("\"userId\":\"e2e-x\""));
@@ -176,7 +200,8 @@ class LocalGatewayEndToEndTest {
     void tokenInQueryParameter_isAccepted_andRedactedFromLogs() throws Exception {
         String t = token("e2e-query", "acme", List.of(), List.of());
         TestSocket s = new TestSocket();
-        ws.connect(s, new ClientUpgradeRequest(URI.create(gw.webSocketUrl() + "?token=" + t))).get();
+        ws.connect(s, new ClientUpgradeRequest(URI.create(gw.webSocketUrl() + "?token=" + t)))
+                .get();
         assertThat(s.command("{\"action\":\"ping\"}").path("type").asString()).isEqualTo("pong");
         assertThat(logs).noneMatch(l -> l.contains(t));
         assertThat(logs).anyMatch(l -> l.contains("token=REDACTED"));
@@ -196,12 +221,20 @@ class LocalGatewayEndToEndTest {
         TestSocket allowed = connect(token("e2e-bob", "acme", List.of("inventory:read"), List.of("WH-2")));
         TestSocket forbidden = connect(token("e2e-carol", "acme", List.of("inventory:read"), List.of("WH-1")));
         TestSocket otherTenant = connect(token("e2e-dave", "globex", List.of("inventory:read"), List.of("*")));
-        assertThat(allowed.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-2\"}").path("type").asString()).isEqualTo("ack");
-        JsonNode refused = forbidden.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-2\",\"id\":\"f\"}");
+        assertThat(allowed.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-2\"}")
+                        .path("type")
+                        .asString())
+                .isEqualTo("ack");
+        JsonNode refused =
+                forbidden.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-2\",\"id\":\"f\"}");
         assertThat(refused.path("type").asString()).isEqualTo("error");
         assertThat(refused.path("code").asString()).isEqualTo("CHANNEL_FORBIDDEN");
         assertThat(refused.path("id").asString()).isEqualTo("f");
-        assertThat(otherTenant.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-2\"}").path("type").asString()).isEqualTo("ack");
+        assertThat(otherTenant
+                        .command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-2\"}")
+                        .path("type")
+                        .asString())
+                .isEqualTo("ack");
 
         publish("pyerp.inventory", "StockLevelChanged", stockDetail("acme", "WH-2"));
         assertThat(allowed.next().path("channel").asString()).isEqualTo("inventory.warehouse.WH-2");
@@ -217,10 +250,18 @@ class LocalGatewayEndToEndTest {
         TestSocket s = connect(token("e2e-erin", "acme", List.of(), List.of()));
         assertThat(s.command("{oops").path("code").asString()).isEqualTo("BAD_FRAME");
         assertThat(s.command("[1,2]").path("code").asString()).isEqualTo("BAD_FRAME");
-        assertThat(s.command("{\"action\":\"dance\",\"id\":\"d\"}").path("code").asString()).isEqualTo("UNKNOWN_ACTION");
-        assertThat(s.command("{\"action\":\"subscribe\"}").path("code").asString()).isEqualTo("INVALID_FRAME");
-        assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"no/slashes\"}").path("code").asString()).isEqualTo("INVALID_CHANNEL");
-        assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"nothing.like.this\"}").path("code").asString()).isEqualTo("UNKNOWN_CHANNEL");
+        assertThat(s.command("{\"action\":\"dance\",\"id\":\"d\"}").path("code").asString())
+                .isEqualTo("UNKNOWN_ACTION");
+        assertThat(s.command("{\"action\":\"subscribe\"}").path("code").asString())
+                .isEqualTo("INVALID_FRAME");
+        assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"no/slashes\"}")
+                        .path("code")
+                        .asString())
+                .isEqualTo("INVALID_CHANNEL");
+        assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"nothing.like.this\"}")
+                        .path("code")
+                        .asString())
+                .isEqualTo("UNKNOWN_CHANNEL");
         JsonNode pong = s.command("{\"action\":\"ping\",\"id\":\"p1\"}");
         assertThat(pong.path("type").asString()).isEqualTo("pong");
         assertThat(pong.path("id").asString()).isEqualTo("p1");
@@ -250,44 +291,77 @@ class LocalGatewayEndToEndTest {
 
         byte[] big = new byte[128 * 1024 + 1];
         java.util.Arrays.fill(big, (byte) 'a');
-        assertThatThrownBy(() -> management.postToConnection(b -> b.connectionId(id).data(SdkBytes.fromByteArray(big))))
+        assertThatThrownBy(() ->
+                        management.postToConnection(b -> b.connectionId(id).data(SdkBytes.fromByteArray(big))))
                 .isInstanceOf(PayloadTooLargeException.class);
 
         management.deleteConnection(b -> b.connectionId(id));
         s.awaitClose(Duration.ofSeconds(10));
-        assertThatThrownBy(() -> management.postToConnection(b -> b.connectionId(id).data(SdkBytes.fromUtf8String("x"))))
+        assertThatThrownBy(() ->
+                        management.postToConnection(b -> b.connectionId(id).data(SdkBytes.fromUtf8String("x"))))
                 .isInstanceOf(GoneException.class);
-        assertThatThrownBy(() -> management.getConnection(b -> b.connectionId(id))).isInstanceOf(GoneException.class);
-        assertThatThrownBy(() -> management.postToConnection(b -> b.connectionId("never-existed").data(SdkBytes.fromUtf8String("x"))))
+        assertThatThrownBy(() -> management.getConnection(b -> b.connectionId(id)))
+                .isInstanceOf(GoneException.class);
+        assertThatThrownBy(() -> management.postToConnection(
+                        b -> b.connectionId("never-existed").data(SdkBytes.fromUtf8String("x"))))
                 .isInstanceOf(GoneException.class);
     }
 
     @Test
     void clientDisconnect_removesTheConnectionAndItsSubscriptions() throws Exception {
         TestSocket s = connect(token("e2e-hank", "acme", List.of("sales:read"), List.of()));
-        assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"sales.orders\"}").path("type").asString()).isEqualTo("ack");
+        assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"sales.orders\"}")
+                        .path("type")
+                        .asString())
+                .isEqualTo("ack");
         String id = connectionIdOf("acme", "e2e-hank");
         assertThat(gw.registry().channelsOf(id, Instant.now())).containsExactly(ChannelKey.of("acme", "sales.orders"));
         s.close();
-        eventually("the registry forgets the connection", () -> gw.registry().find(id, Instant.now()).isEmpty());
-        eventually("the subscription is gone", () -> gw.registry().subscribers(ChannelKey.of("acme", "sales.orders"), Instant.now())
-                .noneMatch(sub -> sub.connectionId().equals(id)));
+        eventually(
+                "the registry forgets the connection",
+                () -> gw.registry().find(id, Instant.now()).isEmpty());
+        eventually(
+                "the subscription is gone",
+                () -> gw.registry()
+                        .subscribers(ChannelKey.of("acme", "sales.orders"), Instant.now())
+                        .noneMatch(sub -> sub.connectionId().equals(id)));
     }
 
     @Test
     void putEvents_enforcesAwsLimits_andReportsPerEntryErrors() {
         List<PutEventsRequestEntry> eleven = new ArrayList<>();
         for (int i = 0; i < 11; i++) {
-            eleven.add(PutEventsRequestEntry.builder().source("pyerp.inventory").detailType("StockLevelChanged").detail("{}").build());
+            eleven.add(PutEventsRequestEntry.builder()
+                    .source("pyerp.inventory")
+                    .detailType("StockLevelChanged")
+                    .detail("{}")
+                    .build());
         }
         assertThatThrownBy(() -> events.putEvents(b -> b.entries(eleven)))
-                .isInstanceOfSatisfying(EventBridgeException.class, e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException"));
+                .isInstanceOfSatisfying(
+                        EventBridgeException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException"));
 
         PutEventsResponse r = events.putEvents(b -> b.entries(
-                PutEventsRequestEntry.builder().eventBusName("erp-events").source("pyerp.inventory").detailType("StockLevelChanged").detail("{not json").build(),
-                PutEventsRequestEntry.builder().eventBusName("no-such-bus").source("pyerp.inventory").detailType("StockLevelChanged").detail("{}").build(),
-                PutEventsRequestEntry.builder().eventBusName("erp-events").source("pyerp.sales").detailType("OrderStatusChanged")
-                        .detail("{\"tenantId\":\"acme\",\"orderId\":\"SO-1\",\"status\":\"picking\",\"changedAt\":\"2026-11-25T10:16:00Z\"}").build()));
+                PutEventsRequestEntry.builder()
+                        .eventBusName("erp-events")
+                        .source("pyerp.inventory")
+                        .detailType("StockLevelChanged")
+                        .detail("{not json")
+                        .build(),
+                PutEventsRequestEntry.builder()
+                        .eventBusName("no-such-bus")
+                        .source("pyerp.inventory")
+                        .detailType("StockLevelChanged")
+                        .detail("{}")
+                        .build(),
+                PutEventsRequestEntry.builder()
+                        .eventBusName("erp-events")
+                        .source("pyerp.sales")
+                        .detailType("OrderStatusChanged")
+                        .detail(
+                                "{\"tenantId\":\"acme\",\"orderId\":\"SO-1\",\"status\":\"picking\",\"changedAt\":\"2026-11-25T10:16:00Z\"}")
+                        .build()));
         assertThat(r.failedEntryCount()).isEqualTo(2);
         assertThat(r.entries().get(0).errorCode()).isEqualTo("MalformedDetail");
         assertThat(r.entries().get(1).errorCode()).isEqualTo("ResourceNotFoundException");
@@ -297,59 +371,93 @@ class LocalGatewayEndToEndTest {
     @Test
     void staleStockUpdates_arrivingAfterANewerOne_areDropped_soTheClientKeepsTheLatestValue() throws Exception {
         TestSocket s = connect(token("e2e-jack", "acme", List.of("inventory:read"), List.of("WH-7")));
-        assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-7\"}").path("type").asString()).isEqualTo("ack");
-        String newest = "{\"tenantId\":\"acme\",\"warehouseId\":\"WH-7\",\"sku\":\"SKU-7\",\"onHand\":4,\"available\":4,"
-                + "\"changedAt\":\"2026-11-25T10:15:00.400Z\"}";
+        assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-7\"}")
+                        .path("type")
+                        .asString())
+                .isEqualTo("ack");
+        String newest =
+                "{\"tenantId\":\"acme\",\"warehouseId\":\"WH-7\",\"sku\":\"SKU-7\",\"onHand\":4,\"available\":4,"
+                        + "\"changedAt\":\"2026-11-25T10:15:00.400Z\"}";
         publish("pyerp.inventory", "StockLevelChanged", newest);
         assertThat(s.next().path("data").path("onHand").asInt()).isEqualTo(4);
 
         // four older changes of the same warehouse/SKU arrive late (EventBridge does not keep order)
         List<PutEventsRequestEntry> late = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            late.add(PutEventsRequestEntry.builder().eventBusName("erp-events").source("pyerp.inventory").detailType("StockLevelChanged")
-                    .detail("{\"tenantId\":\"acme\",\"warehouseId\":\"WH-7\",\"sku\":\"SKU-7\",\"onHand\":" + i + ",\"available\":" + i
-                            + ",\"changedAt\":\"2026-11-25T10:15:00." + i + "00Z\"}").build());
+            late.add(PutEventsRequestEntry.builder()
+                    .eventBusName("erp-events")
+                    .source("pyerp.inventory")
+                    .detailType("StockLevelChanged")
+                    .detail("{\"tenantId\":\"acme\",\"warehouseId\":\"WH-7\",\"sku\":\"SKU-7\",\"onHand\":" + i
+                            + ",\"available\":" + i + ",\"changedAt\":\"2026-11-25T10:15:00." + i + "00Z\"}")
+                    .build());
         }
         assertThat(events.putEvents(b -> b.entries(late)).failedEntryCount()).isZero();
-        eventually("the late events are dispatched and found superseded", () -> logs.stream()
-                .anyMatch(l -> l.contains("superseded event dropped") && l.contains("WH-7/SKU-7")));
-        assertThat(s.poll(Duration.ofMillis(300))).as("no stale value reaches the client").isNull();
+        eventually(
+                "the late events are dispatched and found superseded",
+                () -> logs.stream().anyMatch(l -> l.contains("superseded event dropped") && l.contains("WH-7/SKU-7")));
+        assertThat(s.poll(Duration.ofMillis(300)))
+                .as("no stale value reaches the client")
+                .isNull();
         s.close();
     }
 
     @Test
     void burstOfStockUpdates_inOneBatch_collapsesToTheLatest() throws Exception {
         TestSocket s = connect(token("e2e-kim", "acme", List.of("inventory:read"), List.of("WH-8")));
-        assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-8\"}").path("type").asString()).isEqualTo("ack");
+        assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-8\"}")
+                        .path("type")
+                        .asString())
+                .isEqualTo("ack");
         // five changes of one warehouse/SKU within 50 ms, published in one PutEvents: they reach the dispatcher in one
         // batch (the queue's batching window) and only the latest is delivered
         List<PutEventsRequestEntry> burst = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            burst.add(PutEventsRequestEntry.builder().eventBusName("erp-events").source("pyerp.inventory").detailType("StockLevelChanged")
-                    .detail("{\"tenantId\":\"acme\",\"warehouseId\":\"WH-8\",\"sku\":\"SKU-8\",\"onHand\":" + (10 + i) + ",\"available\":1"
-                            + ",\"changedAt\":\"2026-11-25T10:15:00.0" + i + "0Z\"}").build());
+            burst.add(PutEventsRequestEntry.builder()
+                    .eventBusName("erp-events")
+                    .source("pyerp.inventory")
+                    .detailType("StockLevelChanged")
+                    .detail("{\"tenantId\":\"acme\",\"warehouseId\":\"WH-8\",\"sku\":\"SKU-8\",\"onHand\":" + (10 + i)
+                            + ",\"available\":1" + ",\"changedAt\":\"2026-11-25T10:15:00.0" + i + "0Z\"}")
+                    .build());
         }
         assertThat(events.putEvents(b -> b.entries(burst)).failedEntryCount()).isZero();
         JsonNode only = s.next();
         assertThat(only.path("data").path("onHand").asInt()).isEqualTo(14);
-        assertThat(s.poll(Duration.ofMillis(1500))).as("the four older values were coalesced").isNull();
+        assertThat(s.poll(Duration.ofMillis(1500)))
+                .as("the four older values were coalesced")
+                .isNull();
         s.close();
     }
 
     @Test
     void schemaInvalidEvent_isNotDelivered_andEndsAsADeadLetter() throws Exception {
         TestSocket s = connect(token("e2e-ivy", "acme", List.of("inventory:read"), List.of("*")));
-        assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-9\"}").path("type").asString()).isEqualTo("ack");
+        assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-9\"}")
+                        .path("type")
+                        .asString())
+                .isEqualTo("ack");
         // onHand must be a number: EventBridge accepts it, the dispatcher refuses it
-        PutEventsResponse put = publish("pyerp.inventory", "StockLevelChanged",
+        PutEventsResponse put = publish(
+                "pyerp.inventory",
+                "StockLevelChanged",
                 "{\"tenantId\":\"acme\",\"warehouseId\":\"WH-9\",\"sku\":\"S\",\"onHand\":\"lots\",\"available\":1,\"changedAt\":\"2026-11-25T10:15:00Z\"}");
         String eventId = put.entries().get(0).eventId();
-        eventually("the invalid event is dead-lettered", () -> gw.deadLetters().stream()
-                .anyMatch(d -> d.get("event") instanceof JsonNode n && n.path("id").asString().equals(eventId)));
+        eventually(
+                "the invalid event is dead-lettered",
+                () -> gw.deadLetters().stream()
+                        .anyMatch(d -> d.get("event") instanceof JsonNode n
+                                && n.path("id").asString().equals(eventId)));
         assertThat(s.poll(Duration.ofMillis(200))).isNull();
-        Map<String, Object> dl = gw.deadLetters().stream().filter(d -> ((JsonNode) d.get("event")).path("id").asString().equals(eventId)).findFirst().orElseThrow();
+        Map<String, Object> dl = gw.deadLetters().stream()
+                .filter(d -> ((JsonNode) d.get("event")).path("id").asString().equals(eventId))
+                .findFirst()
+                .orElseThrow();
         assertThat(dl.get("receiveCount")).isEqualTo(3);
-        assertThat(logs).anyMatch(l -> l.contains("invalid event not delivered") && l.contains(eventId) && l.contains("schema validation failed"));
+        assertThat(logs)
+                .anyMatch(l -> l.contains("invalid event not delivered")
+                        && l.contains(eventId)
+                        && l.contains("schema validation failed"));
         s.close();
     }
 }

@@ -65,8 +65,14 @@ class SimulatorEndToEndTest {
     };
 
     /** A connected subscriber: who it is, what it subscribed to, and what it received. */
-    record Client(String name, String tenant, String user, Set<String> roles, Set<String> channels, TestSocket socket,
-                  List<JsonNode> received) {}
+    record Client(
+            String name,
+            String tenant,
+            String user,
+            Set<String> roles,
+            Set<String> channels,
+            TestSocket socket,
+            List<JsonNode> received) {}
 
     static LocalGateway gw;
     static WebSocketClient ws;
@@ -77,32 +83,100 @@ class SimulatorEndToEndTest {
     @BeforeAll
     static void run(@TempDir Path dir) throws Exception {
         JsonLog.setSink(LOGS::add);
-        gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder().port(0).keyFile(dir.resolve("k.jwk")).build());
+        gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
+                .port(0)
+                .keyFile(dir.resolve("k.jwk"))
+                .build());
         ws = new WebSocketClient();
         ws.start();
 
-        connect("warehouse-1 clerk", "acme", "clerk", List.of("inventory:read"), List.of("WH-1"),
-                "inventory.warehouse.WH-1", "inventory.alerts.WH-1");
-        connect("sku buyer (sees costs)", "acme", "buyer", List.of("inventory:read", "inventory:cost"), List.of("*"),
-                "inventory.sku.SKU-1001", "inventory.sku.SKU-1005", "inventory.alerts.WH-2");
+        connect(
+                "warehouse-1 clerk",
+                "acme",
+                "clerk",
+                List.of("inventory:read"),
+                List.of("WH-1"),
+                "inventory.warehouse.WH-1",
+                "inventory.alerts.WH-1");
+        connect(
+                "sku buyer (sees costs)",
+                "acme",
+                "buyer",
+                List.of("inventory:read", "inventory:cost"),
+                List.of("*"),
+                "inventory.sku.SKU-1001",
+                "inventory.sku.SKU-1005",
+                "inventory.alerts.WH-2");
         connect("sales rep", "acme", "rep", List.of("sales:read"), List.of(), "sales.orders");
-        connect("finance", "acme", "fin", List.of("sales:read", "sales:finance"), List.of(), "sales.orders", "sales.invoices");
-        connect("production planner", "acme", "planner", List.of("production:read", "production:cost"), List.of(),
-                "production.orders", "production.line.L2", "production.machine.CNC-01");
+        connect(
+                "finance",
+                "acme",
+                "fin",
+                List.of("sales:read", "sales:finance"),
+                List.of(),
+                "sales.orders",
+                "sales.invoices");
+        connect(
+                "production planner",
+                "acme",
+                "planner",
+                List.of("production:read", "production:cost"),
+                List.of(),
+                "production.orders",
+                "production.line.L2",
+                "production.machine.CNC-01");
         connect("dashboard", "acme", "wallboard", List.of("dashboard:read"), List.of(), "production.kpi");
         connect("alice", "acme", "alice", List.of(), List.of(), "user.alice", "system.broadcast");
         connect("bob", "acme", "bob", List.of(), List.of(), "user.bob");
-        connect("mallory (no notifications)", "acme", "mallory", List.of(), List.of(), "user.mallory", "system.broadcast");
-        connect("other tenant", "globex", "gx-admin",
-                List.of("inventory:read", "inventory:cost", "sales:read", "sales:finance", "production:read", "dashboard:read"),
-                List.of("*"), "inventory.warehouse.WH-1", "sales.orders", "sales.invoices", "production.kpi", "system.broadcast");
-        connect("connected, subscribed to nothing", "acme", "idle",
-                List.of("inventory:read", "sales:read", "sales:finance", "production:read"), List.of("*"));
+        connect(
+                "mallory (no notifications)",
+                "acme",
+                "mallory",
+                List.of(),
+                List.of(),
+                "user.mallory",
+                "system.broadcast");
+        connect(
+                "other tenant",
+                "globex",
+                "gx-admin",
+                List.of(
+                        "inventory:read",
+                        "inventory:cost",
+                        "sales:read",
+                        "sales:finance",
+                        "production:read",
+                        "dashboard:read"),
+                List.of("*"),
+                "inventory.warehouse.WH-1",
+                "sales.orders",
+                "sales.invoices",
+                "production.kpi",
+                "system.broadcast");
+        connect(
+                "connected, subscribed to nothing",
+                "acme",
+                "idle",
+                List.of("inventory:read", "sales:read", "sales:finance", "production:read"),
+                List.of("*"));
 
-        try (ErpEventPublisher publisher = ErpEventPublisher.builder().endpoint(gw.eventBridgeUrl()).bus(gw.bus())
-                .environment(Map.of()).region("us-east-1").producer("simulator-e2e").build()) {
-            summary = Simulator.builder().publisher(publisher).ratePerSecond(200).maxEvents(EVENTS).seed(20261125L)
-                    .tenant("acme").users(List.of("alice", "bob", "carol")).onResult(published::add).build().run(null);
+        try (ErpEventPublisher publisher = ErpEventPublisher.builder()
+                .endpoint(gw.eventBridgeUrl())
+                .bus(gw.bus())
+                .environment(Map.of())
+                .region("us-east-1")
+                .producer("simulator-e2e")
+                .build()) {
+            summary = Simulator.builder()
+                    .publisher(publisher)
+                    .ratePerSecond(200)
+                    .maxEvents(EVENTS)
+                    .seed(20261125L)
+                    .tenant("acme")
+                    .users(List.of("alice", "bob", "carol"))
+                    .onResult(published::add)
+                    .build()
+                    .run(null);
         }
         // wait until every subscriber has every non-optional event, then a quiet period for strays
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -124,7 +198,8 @@ class SimulatorEndToEndTest {
         JsonLog.setSink((java.util.function.Consumer<String>) null);
     }
 
-    static void connect(String name, String tenant, String user, List<String> roles, List<String> warehouses, String... channels)
+    static void connect(
+            String name, String tenant, String user, List<String> roles, List<String> warehouses, String... channels)
             throws Exception {
         TestSocket s = new TestSocket();
         ClientUpgradeRequest req = new ClientUpgradeRequest(URI.create(gw.webSocketUrl()));
@@ -133,9 +208,18 @@ class SimulatorEndToEndTest {
         int n = 0;
         for (String ch : channels) {
             JsonNode ack = s.command("{\"action\":\"subscribe\",\"channel\":\"" + ch + "\",\"id\":\"s" + (n++) + "\"}");
-            assertThat(ack.path("type").asString()).as(name + " subscribes to " + ch + ": " + ack).isEqualTo("ack");
+            assertThat(ack.path("type").asString())
+                    .as(name + " subscribes to " + ch + ": " + ack)
+                    .isEqualTo("ack");
         }
-        clients.add(new Client(name, tenant, user, Set.copyOf(roles), new LinkedHashSet<>(List.of(channels)), s, new CopyOnWriteArrayList<>()));
+        clients.add(new Client(
+                name,
+                tenant,
+                user,
+                Set.copyOf(roles),
+                new LinkedHashSet<>(List.of(channels)),
+                s,
+                new CopyOnWriteArrayList<>()));
     }
 
     static void drain(Client c, Duration wait) throws InterruptedException {
@@ -157,7 +241,12 @@ class SimulatorEndToEndTest {
     static Map<Delivery, PublishResult> expected(Client c) {
         Map<Delivery, PublishResult> out = new LinkedHashMap<>();
         for (PublishResult r : published) {
-            if (!r.sent() || !c.tenant().equals(r.event().detail().path(CATALOG.tenantField()).asString())) continue;
+            if (!r.sent()
+                    || !c.tenant()
+                            .equals(r.event()
+                                    .detail()
+                                    .path(CATALOG.tenantField())
+                                    .asString())) continue;
             for (String ch : definition(r).channelsFor(r.event().detail())) {
                 if (c.channels().contains(ch)) out.put(new Delivery(r.eventId(), ch), r);
             }
@@ -184,7 +273,8 @@ class SimulatorEndToEndTest {
 
     static Set<String> ids(Client c) {
         Set<String> out = new LinkedHashSet<>();
-        for (JsonNode f : c.received()) out.add(new Delivery(f.path("eventId").asString(), f.path("channel").asString()).toString());
+        for (JsonNode f : c.received())
+            out.add(new Delivery(f.path("eventId").asString(), f.path("channel").asString()).toString());
         return out;
     }
 
@@ -210,7 +300,9 @@ class SimulatorEndToEndTest {
             Set<String> got = ids(c);
             assertThat(got).as(c.name() + ": nothing unexpected arrives").isSubsetOf(expectedIds);
             assertThat(got).as(c.name() + ": every required delivery arrives").containsAll(required(c));
-            assertThat(c.received()).as(c.name() + ": each delivery arrives once").hasSize(got.size());
+            assertThat(c.received())
+                    .as(c.name() + ": each delivery arrives once")
+                    .hasSize(got.size());
             total += got.size();
         }
         assertThat(total).as("the run delivered something").isGreaterThan(EVENTS / 2);
@@ -222,13 +314,19 @@ class SimulatorEndToEndTest {
         published.forEach(r -> byId.put(r.eventId(), r));
         for (Client c : clients) {
             for (JsonNode f : c.received()) {
-                assertThat(ProtocolSchemas.validateServerFrame(f)).as(c.name() + " " + f).isEmpty();
+                assertThat(ProtocolSchemas.validateServerFrame(f))
+                        .as(c.name() + " " + f)
+                        .isEmpty();
                 PublishResult r = byId.get(f.path("eventId").asString());
                 EventDefinition def = definition(r);
                 assertThat(f.path("eventType").asString()).isEqualTo(def.detailType());
                 assertThat(f.path("source").asString()).isEqualTo(def.source());
-                assertThat(f.path("correlationId").asString()).as("the publisher's correlation id").isEqualTo(r.correlationId());
-                assertThat(f.path("data")).as(c.name() + " " + def.name()).isEqualTo(def.visibleTo(r.event().detail(), c.roles()));
+                assertThat(f.path("correlationId").asString())
+                        .as("the publisher's correlation id")
+                        .isEqualTo(r.correlationId());
+                assertThat(f.path("data"))
+                        .as(c.name() + " " + def.name())
+                        .isEqualTo(def.visibleTo(r.event().detail(), c.roles()));
                 assertThat(f.path("data").has("_meta")).isFalse();
             }
         }
@@ -239,10 +337,14 @@ class SimulatorEndToEndTest {
         assertThat(client("other tenant").received()).isEmpty();
         assertThat(client("connected, subscribed to nothing").received()).isEmpty();
         // notifications reach their addressees only
-        assertThat(client("mallory (no notifications)").received()).allSatisfy(f ->
-                assertThat(f.path("channel").asString()).isEqualTo("system.broadcast"));
-        assertThat(client("alice").received()).extracting(f -> f.path("channel").asString()).contains("user.alice");
-        assertThat(client("bob").received()).extracting(f -> f.path("channel").asString()).containsOnly("user.bob");
+        assertThat(client("mallory (no notifications)").received())
+                .allSatisfy(f -> assertThat(f.path("channel").asString()).isEqualTo("system.broadcast"));
+        assertThat(client("alice").received())
+                .extracting(f -> f.path("channel").asString())
+                .contains("user.alice");
+        assertThat(client("bob").received())
+                .extracting(f -> f.path("channel").asString())
+                .containsOnly("user.bob");
     }
 
     @Test
@@ -253,28 +355,39 @@ class SimulatorEndToEndTest {
         assertThat(rep).noneMatch(f -> f.path("data").has("totalAmount"));
         assertThat(finance).anyMatch(f -> f.path("data").has("totalAmount"));
         // a sales rep sees shipment prices, warehouse staff do not
-        assertThat(rep).filteredOn(f -> f.path("eventType").asString().equals("OrderShipped"))
-                .isNotEmpty().allMatch(f -> f.path("data").path("lines").get(0).has("unitPrice"));
+        assertThat(rep)
+                .filteredOn(f -> f.path("eventType").asString().equals("OrderShipped"))
+                .isNotEmpty()
+                .allMatch(f -> f.path("data").path("lines").get(0).has("unitPrice"));
         List<JsonNode> clerkShipments = client("warehouse-1 clerk").received().stream()
-                .filter(f -> f.path("eventType").asString().equals("OrderShipped")).toList();
-        assertThat(clerkShipments).allMatch(f -> !f.path("data").path("lines").get(0).has("unitPrice"));
+                .filter(f -> f.path("eventType").asString().equals("OrderShipped"))
+                .toList();
+        assertThat(clerkShipments)
+                .allMatch(f -> !f.path("data").path("lines").get(0).has("unitPrice"));
         // costs only for inventory:cost
-        assertThat(client("warehouse-1 clerk").received()).noneMatch(f -> f.path("data").has("unitCost"));
+        assertThat(client("warehouse-1 clerk").received())
+                .noneMatch(f -> f.path("data").has("unitCost"));
         assertThat(client("sku buyer (sees costs)").received())
                 .filteredOn(f -> f.path("eventType").asString().equals("StockLevelChanged"))
-                .isNotEmpty().allMatch(f -> f.path("data").has("unitCost"));
+                .isNotEmpty()
+                .allMatch(f -> f.path("data").has("unitCost"));
     }
 
     @Test
     void forbiddenChannels_areRefused() throws Exception {
         TestSocket clerk = client("warehouse-1 clerk").socket();
-        JsonNode other = clerk.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-2\",\"id\":\"f1\"}");
+        JsonNode other =
+                clerk.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-2\",\"id\":\"f1\"}");
         assertThat(other.path("code").asString()).isEqualTo("CHANNEL_FORBIDDEN");
         TestSocket board = client("dashboard").socket();
-        assertThat(board.command("{\"action\":\"subscribe\",\"channel\":\"production.line.L1\",\"id\":\"f2\"}").path("code").asString())
+        assertThat(board.command("{\"action\":\"subscribe\",\"channel\":\"production.line.L1\",\"id\":\"f2\"}")
+                        .path("code")
+                        .asString())
                 .isEqualTo("CHANNEL_FORBIDDEN");
         TestSocket bob = client("bob").socket();
-        assertThat(bob.command("{\"action\":\"subscribe\",\"channel\":\"user.alice\",\"id\":\"f3\"}").path("code").asString())
+        assertThat(bob.command("{\"action\":\"subscribe\",\"channel\":\"user.alice\",\"id\":\"f3\"}")
+                        .path("code")
+                        .asString())
                 .isEqualTo("CHANNEL_FORBIDDEN");
     }
 }

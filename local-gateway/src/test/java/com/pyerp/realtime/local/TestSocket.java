@@ -63,7 +63,8 @@ public final class TestSocket implements Session.Listener.AutoDemanding {
     }
 
     int awaitClose(Duration timeout) throws InterruptedException {
-        if (!closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) throw new AssertionError("socket not closed within " + timeout);
+        if (!closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS))
+            throw new AssertionError("socket not closed within " + timeout);
         return closeStatus;
     }
 

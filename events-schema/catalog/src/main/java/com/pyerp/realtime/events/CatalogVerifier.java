@@ -30,8 +30,10 @@ final class CatalogVerifier {
             String at = "event " + e.name() + ": ";
             if (!names.add(e.name())) out.add(at + "the name is used twice");
             if (!EVENT_NAME.matcher(e.name()).matches()) out.add(at + "the name must be kebab-case");
-            if (!SOURCE.matcher(e.source()).matches()) out.add(at + "source " + e.source() + " must look like pyerp.<domain>");
-            if (!DETAIL_TYPE.matcher(e.detailType()).matches()) out.add(at + "detail-type " + e.detailType() + " must be PascalCase");
+            if (!SOURCE.matcher(e.source()).matches())
+                out.add(at + "source " + e.source() + " must look like pyerp.<domain>");
+            if (!DETAIL_TYPE.matcher(e.detailType()).matches())
+                out.add(at + "detail-type " + e.detailType() + " must be PascalCase");
             verifySchema(catalog, e, metaFragment, at, out);
             verifyChannels(catalog, e, at, out);
             verifySensitiveFields(catalog, e, at, out);
@@ -45,19 +47,22 @@ final class CatalogVerifier {
         List<ChannelFamily> fs = catalog.channelFamilies();
         for (ChannelFamily f : fs) {
             for (String r : f.roles()) {
-                if (!ROLE.matcher(r).matches()) out.add("family " + f.pattern() + ": role " + r + " must look like area:permission");
+                if (!ROLE.matcher(r).matches())
+                    out.add("family " + f.pattern() + ": role " + r + " must look like area:permission");
             }
             for (String seg : f.pattern().split("\\.")) {
                 if (!Templates.isParam(seg) && !ChannelNames.isValidSegment(seg)) {
                     out.add("family " + f.pattern() + ": segment " + seg + " is not a valid channel segment");
                 }
-                if (Templates.isArrayParam(seg)) out.add("family " + f.pattern() + ": a family pattern cannot expand arrays");
+                if (Templates.isArrayParam(seg))
+                    out.add("family " + f.pattern() + ": a family pattern cannot expand arrays");
             }
         }
         for (int i = 0; i < fs.size(); i++) {
             for (int j = i + 1; j < fs.size(); j++) {
                 if (overlap(fs.get(i).pattern(), fs.get(j).pattern())) {
-                    out.add("families " + fs.get(i).pattern() + " and " + fs.get(j).pattern() + " can match the same channel");
+                    out.add("families " + fs.get(i).pattern() + " and "
+                            + fs.get(j).pattern() + " can match the same channel");
                 }
             }
         }
@@ -74,16 +79,21 @@ final class CatalogVerifier {
         return true;
     }
 
-    private static void verifySchema(EventCatalog catalog, EventDefinition e, JsonNode metaFragment, String at, List<String> out) {
+    private static void verifySchema(
+            EventCatalog catalog, EventDefinition e, JsonNode metaFragment, String at, List<String> out) {
         JsonNode s = e.schemaNode();
-        if (!DRAFT_04.equals(s.path("$schema").asString(""))) out.add(at + "the schema must declare $schema " + DRAFT_04);
-        if (!e.detailType().equals(s.path("title").asString(""))) out.add(at + "the schema title must be the detail-type " + e.detailType());
+        if (!DRAFT_04.equals(s.path("$schema").asString("")))
+            out.add(at + "the schema must declare $schema " + DRAFT_04);
+        if (!e.detailType().equals(s.path("title").asString("")))
+            out.add(at + "the schema title must be the detail-type " + e.detailType());
         if (!"object".equals(s.path("type").asString(""))) out.add(at + "the schema must be of type object");
         if (s.path("additionalProperties").asBoolean(true)) {
             out.add(at + "the schema must set additionalProperties false (a typo in a field name must not pass)");
         }
         if (s.toString().contains("\"$ref\"")) {
-            out.add(at + "the schema must be self-contained (no $ref), so the EventBridge Schema Registry accepts it unchanged");
+            out.add(
+                    at
+                            + "the schema must be self-contained (no $ref), so the EventBridge Schema Registry accepts it unchanged");
         }
         String tenant = catalog.tenantField();
         if (!requiredFields(s).contains(tenant)) out.add(at + "the schema must require " + tenant);
@@ -108,7 +118,8 @@ final class CatalogVerifier {
                 if (p == null) {
                     out.add(at + "channel " + t + " uses " + field + ", which the schema does not declare");
                 } else if (Templates.isArrayParam(seg)) {
-                    if (!"array".equals(p.path("type").asString("")) || !"string".equals(p.path("items").path("type").asString(""))) {
+                    if (!"array".equals(p.path("type").asString(""))
+                            || !"string".equals(p.path("items").path("type").asString(""))) {
                         out.add(at + "channel " + t + " expands " + field + ", which must be an array of strings");
                     }
                 } else if (!"string".equals(p.path("type").asString(""))) {
@@ -118,7 +129,8 @@ final class CatalogVerifier {
         }
         Permission derived = catalog.permissionOf(e);
         if (!derived.equals(e.permission())) {
-            out.add(at + "permission states " + e.permission().describe() + " but its channels need " + derived.describe());
+            out.add(at + "permission states " + e.permission().describe() + " but its channels need "
+                    + derived.describe());
         }
     }
 
@@ -126,7 +138,8 @@ final class CatalogVerifier {
         for (EventDefinition.SensitiveField f : e.sensitiveFields()) {
             if (f.roles().isEmpty()) out.add(at + "sensitive field " + f.field() + " names no role that may see it");
             for (String r : f.roles()) {
-                if (!ROLE.matcher(r).matches()) out.add(at + "sensitive field " + f.field() + ": role " + r + " must look like area:permission");
+                if (!ROLE.matcher(r).matches())
+                    out.add(at + "sensitive field " + f.field() + ": role " + r + " must look like area:permission");
             }
             if (schemaAt(e.schemaNode(), f.field()).isEmpty()) {
                 out.add(at + "sensitive field " + f.field() + " is not declared in the schema");
@@ -150,7 +163,9 @@ final class CatalogVerifier {
                 out.add(at + "coalesce key uses " + m.group(1) + ", which the schema does not declare");
             }
         }
-        if (!anyParam) out.add(at + "coalesce key " + c.get().keyTemplate() + " has no {field}: every event would collapse into one");
+        if (!anyParam)
+            out.add(at + "coalesce key " + c.get().keyTemplate()
+                    + " has no {field}: every event would collapse into one");
     }
 
     private static void verifyExamples(EventCatalog catalog, EventDefinition e, String at, List<String> out) {
@@ -172,7 +187,8 @@ final class CatalogVerifier {
             for (String ch : channels) {
                 Optional<EventCatalog.ChannelMatch> m = catalog.matchChannel(ch);
                 if (m.isEmpty() || !families.contains(m.get().family())) {
-                    out.add(at + "example " + path + " yields channel " + ch + ", which is not in one of the event's families");
+                    out.add(at + "example " + path + " yields channel " + ch
+                            + ", which is not in one of the event's families");
                 }
             }
         }
@@ -197,7 +213,8 @@ final class CatalogVerifier {
             if (errors.isEmpty()) {
                 out.add(at + "invalid example '" + c.why() + "' passes validation");
             } else if (errors.stream().noneMatch(m -> m.contains(c.expect()))) {
-                out.add(at + "invalid example '" + c.why() + "' fails, but not for the expected reason '" + c.expect() + "': " + errors);
+                out.add(at + "invalid example '" + c.why() + "' fails, but not for the expected reason '" + c.expect()
+                        + "': " + errors);
             }
         }
     }

@@ -18,8 +18,13 @@ import java.util.Set;
  *   <li>{@code owner}: the value of template parameter {@code owner} must equal the subscriber's user id.</li>
  * </ul>
  */
-public record ChannelFamily(String pattern, List<String> roles, String scopeParam, String scopeClaim,
-                            String ownerParam, String description) {
+public record ChannelFamily(
+        String pattern,
+        List<String> roles,
+        String scopeParam,
+        String scopeClaim,
+        String ownerParam,
+        String description) {
 
     public ChannelFamily {
         roles = List.copyOf(roles);
@@ -28,10 +33,12 @@ public record ChannelFamily(String pattern, List<String> roles, String scopePara
         }
         List<String> params = Templates.params(pattern);
         if (scopeParam != null && !params.contains(scopeParam)) {
-            throw new CatalogException("channel family " + pattern + ": scope param " + scopeParam + " is not in the template");
+            throw new CatalogException(
+                    "channel family " + pattern + ": scope param " + scopeParam + " is not in the template");
         }
         if (ownerParam != null && !params.contains(ownerParam)) {
-            throw new CatalogException("channel family " + pattern + ": owner param " + ownerParam + " is not in the template");
+            throw new CatalogException(
+                    "channel family " + pattern + ": owner param " + ownerParam + " is not in the template");
         }
     }
 
@@ -53,12 +60,13 @@ public record ChannelFamily(String pattern, List<String> roles, String scopePara
     }
 
     /** Whether a subscriber with these facts may subscribe to the channel whose parameters are given. */
-    public boolean permits(Map<String, String> params, String userId, Set<String> userRoles,
-                           Map<String, Set<String>> scopes) {
+    public boolean permits(
+            Map<String, String> params, String userId, Set<String> userRoles, Map<String, Set<String>> scopes) {
         if (!roles.isEmpty() && roles.stream().noneMatch(userRoles::contains)) return false;
         if (scopeClaim != null) {
             Set<String> allowed = scopes.getOrDefault(scopeClaim, Set.of());
-            if (!allowed.contains("*") && (scopeParam == null || !allowed.contains(params.get(scopeParam)))) return false;
+            if (!allowed.contains("*") && (scopeParam == null || !allowed.contains(params.get(scopeParam))))
+                return false;
         }
         if (ownerParam != null && !params.get(ownerParam).equals(userId)) return false;
         return true;

@@ -20,6 +20,7 @@ public final class Envelope {
     public static final String CORRELATION_ID = "correlationId";
     /** Longest correlation id taken from an event; a longer one is ignored (the event id is used). */
     public static final int MAX_CORRELATION_ID = 128;
+
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private Envelope() {}
@@ -28,8 +29,14 @@ public final class Envelope {
      * The event frame, fields in the documented order. {@code data} is put as given: pass
      * {@link EventDefinition#visibleTo} of the detail, which removes the fields the subscriber may not see and {@code _meta}.
      */
-    public static ObjectNode eventFrame(String channel, String eventType, String source, String eventId, String time,
-                                        String correlationId, JsonNode data) {
+    public static ObjectNode eventFrame(
+            String channel,
+            String eventType,
+            String source,
+            String eventId,
+            String time,
+            String correlationId,
+            JsonNode data) {
         ObjectNode f = JSON.createObjectNode();
         f.put("type", "event");
         f.put("channel", channel);
@@ -43,8 +50,14 @@ public final class Envelope {
     }
 
     /** {@link #eventFrame} as the JSON text posted to the connection. */
-    public static String eventFrameJson(String channel, String eventType, String source, String eventId, String time,
-                                        String correlationId, JsonNode data) {
+    public static String eventFrameJson(
+            String channel,
+            String eventType,
+            String source,
+            String eventId,
+            String time,
+            String correlationId,
+            JsonNode data) {
         return JSON.writeValueAsString(eventFrame(channel, eventType, source, eventId, time, correlationId, data));
     }
 
@@ -53,8 +66,14 @@ public final class Envelope {
      * Format each (channel, {@link EventDefinition#visibilityKey}) variant once and post it to every subscriber sharing it.
      */
     public static String format(EventDefinition definition, EventBridgeEvent event, String channel, Set<String> roles) {
-        return eventFrameJson(channel, event.detailType(), event.source(), event.id(), event.time(),
-                event.correlationId(), definition.visibleTo(event.detail(), roles));
+        return eventFrameJson(
+                channel,
+                event.detailType(),
+                event.source(),
+                event.id(),
+                event.time(),
+                event.correlationId(),
+                definition.visibleTo(event.detail(), roles));
     }
 
     /**

@@ -17,7 +17,8 @@ public record EventBridgeEvent(String id, String source, String detailType, Stri
      * @throws IllegalArgumentException naming every missing or mistyped field
      */
     public static EventBridgeEvent from(JsonNode event) {
-        if (event == null || !event.isObject()) throw new IllegalArgumentException("an EventBridge event must be a JSON object");
+        if (event == null || !event.isObject())
+            throw new IllegalArgumentException("an EventBridge event must be a JSON object");
         List<String> problems = new ArrayList<>();
         String id = text(event, "id", problems);
         String source = text(event, "source", problems);
@@ -25,7 +26,8 @@ public record EventBridgeEvent(String id, String source, String detailType, Stri
         String time = text(event, "time", problems);
         JsonNode detail = event.get("detail");
         if (detail == null || !detail.isObject()) problems.add("detail must be a JSON object");
-        if (!problems.isEmpty()) throw new IllegalArgumentException("not an EventBridge event: " + String.join("; ", problems));
+        if (!problems.isEmpty())
+            throw new IllegalArgumentException("not an EventBridge event: " + String.join("; ", problems));
         return new EventBridgeEvent(id, source, detailType, time, detail);
     }
 

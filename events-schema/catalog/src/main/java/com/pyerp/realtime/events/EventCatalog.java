@@ -30,6 +30,7 @@ public final class EventCatalog {
      * Every schema allows it (as {@code schemas/_meta.fragment.json} says); it is never part of delivered {@code data}.
      */
     public static final String META_FIELD = "_meta";
+
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static volatile EventCatalog defaultCatalog;
 
@@ -40,8 +41,12 @@ public final class EventCatalog {
     private final List<EventDefinition> events;
     private final Map<String, EventDefinition> bySourceAndType;
 
-    private EventCatalog(String bus, String tenantField, String metaField, List<ChannelFamily> families,
-                         List<EventDefinition> events) {
+    private EventCatalog(
+            String bus,
+            String tenantField,
+            String metaField,
+            List<ChannelFamily> families,
+            List<EventDefinition> events) {
         this.bus = bus;
         this.tenantField = tenantField;
         this.metaField = metaField;
@@ -50,7 +55,8 @@ public final class EventCatalog {
         Map<String, EventDefinition> idx = new LinkedHashMap<>();
         for (EventDefinition e : events) {
             if (idx.put(key(e.source(), e.detailType()), e) != null) {
-                throw new CatalogException("two events share source " + e.source() + " and detail-type " + e.detailType());
+                throw new CatalogException(
+                        "two events share source " + e.source() + " and detail-type " + e.detailType());
             }
         }
         this.bySourceAndType = Collections.unmodifiableMap(idx);
@@ -69,13 +75,25 @@ public final class EventCatalog {
     }
 
     /** The default EventBridge bus name. */
-    public String bus() { return bus; }
+    public String bus() {
+        return bus;
+    }
     /** The {@code detail} field every event carries its tenant in. */
-    public String tenantField() { return tenantField; }
+    public String tenantField() {
+        return tenantField;
+    }
     /** {@link #META_FIELD}. */
-    public String metaField() { return metaField; }
-    public List<ChannelFamily> channelFamilies() { return families; }
-    public List<EventDefinition> events() { return events; }
+    public String metaField() {
+        return metaField;
+    }
+
+    public List<ChannelFamily> channelFamilies() {
+        return families;
+    }
+
+    public List<EventDefinition> events() {
+        return events;
+    }
 
     public Optional<EventDefinition> find(String source, String detailType) {
         return Optional.ofNullable(bySourceAndType.get(key(source, detailType)));
@@ -181,18 +199,29 @@ public final class EventCatalog {
                 sensitive.add(new EventDefinition.SensitiveField(text(s, "field"), strings(s.get("roles"))));
             }
             JsonNode c = e.get("coalesce");
-            EventDefinition.Coalesce coalesce = c == null ? null
-                    : new EventDefinition.Coalesce(text(c, "key"), c.path("windowMillis").asLong(0),
+            EventDefinition.Coalesce coalesce = c == null
+                    ? null
+                    : new EventDefinition.Coalesce(
+                            text(c, "key"),
+                            c.path("windowMillis").asLong(0),
                             c.hasNonNull("orderBy") ? text(c, "orderBy") : null);
             if (coalesce != null && coalesce.windowMillis() <= 0) {
-                throw new CatalogException("event " + name + ": coalesce.windowMillis must be a positive number of milliseconds");
+                throw new CatalogException(
+                        "event " + name + ": coalesce.windowMillis must be a positive number of milliseconds");
             }
             if (coalesce != null && coalesce.orderBy() != null) {
                 boolean required = false;
-                for (JsonNode r : schemaNode.path("required")) required |= r.asString().equals(coalesce.orderBy());
-                boolean dateTime = "date-time".equals(schemaNode.path("properties").path(coalesce.orderBy()).path("format").asString(""));
+                for (JsonNode r : schemaNode.path("required"))
+                    required |= r.asString().equals(coalesce.orderBy());
+                boolean dateTime = "date-time"
+                        .equals(schemaNode
+                                .path("properties")
+                                .path(coalesce.orderBy())
+                                .path("format")
+                                .asString(""));
                 if (!required || !dateTime) {
-                    throw new CatalogException("event " + name + ": coalesce.orderBy " + coalesce.orderBy() + " must be a required date-time field of the schema");
+                    throw new CatalogException("event " + name + ": coalesce.orderBy " + coalesce.orderBy()
+                            + " must be a required date-time field of the schema");
                 }
             }
             List<String> templates = strings(e.get("channels"));
@@ -208,13 +237,26 @@ public final class EventCatalog {
             if (perm == null || !perm.isObject()) {
                 throw new CatalogException("event " + name + ": missing permission (anyRole, owner or authenticated)");
             }
-            Permission permission = new Permission(new TreeSet<>(strings(perm.get("anyRole"))),
-                    perm.path("owner").asBoolean(false), perm.path("authenticated").asBoolean(false));
+            Permission permission = new Permission(
+                    new TreeSet<>(strings(perm.get("anyRole"))),
+                    perm.path("owner").asBoolean(false),
+                    perm.path("authenticated").asBoolean(false));
             JsonNode invalid = e.get("invalidExamples");
-            events.add(new EventDefinition(name, text(e, "source"), text(e, "detailType"), schemaPath, schemaNode, schema,
-                    templates, sensitive, coalesce, strings(e.get("examples")),
+            events.add(new EventDefinition(
+                    name,
+                    text(e, "source"),
+                    text(e, "detailType"),
+                    schemaPath,
+                    schemaNode,
+                    schema,
+                    templates,
+                    sensitive,
+                    coalesce,
+                    strings(e.get("examples")),
                     invalid == null || invalid.isNull() ? null : invalid.asString(),
-                    e.path("description").asString(""), permission, metaField));
+                    e.path("description").asString(""),
+                    permission,
+                    metaField));
         }
         return new EventCatalog(text(root, "bus"), text(root, "tenantField"), metaField, families, events);
     }

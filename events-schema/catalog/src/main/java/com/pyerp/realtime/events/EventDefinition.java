@@ -19,7 +19,9 @@ import tools.jackson.databind.node.ObjectNode;
 public final class EventDefinition {
     /** A field of {@code detail} that only subscribers holding one of {@code roles} may see. */
     public record SensitiveField(String field, List<String> roles) {
-        public SensitiveField { roles = List.copyOf(roles); }
+        public SensitiveField {
+            roles = List.copyOf(roles);
+        }
     }
 
     /**
@@ -64,10 +66,21 @@ public final class EventDefinition {
     private final String metaField;
     private final JsonNode schemaNode;
 
-    EventDefinition(String name, String source, String detailType, String schemaPath, JsonNode schemaNode, Schema schema,
-                    List<String> channelTemplates, List<SensitiveField> sensitiveFields, Coalesce coalesce,
-                    List<String> examples, String invalidExamples, String description, Permission permission,
-                    String metaField) {
+    EventDefinition(
+            String name,
+            String source,
+            String detailType,
+            String schemaPath,
+            JsonNode schemaNode,
+            Schema schema,
+            List<String> channelTemplates,
+            List<SensitiveField> sensitiveFields,
+            Coalesce coalesce,
+            List<String> examples,
+            String invalidExamples,
+            String description,
+            Permission permission,
+            String metaField) {
         this.name = name;
         this.source = source;
         this.detailType = detailType;
@@ -84,16 +97,37 @@ public final class EventDefinition {
         this.metaField = metaField;
     }
 
-    public String name() { return name; }
-    public String source() { return source; }
-    public String detailType() { return detailType; }
+    public String name() {
+        return name;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public String detailType() {
+        return detailType;
+    }
     /** Classpath-relative path of the JSON Schema (draft-04) under {@code com/pyerp/realtime/events/}. */
-    public String schemaPath() { return schemaPath; }
-    public List<String> channelTemplates() { return channelTemplates; }
-    public List<SensitiveField> sensitiveFields() { return sensitiveFields; }
-    public Optional<Coalesce> coalesce() { return Optional.ofNullable(coalesce); }
+    public String schemaPath() {
+        return schemaPath;
+    }
+
+    public List<String> channelTemplates() {
+        return channelTemplates;
+    }
+
+    public List<SensitiveField> sensitiveFields() {
+        return sensitiveFields;
+    }
+
+    public Optional<Coalesce> coalesce() {
+        return Optional.ofNullable(coalesce);
+    }
     /** Classpath-relative paths of the valid examples. */
-    public List<String> examples() { return examples; }
+    public List<String> examples() {
+        return examples;
+    }
     /** The valid examples, parsed. */
     public List<JsonNode> exampleDetails() {
         List<JsonNode> out = new ArrayList<>();
@@ -101,21 +135,31 @@ public final class EventDefinition {
         return out;
     }
     /** Classpath-relative path of the invalid examples: a JSON array of {@code {why, expect, detail}}. */
-    public Optional<String> invalidExamples() { return Optional.ofNullable(invalidExamples); }
+    public Optional<String> invalidExamples() {
+        return Optional.ofNullable(invalidExamples);
+    }
     /** The invalid examples, parsed (empty when the event has none). */
     public List<InvalidExample> invalidExampleCases() {
         if (invalidExamples == null) return List.of();
         List<InvalidExample> out = new ArrayList<>();
         for (JsonNode c : EventCatalog.readTree(EventCatalog.BASE + invalidExamples)) {
-            out.add(new InvalidExample(c.path("why").asString(""), c.path("expect").asString(""), c.get("detail")));
+            out.add(new InvalidExample(
+                    c.path("why").asString(""), c.path("expect").asString(""), c.get("detail")));
         }
         return out;
     }
-    public String description() { return description; }
+
+    public String description() {
+        return description;
+    }
     /** The permission stated in {@code catalog.json}; {@link EventCatalog#permissionOf} derives it from the channel families. */
-    public Permission permission() { return permission; }
+    public Permission permission() {
+        return permission;
+    }
     /** The JSON Schema (draft-04) as a tree, e.g. to register it in the EventBridge Schema Registry. */
-    public JsonNode schemaNode() { return schemaNode; }
+    public JsonNode schemaNode() {
+        return schemaNode;
+    }
 
     /** A detail that must fail validation: {@code why} it is wrong, and a text {@code expect}ed in one of the messages. */
     public record InvalidExample(String why, String expect, JsonNode detail) {}
@@ -244,5 +288,4 @@ public final class EventDefinition {
     public String toString() {
         return name + " (" + source + " / " + detailType + ")";
     }
-
 }

@@ -26,7 +26,8 @@ public final class ProtocolSchemas {
     public static final String ERROR_CODES = "protocol/error-codes.json";
 
     /** One entry of {@code protocol/error-codes.json}. {@code delivery} is {@code frame}, {@code close} or {@code handshake}. */
-    public record ErrorCodeInfo(String code, int number, boolean keepsConnection, String delivery, String description) {}
+    public record ErrorCodeInfo(
+            String code, int number, boolean keepsConnection, String delivery, String description) {}
 
     private ProtocolSchemas() {}
 
@@ -71,10 +72,17 @@ public final class ProtocolSchemas {
             Map<String, Schema> out = new LinkedHashMap<>();
             for (JsonNode ref : root.path("oneOf")) {
                 String pointer = ref.path("$ref").asString("");
-                if (!pointer.startsWith("#/definitions/")) throw new CatalogException(path + ": oneOf must hold $ref #/definitions/...");
+                if (!pointer.startsWith("#/definitions/"))
+                    throw new CatalogException(path + ": oneOf must hold $ref #/definitions/...");
                 String def = pointer.substring("#/definitions/".length());
-                JsonNode enumValues = root.path("definitions").path(def).path("properties").path(discriminator).path("enum");
-                if (enumValues.size() != 1) throw new CatalogException(path + ": definition " + def + " must fix " + discriminator + " to one value");
+                JsonNode enumValues = root.path("definitions")
+                        .path(def)
+                        .path("properties")
+                        .path(discriminator)
+                        .path("enum");
+                if (enumValues.size() != 1)
+                    throw new CatalogException(
+                            path + ": definition " + def + " must fix " + discriminator + " to one value");
                 ObjectNode branch = ((ObjectNode) root).deepCopy();
                 branch.remove("oneOf");
                 branch.putArray("allOf").addObject().put("$ref", pointer);
@@ -100,8 +108,12 @@ public final class ProtocolSchemas {
         List<ErrorCodeInfo> out = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (JsonNode c : EventCatalog.readTree(EventCatalog.BASE + ERROR_CODES).path("codes")) {
-            ErrorCodeInfo info = new ErrorCodeInfo(c.path("code").asString(), c.path("number").asInt(),
-                    c.path("keepsConnection").asBoolean(), c.path("delivery").asString(), c.path("description").asString());
+            ErrorCodeInfo info = new ErrorCodeInfo(
+                    c.path("code").asString(),
+                    c.path("number").asInt(),
+                    c.path("keepsConnection").asBoolean(),
+                    c.path("delivery").asString(),
+                    c.path("description").asString());
             if (!seen.add(info.code())) throw new CatalogException(ERROR_CODES + ": code " + info.code() + " twice");
             out.add(info);
         }

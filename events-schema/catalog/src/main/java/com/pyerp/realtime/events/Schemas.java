@@ -13,6 +13,7 @@ import tools.jackson.databind.JsonNode;
 final class Schemas {
     /** Base of the synthetic schema locations (nothing is ever fetched from it: every schema is given as a node). */
     static final String LOCATION_BASE = "https://schemas.pyerp.example/realtime/";
+
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4);
 
     private Schemas() {}

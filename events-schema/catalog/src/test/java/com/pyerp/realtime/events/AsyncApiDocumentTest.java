@@ -39,7 +39,8 @@ class AsyncApiDocumentTest {
         int hash = ref.indexOf('#');
         String file = hash < 0 ? ref : ref.substring(0, hash);
         String pointer = hash < 0 ? "" : ref.substring(hash + 1);
-        JsonNode base = file.isEmpty() ? doc : EventCatalog.readTree(EventCatalog.BASE + file.replaceFirst("^\\./", ""));
+        JsonNode base =
+                file.isEmpty() ? doc : EventCatalog.readTree(EventCatalog.BASE + file.replaceFirst("^\\./", ""));
         JsonNode target = base.at(pointer);
         assertThat(target.isMissingNode()).as("$ref " + ref + " resolves").isFalse();
         return target;
@@ -73,7 +74,8 @@ class AsyncApiDocumentTest {
             assertThat(op.path("channel").path("$ref").asString()).isEqualTo("#/channels/erp");
         }
         for (JsonNode m : doc.path("components").path("messages")) {
-            assertThat(m.path("payload").path("schemaFormat").asString()).isEqualTo("application/schema+json;version=draft-04");
+            assertThat(m.path("payload").path("schemaFormat").asString())
+                    .isEqualTo("application/schema+json;version=draft-04");
         }
     }
 
@@ -94,9 +96,18 @@ class AsyncApiDocumentTest {
         }
         assertThat(sent).isEqualTo(ProtocolSchemas.clientActions());
         for (String action : sent) {
-            JsonNode payload = deref(doc.path("components").path("messages").path(action)).path("payload").path("schema");
-            assertThat(payload.path("$ref").asString()).isEqualTo("./" + ProtocolSchemas.CLIENT_FRAME + "#/definitions/" + action);
-            assertThat(deref(payload).path("properties").path("action").path("enum").get(0).asString()).isEqualTo(action);
+            JsonNode payload = deref(doc.path("components").path("messages").path(action))
+                    .path("payload")
+                    .path("schema");
+            assertThat(payload.path("$ref").asString())
+                    .isEqualTo("./" + ProtocolSchemas.CLIENT_FRAME + "#/definitions/" + action);
+            assertThat(deref(payload)
+                            .path("properties")
+                            .path("action")
+                            .path("enum")
+                            .get(0)
+                            .asString())
+                    .isEqualTo(action);
         }
     }
 
@@ -109,9 +120,18 @@ class AsyncApiDocumentTest {
         }
         assertThat(received).containsExactlyInAnyOrderElementsOf(ProtocolSchemas.serverFrameTypes());
         for (String type : received) {
-            JsonNode payload = deref(doc.path("components").path("messages").path(type)).path("payload").path("schema");
-            assertThat(payload.path("$ref").asString()).isEqualTo("./" + ProtocolSchemas.SERVER_FRAME + "#/definitions/" + type);
-            assertThat(deref(payload).path("properties").path("type").path("enum").get(0).asString()).isEqualTo(type);
+            JsonNode payload = deref(doc.path("components").path("messages").path(type))
+                    .path("payload")
+                    .path("schema");
+            assertThat(payload.path("$ref").asString())
+                    .isEqualTo("./" + ProtocolSchemas.SERVER_FRAME + "#/definitions/" + type);
+            assertThat(deref(payload)
+                            .path("properties")
+                            .path("type")
+                            .path("enum")
+                            .get(0)
+                            .asString())
+                    .isEqualTo(type);
         }
     }
 
@@ -121,12 +141,17 @@ class AsyncApiDocumentTest {
         for (JsonNode op : doc.path("operations")) {
             if (!op.path("action").asString().equals("send")) continue;
             assertThat(op.has("reply")).isTrue();
-            replies.put(messageNames(op.path("messages")).get(0), messageNames(op.path("reply").path("messages")));
+            replies.put(
+                    messageNames(op.path("messages")).get(0),
+                    messageNames(op.path("reply").path("messages")));
         }
         Set<String> ackedInDoc = new LinkedHashSet<>();
-        replies.forEach((action, r) -> { if (r.contains("ack")) ackedInDoc.add(action); });
+        replies.forEach((action, r) -> {
+            if (r.contains("ack")) ackedInDoc.add(action);
+        });
         Set<String> ackedInSchema = new LinkedHashSet<>();
-        for (JsonNode v : resolve("./" + ProtocolSchemas.SERVER_FRAME + "#/definitions/ack/properties/action/enum")) ackedInSchema.add(v.asString());
+        for (JsonNode v : resolve("./" + ProtocolSchemas.SERVER_FRAME + "#/definitions/ack/properties/action/enum"))
+            ackedInSchema.add(v.asString());
         assertThat(ackedInDoc).isEqualTo(ackedInSchema);
         assertThat(replies.get("ping")).containsExactly("pong");
         assertThat(replies.get("subscribe")).containsExactly("ack", "error");
@@ -137,8 +162,9 @@ class AsyncApiDocumentTest {
     void errorCodes_areTheCatalogue() {
         List<String> inDoc = new ArrayList<>();
         for (JsonNode c : doc.path("components").path("messages").path("error").path("x-error-codes")) {
-            inDoc.add(c.path("code").asString() + "/" + c.path("number").asInt() + "/" + c.path("keepsConnection").asBoolean()
-                    + "/" + c.path("delivery").asString());
+            inDoc.add(c.path("code").asString() + "/" + c.path("number").asInt() + "/"
+                    + c.path("keepsConnection").asBoolean() + "/"
+                    + c.path("delivery").asString());
         }
         List<String> catalogue = new ArrayList<>();
         for (ProtocolSchemas.ErrorCodeInfo c : ProtocolSchemas.errorCodes()) {
@@ -150,33 +176,48 @@ class AsyncApiDocumentTest {
     @Test
     void everyExample_isAValidFrame() {
         int checked = 0;
-        for (Map.Entry<String, JsonNode> m : doc.path("components").path("messages").properties()) {
+        for (Map.Entry<String, JsonNode> m :
+                doc.path("components").path("messages").properties()) {
             boolean fromClient = ProtocolSchemas.clientActions().contains(m.getKey());
-            assertThat(m.getValue().path("examples")).as(m.getKey() + " has examples").isNotEmpty();
+            assertThat(m.getValue().path("examples"))
+                    .as(m.getKey() + " has examples")
+                    .isNotEmpty();
             for (JsonNode ex : m.getValue().path("examples")) {
                 JsonNode payload = ex.path("payload");
-                List<String> errors = fromClient ? ProtocolSchemas.validateClientFrame(payload) : ProtocolSchemas.validateServerFrame(payload);
-                assertThat(errors).as(m.getKey() + " example " + ex.path("name").asString()).isEmpty();
+                List<String> errors = fromClient
+                        ? ProtocolSchemas.validateClientFrame(payload)
+                        : ProtocolSchemas.validateServerFrame(payload);
+                assertThat(errors)
+                        .as(m.getKey() + " example " + ex.path("name").asString())
+                        .isEmpty();
                 checked++;
             }
         }
-        assertThat(checked).isGreaterThanOrEqualTo(ProtocolSchemas.clientActions().size() + ProtocolSchemas.serverFrameTypes().size());
+        assertThat(checked)
+                .isGreaterThanOrEqualTo(ProtocolSchemas.clientActions().size()
+                        + ProtocolSchemas.serverFrameTypes().size());
     }
 
     @Test
     void docsProtocolMd_listsTheSameActionsAndErrorCodes() throws Exception {
-        Path md = Path.of(System.getProperty("user.dir")).resolve("../../docs/protocol.md").normalize();
+        Path md = Path.of(System.getProperty("user.dir"))
+                .resolve("../../docs/protocol.md")
+                .normalize();
         assertThat(md).as("docs/protocol.md next to events-schema").exists();
         String text = Files.readString(md);
         List<String> rows = new ArrayList<>();
-        Matcher m = Pattern.compile("(?m)^\\| `([A-Z_]+)` \\| (\\d+) \\| (yes|no) \\|").matcher(text);
-        while (m.find()) rows.add(m.group(1) + "/" + m.group(2) + "/" + m.group(3).equals("yes"));
+        Matcher m = Pattern.compile("(?m)^\\| `([A-Z_]+)` \\| (\\d+) \\| (yes|no) \\|")
+                .matcher(text);
+        while (m.find())
+            rows.add(m.group(1) + "/" + m.group(2) + "/" + m.group(3).equals("yes"));
         List<String> catalogue = new ArrayList<>();
-        for (ProtocolSchemas.ErrorCodeInfo c : ProtocolSchemas.errorCodes()) catalogue.add(c.code() + "/" + c.number() + "/" + c.keepsConnection());
+        for (ProtocolSchemas.ErrorCodeInfo c : ProtocolSchemas.errorCodes())
+            catalogue.add(c.code() + "/" + c.number() + "/" + c.keepsConnection());
         assertThat(rows).isEqualTo(catalogue);
 
         Set<String> actions = new LinkedHashSet<>();
-        Matcher a = Pattern.compile("(?m)^\\| `([a-z]+)` \\| .* \\| `(ack|pong)`").matcher(text);
+        Matcher a =
+                Pattern.compile("(?m)^\\| `([a-z]+)` \\| .* \\| `(ack|pong)`").matcher(text);
         while (a.find()) actions.add(a.group(1));
         assertThat(actions).isEqualTo(ProtocolSchemas.clientActions());
     }

@@ -32,7 +32,8 @@ class CatalogConsistencyTest {
     static Stream<Arguments> invalidExamples() {
         List<Arguments> out = new ArrayList<>();
         for (EventDefinition e : CATALOG.events()) {
-            for (EventDefinition.InvalidExample c : e.invalidExampleCases()) out.add(Arguments.of(e.name(), c.why(), c));
+            for (EventDefinition.InvalidExample c : e.invalidExampleCases())
+                out.add(Arguments.of(e.name(), c.why(), c));
         }
         return out.stream();
     }
@@ -44,13 +45,26 @@ class CatalogConsistencyTest {
 
     @Test
     void catalog_coversTheDomainsPyErpNeeds() {
-        assertThat(CATALOG.events()).extracting(EventDefinition::name).contains(
-                "stock-level-changed", "stock-reserved", "stock-released", "low-stock-alert",
-                "order-created", "order-status-changed", "order-shipped", "invoice-posted",
-                "production-order-status-changed", "machine-status-changed", "kpi-updated",
-                "user-notification", "maintenance-notice");
-        assertThat(CATALOG.events()).extracting(EventDefinition::source).containsOnly(
-                "pyerp.inventory", "pyerp.sales", "pyerp.production", "pyerp.notifications", "pyerp.system");
+        assertThat(CATALOG.events())
+                .extracting(EventDefinition::name)
+                .contains(
+                        "stock-level-changed",
+                        "stock-reserved",
+                        "stock-released",
+                        "low-stock-alert",
+                        "order-created",
+                        "order-status-changed",
+                        "order-shipped",
+                        "invoice-posted",
+                        "production-order-status-changed",
+                        "machine-status-changed",
+                        "kpi-updated",
+                        "user-notification",
+                        "maintenance-notice");
+        assertThat(CATALOG.events())
+                .extracting(EventDefinition::source)
+                .containsOnly(
+                        "pyerp.inventory", "pyerp.sales", "pyerp.production", "pyerp.notifications", "pyerp.system");
     }
 
     @Test
@@ -84,9 +98,10 @@ class CatalogConsistencyTest {
         ObjectNode d = (ObjectNode) e.exampleDetails().get(0).deepCopy();
         ((ObjectNode) d.get("lines").get(1)).remove("sku");
         d.put("currency", "euro");
-        assertThat(e.validate(d)).containsExactlyInAnyOrder(
-                "$.lines.1: required property 'sku' not found",
-                "$.currency: does not match the regex pattern ^[A-Z]{3}$");
+        assertThat(e.validate(d))
+                .containsExactlyInAnyOrder(
+                        "$.lines.1: required property 'sku' not found",
+                        "$.currency: does not match the regex pattern ^[A-Z]{3}$");
         assertThat(e.validate(JSON.readTree("[1]"))).containsExactly("$: detail must be a JSON object");
     }
 
@@ -97,7 +112,9 @@ class CatalogConsistencyTest {
             assertThat(s.path("$schema").asString()).as(e.name()).isEqualTo("http://json-schema.org/draft-04/schema#");
             assertThat(s.path("required").toString()).as(e.name()).contains("\"tenantId\"");
             assertThat(s.path("properties").has("_meta")).as(e.name()).isTrue();
-            assertThat(s.toString()).as(e.name() + " must be self-contained for the Schema Registry").doesNotContain("$ref");
+            assertThat(s.toString())
+                    .as(e.name() + " must be self-contained for the Schema Registry")
+                    .doesNotContain("$ref");
         }
     }
 
@@ -116,47 +133,73 @@ class CatalogConsistencyTest {
 
     @Test
     void everyFamily_isUsedByAnEvent_andResolvesItsOwnChannels() {
-        Set<String> used = CATALOG.events().stream().flatMap(e -> CATALOG.familiesOf(e).stream())
-                .map(ChannelFamily::pattern).collect(Collectors.toSet());
+        Set<String> used = CATALOG.events().stream()
+                .flatMap(e -> CATALOG.familiesOf(e).stream())
+                .map(ChannelFamily::pattern)
+                .collect(Collectors.toSet());
         assertThat(CATALOG.channelFamilies()).extracting(ChannelFamily::pattern).allMatch(used::contains);
         for (ChannelFamily f : CATALOG.channelFamilies()) {
             String channel = f.pattern().replaceAll("\\{[A-Za-z0-9_]+}", "X-1");
-            assertThat(CATALOG.matchChannel(channel)).as(channel).get().extracting(EventCatalog.ChannelMatch::family).isEqualTo(f);
+            assertThat(CATALOG.matchChannel(channel))
+                    .as(channel)
+                    .get()
+                    .extracting(EventCatalog.ChannelMatch::family)
+                    .isEqualTo(f);
         }
     }
 
     @Test
     void verify_findsWhatABrokenCatalogGetsWrong() {
-        ObjectNode root = (ObjectNode) EventCatalog.readTree(EventCatalog.BASE + "catalog.json").deepCopy();
+        ObjectNode root = (ObjectNode)
+                EventCatalog.readTree(EventCatalog.BASE + "catalog.json").deepCopy();
         ArrayNode families = (ArrayNode) root.get("channelFamilies");
-        families.addObject().put("pattern", "sales.{anything}").putArray("roles").add("sales:read");
+        families.addObject()
+                .put("pattern", "sales.{anything}")
+                .putArray("roles")
+                .add("sales:read");
         ObjectNode stock = (ObjectNode) root.get("events").get(0);
         ((ObjectNode) stock.get("permission")).putArray("anyRole").add("sales:read");
         stock.putArray("channels").add("inventory.warehouse.{warehouse}");
-        stock.putArray("sensitiveFields").addObject().put("field", "cost").putArray("roles").add("Finance");
+        stock.putArray("sensitiveFields")
+                .addObject()
+                .put("field", "cost")
+                .putArray("roles")
+                .add("Finance");
         stock.putObject("coalesce").put("key", "all").put("windowMillis", 1000);
-        ObjectNode notice = (ObjectNode) root.get("events").get(root.get("events").size() - 1);
+        ObjectNode notice =
+                (ObjectNode) root.get("events").get(root.get("events").size() - 1);
         notice.put("invalidExamples", "examples/invalid/stock-level-changed.json");
 
         List<String> problems = EventCatalog.parse(root).verify();
 
-        assertThat(problems).anyMatch(p -> p.contains("families sales.orders and sales.{anything} can match the same channel"));
-        assertThat(problems).anyMatch(p -> p.contains("event stock-level-changed: permission states any of [sales:read] but its channels need any of [inventory:read]"));
-        assertThat(problems).anyMatch(p -> p.contains("channel inventory.warehouse.{warehouse} uses warehouse, which the schema does not declare"));
+        assertThat(problems)
+                .anyMatch(p -> p.contains("families sales.orders and sales.{anything} can match the same channel"));
+        assertThat(problems)
+                .anyMatch(
+                        p -> p.contains(
+                                "event stock-level-changed: permission states any of [sales:read] but its channels need any of [inventory:read]"));
+        assertThat(problems)
+                .anyMatch(p -> p.contains(
+                        "channel inventory.warehouse.{warehouse} uses warehouse, which the schema does not declare"));
         assertThat(problems).anyMatch(p -> p.contains("sensitive field cost is not declared in the schema"));
         assertThat(problems).anyMatch(p -> p.contains("role Finance must look like area:permission"));
         assertThat(problems).anyMatch(p -> p.contains("coalesce key all has no {field}"));
         assertThat(problems).anyMatch(p -> p.contains("example examples/stock-level-changed.json reaches no channel"));
-        assertThat(problems).anyMatch(p -> p.startsWith("event maintenance-notice: invalid example 'unknown reason' fails, but not for the expected reason '$.reason'"));
+        assertThat(problems)
+                .anyMatch(
+                        p -> p.startsWith(
+                                "event maintenance-notice: invalid example 'unknown reason' fails, but not for the expected reason '$.reason'"));
     }
 
     @Test
     void parse_refusesAChannelOfNoFamily_atLoadTime() {
-        ObjectNode root = (ObjectNode) EventCatalog.readTree(EventCatalog.BASE + "catalog.json").deepCopy();
+        ObjectNode root = (ObjectNode)
+                EventCatalog.readTree(EventCatalog.BASE + "catalog.json").deepCopy();
         ((ObjectNode) root.get("events").get(0)).putArray("channels").add("inventory.bin.{sku}");
         assertThatThrownBy(() -> EventCatalog.parse(root))
                 .isInstanceOf(CatalogException.class)
-                .hasMessage("event stock-level-changed: channel template inventory.bin.{sku} matches no channel family");
+                .hasMessage(
+                        "event stock-level-changed: channel template inventory.bin.{sku} matches no channel family");
     }
 
     @Test

@@ -29,13 +29,16 @@ class ChannelsAndVisibilityTest {
                 .containsExactly("sales.orders", "sales.order.SO-20931", "inventory.warehouse.WH-1");
         assertThat(event("user-notification").channelsFor(example("user-notification-many.json")))
                 .containsExactly("user.alice", "user.bob", "user.carol@plant-2");
-        assertThat(event("maintenance-notice").channelsFor(example("maintenance-notice.json"))).containsExactly("system.broadcast");
+        assertThat(event("maintenance-notice").channelsFor(example("maintenance-notice.json")))
+                .containsExactly("system.broadcast");
     }
 
     @Test
     void channelsFor_skipsATemplateWhoseOptionalFieldIsAbsent() {
-        assertThat(event("kpi-updated").channelsFor(example("kpi-updated.json"))).containsExactly("production.kpi", "production.line.L2");
-        assertThat(event("kpi-updated").channelsFor(example("kpi-updated-plant.json"))).containsExactly("production.kpi");
+        assertThat(event("kpi-updated").channelsFor(example("kpi-updated.json")))
+                .containsExactly("production.kpi", "production.line.L2");
+        assertThat(event("kpi-updated").channelsFor(example("kpi-updated-plant.json")))
+                .containsExactly("production.kpi");
         // an invoice without an order only reaches finance
         ObjectNode invoice = (ObjectNode) example("invoice-posted.json").deepCopy();
         invoice.remove("orderId");
@@ -44,7 +47,8 @@ class ChannelsAndVisibilityTest {
 
     @Test
     void matchChannel_findsFamilyAndParams_orNothing() {
-        EventCatalog.ChannelMatch m = CATALOG.matchChannel("production.machine.CNC-04").orElseThrow();
+        EventCatalog.ChannelMatch m =
+                CATALOG.matchChannel("production.machine.CNC-04").orElseThrow();
         assertThat(m.family().pattern()).isEqualTo("production.machine.{machineId}");
         assertThat(m.params()).isEqualTo(Map.of("machineId", "CNC-04"));
         assertThat(CATALOG.matchChannel("production.machines")).isEmpty();
@@ -54,22 +58,33 @@ class ChannelsAndVisibilityTest {
 
     @Test
     void permits_appliesRolesScopesAndOwnership() {
-        ChannelFamily wh = CATALOG.matchChannel("inventory.alerts.WH-1").orElseThrow().family();
+        ChannelFamily wh =
+                CATALOG.matchChannel("inventory.alerts.WH-1").orElseThrow().family();
         Map<String, String> p = Map.of("warehouseId", "WH-1");
-        assertThat(wh.permits(p, "u1", Set.of("inventory:read"), Map.of("warehouses", Set.of("WH-1")))).isTrue();
-        assertThat(wh.permits(p, "u1", Set.of("inventory:read"), Map.of("warehouses", Set.of("*")))).isTrue();
-        assertThat(wh.permits(p, "u1", Set.of("inventory:read"), Map.of("warehouses", Set.of("WH-2")))).isFalse();
-        assertThat(wh.permits(p, "u1", Set.of("sales:read"), Map.of("warehouses", Set.of("*")))).isFalse();
+        assertThat(wh.permits(p, "u1", Set.of("inventory:read"), Map.of("warehouses", Set.of("WH-1"))))
+                .isTrue();
+        assertThat(wh.permits(p, "u1", Set.of("inventory:read"), Map.of("warehouses", Set.of("*"))))
+                .isTrue();
+        assertThat(wh.permits(p, "u1", Set.of("inventory:read"), Map.of("warehouses", Set.of("WH-2"))))
+                .isFalse();
+        assertThat(wh.permits(p, "u1", Set.of("sales:read"), Map.of("warehouses", Set.of("*"))))
+                .isFalse();
 
-        ChannelFamily machine = CATALOG.matchChannel("production.machine.M1").orElseThrow().family();
-        assertThat(machine.permits(Map.of("machineId", "M1"), "u", Set.of("maintenance:read"), Map.of())).isTrue();
-        assertThat(machine.permits(Map.of("machineId", "M1"), "u", Set.of("dashboard:read"), Map.of())).isFalse();
+        ChannelFamily machine =
+                CATALOG.matchChannel("production.machine.M1").orElseThrow().family();
+        assertThat(machine.permits(Map.of("machineId", "M1"), "u", Set.of("maintenance:read"), Map.of()))
+                .isTrue();
+        assertThat(machine.permits(Map.of("machineId", "M1"), "u", Set.of("dashboard:read"), Map.of()))
+                .isFalse();
 
         ChannelFamily user = CATALOG.matchChannel("user.alice").orElseThrow().family();
-        assertThat(user.permits(Map.of("userId", "alice"), "alice", Set.of(), Map.of())).isTrue();
-        assertThat(user.permits(Map.of("userId", "alice"), "bob", Set.of("sales:finance"), Map.of())).isFalse();
+        assertThat(user.permits(Map.of("userId", "alice"), "alice", Set.of(), Map.of()))
+                .isTrue();
+        assertThat(user.permits(Map.of("userId", "alice"), "bob", Set.of("sales:finance"), Map.of()))
+                .isFalse();
 
-        ChannelFamily broadcast = CATALOG.matchChannel("system.broadcast").orElseThrow().family();
+        ChannelFamily broadcast =
+                CATALOG.matchChannel("system.broadcast").orElseThrow().family();
         assertThat(broadcast.permits(Map.of(), "anyone", Set.of(), Map.of())).isTrue();
     }
 
@@ -82,13 +97,17 @@ class ChannelsAndVisibilityTest {
         assertThat(warehouse.get("lines").get(0).has("unitPrice")).isFalse();
         assertThat(warehouse.get("lines").get(1).has("unitPrice")).isFalse();
         assertThat(warehouse.get("lines").get(0).get("sku").asString()).isEqualTo("SKU-1001");
-        assertThat(warehouse.has("_meta")).as("_meta is envelope metadata, never data").isFalse();
+        assertThat(warehouse.has("_meta"))
+                .as("_meta is envelope metadata, never data")
+                .isFalse();
 
         JsonNode sales = shipped.visibleTo(detail, Set.of("sales:read"));
         assertThat(sales.get("lines").get(0).get("unitPrice").asDouble()).isEqualTo(199.0);
         assertThat(sales.has("_meta")).isFalse();
 
-        assertThat(detail.get("lines").get(0).has("unitPrice")).as("the input is never modified").isTrue();
+        assertThat(detail.get("lines").get(0).has("unitPrice"))
+                .as("the input is never modified")
+                .isTrue();
         assertThat(detail.has("_meta")).isTrue();
     }
 
@@ -97,7 +116,8 @@ class ChannelsAndVisibilityTest {
         EventDefinition invoice = event("invoice-posted");
         JsonNode detail = example("invoice-posted.json");
         JsonNode clerk = invoice.visibleTo(detail, Set.of("sales:read"));
-        assertThat(clerk.has("netAmount") || clerk.has("taxAmount") || clerk.has("totalAmount")).isFalse();
+        assertThat(clerk.has("netAmount") || clerk.has("taxAmount") || clerk.has("totalAmount"))
+                .isFalse();
         assertThat(clerk.get("invoiceId").asString()).isEqualTo("INV-2026-004417");
         assertThat(invoice.visibleTo(detail, Set.of("sales:finance"))).isSameAs(detail);
     }
@@ -105,9 +125,12 @@ class ChannelsAndVisibilityTest {
     @Test
     void visibilityKey_separatesOnlyTheRoleSetsThatSeeDifferentData() {
         EventDefinition invoice = event("invoice-posted");
-        assertThat(invoice.visibilityKey(Set.of("sales:read"))).isEqualTo(invoice.visibilityKey(Set.of("sales:read", "inventory:read")));
-        assertThat(invoice.visibilityKey(Set.of("sales:read"))).isNotEqualTo(invoice.visibilityKey(Set.of("sales:finance")));
-        assertThat(event("maintenance-notice").visibilityKey(Set.of("sales:finance"))).isEqualTo("");
+        assertThat(invoice.visibilityKey(Set.of("sales:read")))
+                .isEqualTo(invoice.visibilityKey(Set.of("sales:read", "inventory:read")));
+        assertThat(invoice.visibilityKey(Set.of("sales:read")))
+                .isNotEqualTo(invoice.visibilityKey(Set.of("sales:finance")));
+        assertThat(event("maintenance-notice").visibilityKey(Set.of("sales:finance")))
+                .isEqualTo("");
     }
 
     @Test
@@ -118,9 +141,14 @@ class ChannelsAndVisibilityTest {
         EventDefinition stock = event("stock-level-changed");
         assertThat(stock.coalesceKey(a)).contains("stock-level-changed|WH-1/SKU-1001");
         assertThat(stock.coalesceKey(sameSkuOtherWarehouse)).contains("stock-level-changed|WH-2/SKU-1001");
-        assertThat(stock.coalesce()).get().extracting(EventDefinition.Coalesce::windowMillis).isEqualTo(1000L);
-        assertThat(event("kpi-updated").coalesceKey(example("kpi-updated-plant.json"))).contains("kpi-updated|on_time_delivery/");
-        assertThat(event("order-created").coalesceKey(example("order-created.json"))).isEmpty();
+        assertThat(stock.coalesce())
+                .get()
+                .extracting(EventDefinition.Coalesce::windowMillis)
+                .isEqualTo(1000L);
+        assertThat(event("kpi-updated").coalesceKey(example("kpi-updated-plant.json")))
+                .contains("kpi-updated|on_time_delivery/");
+        assertThat(event("order-created").coalesceKey(example("order-created.json")))
+                .isEmpty();
     }
 
     @Test

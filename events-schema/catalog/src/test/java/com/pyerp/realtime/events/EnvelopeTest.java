@@ -38,7 +38,8 @@ class EnvelopeTest {
 
         JsonNode f = JSON.readTree(frame);
         List<String> names = new ArrayList<>(f.propertyNames());
-        assertThat(names).containsExactly("type", "channel", "eventType", "source", "eventId", "time", "correlationId", "data");
+        assertThat(names)
+                .containsExactly("type", "channel", "eventType", "source", "eventId", "time", "correlationId", "data");
         assertThat(f.get("type").asString()).isEqualTo("event");
         assertThat(f.get("eventType").asString()).isEqualTo("OrderShipped");
         assertThat(f.get("source").asString()).isEqualTo("pyerp.sales");
@@ -52,12 +53,18 @@ class EnvelopeTest {
 
     @Test
     void correlationId_fallsBackToTheEventId() {
-        EventBridgeEvent ev = EventBridgeEvent.from(delivered("stock-level-changed.json", "pyerp.inventory", "StockLevelChanged"));
+        EventBridgeEvent ev =
+                EventBridgeEvent.from(delivered("stock-level-changed.json", "pyerp.inventory", "StockLevelChanged"));
         assertThat(ev.correlationId()).isEqualTo("e-1");
-        assertThat(Envelope.correlationId(JSON.readTree("{\"_meta\":{\"correlationId\":\"\"}}"), "e-2")).isEqualTo("e-2");
-        assertThat(Envelope.correlationId(JSON.readTree("{\"_meta\":{\"correlationId\":42}}"), "e-2")).isEqualTo("e-2");
-        assertThat(Envelope.correlationId(JSON.readTree("{\"_meta\":{\"correlationId\":\"" + "x".repeat(129) + "\"}}"), "e-2")).isEqualTo("e-2");
-        assertThat(Envelope.correlationId(JSON.readTree("{\"_meta\":{\"correlationId\":\"req-7\"}}"), "e-2")).isEqualTo("req-7");
+        assertThat(Envelope.correlationId(JSON.readTree("{\"_meta\":{\"correlationId\":\"\"}}"), "e-2"))
+                .isEqualTo("e-2");
+        assertThat(Envelope.correlationId(JSON.readTree("{\"_meta\":{\"correlationId\":42}}"), "e-2"))
+                .isEqualTo("e-2");
+        assertThat(Envelope.correlationId(
+                        JSON.readTree("{\"_meta\":{\"correlationId\":\"" + "x".repeat(129) + "\"}}"), "e-2"))
+                .isEqualTo("e-2");
+        assertThat(Envelope.correlationId(JSON.readTree("{\"_meta\":{\"correlationId\":\"req-7\"}}"), "e-2"))
+                .isEqualTo("req-7");
         assertThat(ev.tenant(CATALOG.tenantField())).isEqualTo("acme");
     }
 
@@ -66,9 +73,17 @@ class EnvelopeTest {
         for (EventDefinition e : CATALOG.events()) {
             for (JsonNode d : e.exampleDetails()) {
                 for (String ch : e.channelsFor(d)) {
-                    JsonNode f = Envelope.eventFrame(ch, e.detailType(), e.source(), "id-1", "2026-11-25T10:00:00Z",
-                            Envelope.correlationId(d, "id-1"), e.visibleTo(d, Set.of()));
-                    assertThat(ProtocolSchemas.validateServerFrame(f)).as(e.name() + " on " + ch).isEmpty();
+                    JsonNode f = Envelope.eventFrame(
+                            ch,
+                            e.detailType(),
+                            e.source(),
+                            "id-1",
+                            "2026-11-25T10:00:00Z",
+                            Envelope.correlationId(d, "id-1"),
+                            e.visibleTo(d, Set.of()));
+                    assertThat(ProtocolSchemas.validateServerFrame(f))
+                            .as(e.name() + " on " + ch)
+                            .isEmpty();
                 }
             }
         }
@@ -82,7 +97,9 @@ class EnvelopeTest {
         ev.put("detail", "{}");
         assertThatThrownBy(() -> EventBridgeEvent.from(ev))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("not an EventBridge event: id must be a non-empty string; detail-type must be a non-empty string; detail must be a JSON object");
-        assertThatThrownBy(() -> EventBridgeEvent.from(JSON.readTree("[]"))).hasMessage("an EventBridge event must be a JSON object");
+                .hasMessage(
+                        "not an EventBridge event: id must be a non-empty string; detail-type must be a non-empty string; detail must be a JSON object");
+        assertThatThrownBy(() -> EventBridgeEvent.from(JSON.readTree("[]")))
+                .hasMessage("an EventBridge event must be a JSON object");
     }
 }

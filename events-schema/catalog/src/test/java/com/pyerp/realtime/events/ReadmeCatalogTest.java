@@ -23,16 +23,24 @@ class ReadmeCatalogTest {
     @Test
     void eventTable_listsEveryEvent_withItsSourceAndDetailType() throws Exception {
         List<String> rows = new ArrayList<>();
-        Matcher m = Pattern.compile("(?m)^\\| `([a-z-]+)` \\| `(pyerp\\.[a-z]+)` \\| `([A-Za-z]+)` \\|").matcher(readme());
+        Matcher m = Pattern.compile("(?m)^\\| `([a-z-]+)` \\| `(pyerp\\.[a-z]+)` \\| `([A-Za-z]+)` \\|")
+                .matcher(readme());
         while (m.find()) rows.add(m.group(1) + " " + m.group(2) + " " + m.group(3));
-        assertThat(rows).containsExactlyElementsOf(CATALOG.events().stream().map(e -> e.name() + " " + e.source() + " " + e.detailType()).toList());
+        assertThat(rows)
+                .containsExactlyElementsOf(CATALOG.events().stream()
+                        .map(e -> e.name() + " " + e.source() + " " + e.detailType())
+                        .toList());
     }
 
     @Test
     void channelTable_listsEveryFamily() throws Exception {
         List<String> rows = new ArrayList<>();
-        Matcher m = Pattern.compile("(?m)^\\| `([a-z][A-Za-z0-9.{}\\[\\]]*)` \\| (role|only|every)").matcher(readme());
+        Matcher m = Pattern.compile("(?m)^\\| `([a-z][A-Za-z0-9.{}\\[\\]]*)` \\| (role|only|every)")
+                .matcher(readme());
         while (m.find()) rows.add(m.group(1));
-        assertThat(rows).containsExactlyElementsOf(CATALOG.channelFamilies().stream().map(ChannelFamily::pattern).toList());
+        assertThat(rows)
+                .containsExactlyElementsOf(CATALOG.channelFamilies().stream()
+                        .map(ChannelFamily::pattern)
+                        .toList());
     }
 }

@@ -59,15 +59,16 @@ class RulePatternsTest {
         CATALOG.events().forEach(e -> sources.add(e.source()));
         assertThat(CATALOG.rulePatterns()).hasSize(sources.size());
         for (String s : sources) assertThat(CATALOG.rulePatterns()).containsKey(EventCatalog.ruleName(s));
-        assertThat(CATALOG.rulePatterns().keySet()).containsExactly(
-                "erp-inventory", "erp-sales", "erp-production", "erp-notifications", "erp-system");
+        assertThat(CATALOG.rulePatterns().keySet())
+                .containsExactly("erp-inventory", "erp-sales", "erp-production", "erp-notifications", "erp-system");
     }
 
     @Test
     void pattern_isEventBridgeJson_listingTheSourceAndEveryDetailType() {
         JsonNode sales = JSON.readTree(CATALOG.rulePatterns().get("erp-sales"));
-        assertThat(sales.toString()).isEqualTo(
-                "{\"source\":[\"pyerp.sales\"],\"detail-type\":[\"OrderCreated\",\"OrderStatusChanged\",\"OrderShipped\",\"InvoicePosted\"]}");
+        assertThat(sales.toString())
+                .isEqualTo(
+                        "{\"source\":[\"pyerp.sales\"],\"detail-type\":[\"OrderCreated\",\"OrderStatusChanged\",\"OrderShipped\",\"InvoicePosted\"]}");
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -81,11 +82,16 @@ class RulePatternsTest {
     @Test
     void eventsOutsideTheCatalog_matchNoRule() throws Exception {
         JsonNode detail = EventCatalog.readTree(EventCatalog.BASE + "examples/stock-level-changed.json");
-        assertThat(machine.rulesForJSONEvent(delivered("pyerp.inventory", "StockCounted", detail))).isEmpty();
-        assertThat(machine.rulesForJSONEvent(delivered("pyerp.inventory", "stocklevelchanged", detail))).isEmpty();
-        assertThat(machine.rulesForJSONEvent(delivered("pyerp.warehouse", "StockLevelChanged", detail))).isEmpty();
-        assertThat(machine.rulesForJSONEvent(delivered("aws.s3", "Object Created", detail))).isEmpty();
+        assertThat(machine.rulesForJSONEvent(delivered("pyerp.inventory", "StockCounted", detail)))
+                .isEmpty();
+        assertThat(machine.rulesForJSONEvent(delivered("pyerp.inventory", "stocklevelchanged", detail)))
+                .isEmpty();
+        assertThat(machine.rulesForJSONEvent(delivered("pyerp.warehouse", "StockLevelChanged", detail)))
+                .isEmpty();
+        assertThat(machine.rulesForJSONEvent(delivered("aws.s3", "Object Created", detail)))
+                .isEmpty();
         // a detail-type of another source does not match across sources
-        assertThat(machine.rulesForJSONEvent(delivered("pyerp.sales", "StockLevelChanged", detail))).isEmpty();
+        assertThat(machine.rulesForJSONEvent(delivered("pyerp.sales", "StockLevelChanged", detail)))
+                .isEmpty();
     }
 }

@@ -31,11 +31,16 @@ public final class ApiGatewayManagementSender implements ConnectionSender, AutoC
                 .endpointOverride(env.managementEndpoint())
                 .region(Region.of(env.region()))
                 .credentialsProvider(credentials(rawEnv))
-                // the dispatcher retries throttling itself (with backoff, per recipient); SDK retries on top would multiply the calls
-                .overrideConfiguration(o -> o.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()))
-                // a pool as large as the dispatcher's concurrency, so every post in flight reuses a kept-alive connection
-                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(env.dispatchConcurrency())
-                        .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(5)))
+                // the dispatcher retries throttling itself (with backoff, per recipient); SDK retries on top would
+                // multiply the calls
+                .overrideConfiguration(
+                        o -> o.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()))
+                // a pool as large as the dispatcher's concurrency, so every post in flight reuses a kept-alive
+                // connection
+                .httpClientBuilder(Apache5HttpClient.builder()
+                        .maxConnections(env.dispatchConcurrency())
+                        .connectionTimeout(Duration.ofSeconds(2))
+                        .socketTimeout(Duration.ofSeconds(5)))
                 .build());
     }
 
@@ -64,7 +69,8 @@ public final class ApiGatewayManagementSender implements ConnectionSender, AutoC
         } catch (PayloadTooLargeException e) {
             return new Outcome(Status.TOO_LARGE, "413 PayloadTooLargeException (" + payload.length + " bytes)");
         } catch (ApiGatewayManagementApiException e) {
-            return new Outcome(Status.FAILED, e.statusCode() + " " + e.awsErrorDetails().errorCode());
+            return new Outcome(
+                    Status.FAILED, e.statusCode() + " " + e.awsErrorDetails().errorCode());
         } catch (SdkException e) {
             return new Outcome(Status.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
         }

@@ -31,7 +31,8 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
     @Override
     public IamPolicyResponseV1 handleRequest(APIGatewayCustomAuthorizerEvent event, Context context) {
         JsonLog.clearContext();
-        if (event.getRequestContext() != null) JsonLog.context().put("requestId", event.getRequestContext().getRequestId());
+        if (event.getRequestContext() != null)
+            JsonLog.context().put("requestId", event.getRequestContext().getRequestId());
         ConnectAuthorizer.Decision d;
         try {
             d = authorizer.authorize(event.getHeaders(), event.getQueryStringParameters());
@@ -43,14 +44,18 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
             LOG.info("connect refused", "code", d.code().name(), "reason", d.reason());
             throw new UnauthorizedException();
         }
-        String principalId = d.allowed() ? d.principal().tenant() + "/" + d.principal().userId() : "anonymous";
-        var statement = d.allowed() ? IamPolicyResponseV1.allowStatement(event.getMethodArn())
+        String principalId =
+                d.allowed() ? d.principal().tenant() + "/" + d.principal().userId() : "anonymous";
+        var statement = d.allowed()
+                ? IamPolicyResponseV1.allowStatement(event.getMethodArn())
                 : IamPolicyResponseV1.denyStatement(event.getMethodArn());
         LOG.info(d.allowed() ? "connect allowed" : "connect denied", "principalId", principalId, "reason", d.reason());
         return IamPolicyResponseV1.builder()
                 .withPrincipalId(principalId)
                 .withPolicyDocument(IamPolicyResponseV1.PolicyDocument.builder()
-                        .withVersion(IamPolicyResponseV1.VERSION_2012_10_17).withStatement(List.of(statement)).build())
+                        .withVersion(IamPolicyResponseV1.VERSION_2012_10_17)
+                        .withStatement(List.of(statement))
+                        .build())
                 .withContext(d.allowed() ? d.principal().toContext() : null)
                 .build();
     }

@@ -25,7 +25,8 @@ public final class CommandHandler implements RequestHandler<APIGatewayV2WebSocke
     @Override
     public APIGatewayV2WebSocketResponse handleRequest(APIGatewayV2WebSocketEvent event, Context context) {
         Requests.logContext(event, context);
-        String reply = service.handle(event.getRequestContext().getConnectionId(), Requests.principal(event), event.getBody());
+        String reply =
+                service.handle(event.getRequestContext().getConnectionId(), Requests.principal(event), event.getBody());
         return Requests.response(200, reply, null);
     }
 }

@@ -38,14 +38,18 @@ public final class ConnectHandler implements RequestHandler<APIGatewayV2WebSocke
         }
         long at = event.getRequestContext().getConnectedAt();
         try {
-            service.connect(event.getRequestContext().getConnectionId(), who, at > 0 ? Instant.ofEpochMilli(at) : Instant.now());
+            service.connect(
+                    event.getRequestContext().getConnectionId(),
+                    who,
+                    at > 0 ? Instant.ofEpochMilli(at) : Instant.now());
         } catch (RegistryUnavailableException e) {
             LOG.error("registry unavailable; handshake refused", e);
             LOG.metrics(Map.of(ConnectionService.REGISTRY_ERRORS_METRIC, 1));
             return Requests.response(503, "Service Unavailable", null);
         }
         Map<String, String> headers = ConnectAuthorizer.offersSubprotocol(event.getHeaders())
-                ? Map.of(ConnectAuthorizer.PROTOCOL_HEADER, ConnectAuthorizer.SUBPROTOCOL) : null;
+                ? Map.of(ConnectAuthorizer.PROTOCOL_HEADER, ConnectAuthorizer.SUBPROTOCOL)
+                : null;
         return Requests.response(200, null, headers);
     }
 }

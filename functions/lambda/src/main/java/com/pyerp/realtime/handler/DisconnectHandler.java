@@ -11,7 +11,8 @@ import com.pyerp.realtime.core.service.ConnectionService;
  * dispatcher's 410 cleanup). Removes the connection and its subscriptions; idempotent. A registry failure
  * is thrown so Lambda reports it; nothing is lost, since expiry cleans up.
  */
-public final class DisconnectHandler implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> {
+public final class DisconnectHandler
+        implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> {
     private final ConnectionService service;
 
     public DisconnectHandler() {

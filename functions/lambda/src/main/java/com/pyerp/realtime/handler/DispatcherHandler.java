@@ -56,8 +56,10 @@ public final class DispatcherHandler implements RequestStreamHandler {
         }
         ErpEvent event = ErpEvent.fromEventBridge(root);
         DispatchReport report = dispatcher.dispatch(event);
-        if (report.invalid() > 0) throw new InvalidEventException(event.id(), String.join("; ", report.invalidReasons()));
-        if (!report.failedEventIds().isEmpty()) throw new IllegalStateException("dispatch of event " + event.id() + " failed; see the log");
+        if (report.invalid() > 0)
+            throw new InvalidEventException(event.id(), String.join("; ", report.invalidReasons()));
+        if (!report.failedEventIds().isEmpty())
+            throw new IllegalStateException("dispatch of event " + event.id() + " failed; see the log");
         JSON.writeValue(output, report);
     }
 
@@ -69,7 +71,8 @@ public final class DispatcherHandler implements RequestStreamHandler {
         for (JsonNode record : records) {
             String messageId = record.path("messageId").asString();
             try {
-                ErpEvent e = ErpEvent.fromEventBridge(JSON.readTree(record.path("body").asString()));
+                ErpEvent e = ErpEvent.fromEventBridge(
+                        JSON.readTree(record.path("body").asString()));
                 events.add(e);
                 messageIdByEventId.put(e.id(), messageId);
             } catch (JacksonException | InvalidEventException e) {

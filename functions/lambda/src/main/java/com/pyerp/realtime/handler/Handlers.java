@@ -18,15 +18,26 @@ import java.util.Map;
  *
  * @param rawEnv the environment map the contract was read from (credentials for the @connections client)
  */
-public record Handlers(AuthorizerHandler authorizer, ConnectHandler connect, DisconnectHandler disconnect,
-                       CommandHandler command, DispatcherHandler dispatcher, Dispatcher dispatcherCore) implements AutoCloseable {
+public record Handlers(
+        AuthorizerHandler authorizer,
+        ConnectHandler connect,
+        DisconnectHandler disconnect,
+        CommandHandler command,
+        DispatcherHandler dispatcher,
+        Dispatcher dispatcherCore)
+        implements AutoCloseable {
 
     /** All five handlers over one registry. */
     public static Handlers create(RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry) {
         ConnectionService service = ConnectionService.fromEnv(registry, env);
         Dispatcher dispatcher = dispatcher(env, rawEnv, registry);
-        return new Handlers(new AuthorizerHandler(ConnectAuthorizer.fromEnv(env)), new ConnectHandler(service),
-                new DisconnectHandler(service), new CommandHandler(service), new DispatcherHandler(dispatcher), dispatcher);
+        return new Handlers(
+                new AuthorizerHandler(ConnectAuthorizer.fromEnv(env)),
+                new ConnectHandler(service),
+                new DisconnectHandler(service),
+                new CommandHandler(service),
+                new DispatcherHandler(dispatcher),
+                dispatcher);
     }
 
     static RealtimeEnv env() {
@@ -48,8 +59,13 @@ public record Handlers(AuthorizerHandler authorizer, ConnectHandler connect, Dis
     }
 
     private static Dispatcher dispatcher(RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry) {
-        return new Dispatcher(EventCatalog.load(), registry, ApiGatewayManagementSender.fromEnv(env, rawEnv),
-                Clock.systemUTC(), env.dispatchConcurrency(), env.dedupWindow());
+        return new Dispatcher(
+                EventCatalog.load(),
+                registry,
+                ApiGatewayManagementSender.fromEnv(env, rawEnv),
+                Clock.systemUTC(),
+                env.dispatchConcurrency(),
+                env.dedupWindow());
     }
 
     @Override

@@ -24,8 +24,8 @@ import tools.jackson.databind.JsonNode;
 
 class AuthorizerHandlerTest {
     private static final String METHOD_ARN = "arn:aws:execute-api:eu-central-1:123456789012:a1b2c3d4e5/prod/$connect";
-    private static final AuthorizerHandler HANDLER = new AuthorizerHandler(
-            new ConnectAuthorizer(TestTokens.verifier(Set.of("ES256", "RS256"), null), Set.of("https://erp.pyerp.example")));
+    private static final AuthorizerHandler HANDLER = new AuthorizerHandler(new ConnectAuthorizer(
+            TestTokens.verifier(Set.of("ES256", "RS256"), null), Set.of("https://erp.pyerp.example")));
 
     private final List<String> logLines = Collections.synchronizedList(new ArrayList<>());
 
@@ -53,7 +53,9 @@ class AuthorizerHandlerTest {
 
         assertThat(e.getType()).isEqualTo("REQUEST");
         assertThat(e.getMethodArn()).isEqualTo(METHOD_ARN);
-        assertThat(e.getHeaders()).containsEntry("Sec-WebSocket-Protocol", "erp.v1, abc").containsEntry("Origin", "https://erp.pyerp.example");
+        assertThat(e.getHeaders())
+                .containsEntry("Sec-WebSocket-Protocol", "erp.v1, abc")
+                .containsEntry("Origin", "https://erp.pyerp.example");
         assertThat(e.getRequestContext().getRequestId()).isEqualTo("CxK8pFiAFiAFdLw=");
         assertThat(e.getRequestContext().getApiId()).isEqualTo("a1b2c3d4e5");
     }
@@ -62,7 +64,8 @@ class AuthorizerHandlerTest {
     void handleRequest_shouldAllowTheConnectRoute_withThePrincipalAsContext_whenTheSubprotocolTokenIsValid() {
         String token = TestTokens.es256();
 
-        IamPolicyResponseV1 policy = HANDLER.handleRequest(request("authorizer-request.json", token), context("authorizer"));
+        IamPolicyResponseV1 policy =
+                HANDLER.handleRequest(request("authorizer-request.json", token), context("authorizer"));
 
         JsonNode json = toJson(policy, IamPolicyResponseV1.class);
         assertThat(json.get("principalId").asString()).isEqualTo("acme/alice");
@@ -82,7 +85,9 @@ class AuthorizerHandlerTest {
         assertThat(ctx.get("roles").asString()).isEqualTo("inventory:read,sales:read");
         assertThat(ctx.get("scope.warehouses").asString()).isEqualTo("WH-1,WH-2");
         // API Gateway keeps only strings, numbers and booleans in the context
-        assertThat(ctx.properties()).allSatisfy(e -> assertThat(e.getValue().isValueNode()).as(e.getKey()).isTrue());
+        assertThat(ctx.properties())
+                .allSatisfy(e ->
+                        assertThat(e.getValue().isValueNode()).as(e.getKey()).isTrue());
         assertThat(json.toString()).doesNotContain(token);
         assertTokenNeverLogged(token);
     }
@@ -91,11 +96,17 @@ class AuthorizerHandlerTest {
     void handleRequest_shouldAllow_whenTheTokenComesInTheQueryString() {
         String token = TestTokens.rs256(b -> b.subject("bob"));
 
-        IamPolicyResponseV1 policy = HANDLER.handleRequest(request("authorizer-request-query-token.json", token), context("authorizer"));
+        IamPolicyResponseV1 policy =
+                HANDLER.handleRequest(request("authorizer-request-query-token.json", token), context("authorizer"));
 
         JsonNode json = toJson(policy, IamPolicyResponseV1.class);
         assertThat(json.get("principalId").asString()).isEqualTo("acme/bob");
-        assertThat(json.get("policyDocument").get("Statement").get(0).get("Effect").asString()).isEqualTo("Allow");
+        assertThat(json.get("policyDocument")
+                        .get("Statement")
+                        .get(0)
+                        .get("Effect")
+                        .asString())
+                .isEqualTo("Allow");
         assertTokenNeverLogged(token);
     }
 
@@ -103,23 +114,32 @@ class AuthorizerHandlerTest {
     void handleRequest_shouldThrowUnauthorized_whenTheTokenIsExpired() {
         String expired = TestTokens.es256(b -> b.expirationTime(new Date(System.currentTimeMillis() - 3_600_000)));
 
-        assertThatThrownBy(() -> HANDLER.handleRequest(request("authorizer-request.json", expired), context("authorizer")))
+        assertThatThrownBy(
+                        () -> HANDLER.handleRequest(request("authorizer-request.json", expired), context("authorizer")))
                 .isInstanceOf(AuthorizerHandler.UnauthorizedException.class)
                 .hasMessage("Unauthorized");
         assertTokenNeverLogged(expired);
-        assertThat(logLines).anySatisfy(l -> assertThat(l).contains("UNAUTHORIZED").contains("Expired"));
+        assertThat(logLines)
+                .anySatisfy(l -> assertThat(l).contains("UNAUTHORIZED").contains("Expired"));
     }
 
     @Test
     void handleRequest_shouldThrowUnauthorized_whenTheTokenIsGarbageOrSignedByAStranger() {
-        String stranger = TestTokens.sign(TestTokens.ec("ec-1"),
-                new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256).keyID("ec-1").build(),
+        String stranger = TestTokens.sign(
+                TestTokens.ec("ec-1"),
+                new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256)
+                        .keyID("ec-1")
+                        .build(),
                 TestTokens.claims("mallory", "acme").build());
 
-        assertThatThrownBy(() -> HANDLER.handleRequest(request("authorizer-request.json", "not-a-jwt"), context("authorizer")))
-                .isInstanceOf(AuthorizerHandler.UnauthorizedException.class).hasMessage("Unauthorized");
-        assertThatThrownBy(() -> HANDLER.handleRequest(request("authorizer-request.json", stranger), context("authorizer")))
-                .isInstanceOf(AuthorizerHandler.UnauthorizedException.class).hasMessage("Unauthorized");
+        assertThatThrownBy(() ->
+                        HANDLER.handleRequest(request("authorizer-request.json", "not-a-jwt"), context("authorizer")))
+                .isInstanceOf(AuthorizerHandler.UnauthorizedException.class)
+                .hasMessage("Unauthorized");
+        assertThatThrownBy(() ->
+                        HANDLER.handleRequest(request("authorizer-request.json", stranger), context("authorizer")))
+                .isInstanceOf(AuthorizerHandler.UnauthorizedException.class)
+                .hasMessage("Unauthorized");
     }
 
     @Test
@@ -128,7 +148,8 @@ class AuthorizerHandlerTest {
         e.getHeaders().remove("Sec-WebSocket-Protocol");
 
         assertThatThrownBy(() -> HANDLER.handleRequest(e, context("authorizer")))
-                .isInstanceOf(AuthorizerHandler.UnauthorizedException.class).hasMessage("Unauthorized");
+                .isInstanceOf(AuthorizerHandler.UnauthorizedException.class)
+                .hasMessage("Unauthorized");
     }
 
     @Test
@@ -144,7 +165,9 @@ class AuthorizerHandlerTest {
         assertThat(statement.get("Effect").asString()).isEqualTo("Deny");
         assertThat(statement.get("Resource")).extracting(JsonNode::asString).containsExactly(METHOD_ARN);
         assertThat(json.get("principalId").asString()).isEqualTo("anonymous");
-        assertThat(json.has("context")).as("a denied connection carries no principal context").isFalse();
+        assertThat(json.has("context"))
+                .as("a denied connection carries no principal context")
+                .isFalse();
         assertTokenNeverLogged(token);
     }
 

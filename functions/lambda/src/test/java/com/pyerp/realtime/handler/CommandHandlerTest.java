@@ -36,9 +36,16 @@ class CommandHandlerTest {
     void setUp() {
         JsonLog.setSink(logLines::add);
         registry = new InMemoryConnectionRegistry();
-        ConnectionService service = new ConnectionService(registry, EventCatalog.load(), ConnectHandlerTest.CLOCK, Duration.ofHours(2), 100);
+        ConnectionService service = new ConnectionService(
+                registry, EventCatalog.load(), ConnectHandlerTest.CLOCK, Duration.ofHours(2), 100);
         handler = new CommandHandler(service);
-        service.connect(CONNECTION_ID, new Principal("alice", "acme", Set.of("inventory:read", "sales:read"), Map.of("warehouses", Set.of("WH-1", "WH-2"))),
+        service.connect(
+                CONNECTION_ID,
+                new Principal(
+                        "alice",
+                        "acme",
+                        Set.of("inventory:read", "sales:read"),
+                        Map.of("warehouses", Set.of("WH-1", "WH-2"))),
                 ConnectHandlerTest.CONNECTED_AT);
     }
 
@@ -53,7 +60,9 @@ class CommandHandlerTest {
         JsonNode response = toJson(r, APIGatewayV2WebSocketResponse.class);
         assertThat(response.get("statusCode").asInt()).isEqualTo(200);
         JsonNode frame = JSON.readTree(response.get("body").asString());
-        assertThat(ProtocolSchemas.validateServerFrame(frame)).as(frame.toString()).isEmpty();
+        assertThat(ProtocolSchemas.validateServerFrame(frame))
+                .as(frame.toString())
+                .isEmpty();
         return frame;
     }
 
@@ -67,7 +76,9 @@ class CommandHandlerTest {
     void fixture_shouldCarryTheAuthorizerContextAsAMap() {
         APIGatewayV2WebSocketEvent e = event("subscribe.json", APIGatewayV2WebSocketEvent.class);
 
-        assertThat(e.getRequestContext().getAuthorizer()).containsEntry("userId", "alice").containsEntry("tenant", "acme");
+        assertThat(e.getRequestContext().getAuthorizer())
+                .containsEntry("userId", "alice")
+                .containsEntry("tenant", "acme");
         assertThat(e.getRequestContext().getMessageId()).isEqualTo("CxK_ZdxOliACF-w=");
     }
 
@@ -75,9 +86,16 @@ class CommandHandlerTest {
     void handleRequest_shouldAckASubscribe_andStoreTheSubscription() {
         JsonNode ack = reply(event("subscribe.json", APIGatewayV2WebSocketEvent.class));
 
-        assertThat(ack).isEqualTo(JSON.readTree("{\"type\":\"ack\",\"id\":\"c1\",\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-1\"}"));
-        assertThat(registry.channelsOf(CONNECTION_ID, ConnectHandlerTest.CONNECTED_AT)).containsExactly("acme/inventory.warehouse.WH-1");
-        assertThat(logLines).anySatisfy(l -> assertThat(l).contains("\"routeKey\":\"subscribe\"").contains("\"connectionId\":\"" + CONNECTION_ID + "\""));
+        assertThat(ack)
+                .isEqualTo(
+                        JSON.readTree(
+                                "{\"type\":\"ack\",\"id\":\"c1\",\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-1\"}"));
+        assertThat(registry.channelsOf(CONNECTION_ID, ConnectHandlerTest.CONNECTED_AT))
+                .containsExactly("acme/inventory.warehouse.WH-1");
+        assertThat(logLines)
+                .anySatisfy(l -> assertThat(l)
+                        .contains("\"routeKey\":\"subscribe\"")
+                        .contains("\"connectionId\":\"" + CONNECTION_ID + "\""));
     }
 
     @Test
@@ -86,12 +104,14 @@ class CommandHandlerTest {
 
         assertThat(error.get("type").asString()).isEqualTo("error");
         assertThat(error.get("code").asString()).isEqualTo("BAD_FRAME");
-        assertThat(registry.channelsOf(CONNECTION_ID, ConnectHandlerTest.CONNECTED_AT)).isEmpty();
+        assertThat(registry.channelsOf(CONNECTION_ID, ConnectHandlerTest.CONNECTED_AT))
+                .isEmpty();
     }
 
     @Test
     void handleRequest_shouldAnswerChannelForbidden_whenTheTokenDoesNotGrantTheChannel() {
-        JsonNode error = reply(message("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-9\",\"id\":\"c2\"}"));
+        JsonNode error =
+                reply(message("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-9\",\"id\":\"c2\"}"));
 
         assertThat(error.get("code").asString()).isEqualTo("CHANNEL_FORBIDDEN");
         assertThat(error.get("id").asString()).isEqualTo("c2");
@@ -102,8 +122,11 @@ class CommandHandlerTest {
         JsonNode pong = reply(message("{\"action\":\"ping\",\"id\":\"p1\"}"));
         JsonNode ack = reply(message("{\"action\":\"unsubscribe\",\"channel\":\"sales.orders\",\"id\":\"u1\"}"));
 
-        assertThat(pong).isEqualTo(JSON.readTree("{\"type\":\"pong\",\"id\":\"p1\",\"time\":\"2026-11-25T10:00:02Z\"}"));
-        assertThat(ack).isEqualTo(JSON.readTree("{\"type\":\"ack\",\"id\":\"u1\",\"action\":\"unsubscribe\",\"channel\":\"sales.orders\"}"));
+        assertThat(pong)
+                .isEqualTo(JSON.readTree("{\"type\":\"pong\",\"id\":\"p1\",\"time\":\"2026-11-25T10:00:02Z\"}"));
+        assertThat(ack)
+                .isEqualTo(JSON.readTree(
+                        "{\"type\":\"ack\",\"id\":\"u1\",\"action\":\"unsubscribe\",\"channel\":\"sales.orders\"}"));
     }
 
     @Test

@@ -42,7 +42,8 @@ class ConnectHandlerTest {
     void setUp() {
         JsonLog.setSink(logLines::add);
         registry = new InMemoryConnectionRegistry();
-        handler = new ConnectHandler(new ConnectionService(registry, EventCatalog.load(), CLOCK, Duration.ofHours(2), 100));
+        handler = new ConnectHandler(
+                new ConnectionService(registry, EventCatalog.load(), CLOCK, Duration.ofHours(2), 100));
     }
 
     @AfterEach
@@ -52,7 +53,8 @@ class ConnectHandlerTest {
 
     @Test
     void handleRequest_shouldRegisterTheConnection_fromTheAuthorizerContext() {
-        APIGatewayV2WebSocketEvent e = event("connect.json", APIGatewayV2WebSocketEvent.class, Map.of("TOKEN_PLACEHOLDER", TestTokens.es256()));
+        APIGatewayV2WebSocketEvent e = event(
+                "connect.json", APIGatewayV2WebSocketEvent.class, Map.of("TOKEN_PLACEHOLDER", TestTokens.es256()));
 
         APIGatewayV2WebSocketResponse r = handler.handleRequest(e, context("connect"));
 
@@ -69,7 +71,8 @@ class ConnectHandlerTest {
     @Test
     void handleRequest_shouldEchoOnlyErpV1_neverTheToken() {
         String token = TestTokens.es256();
-        APIGatewayV2WebSocketEvent e = event("connect.json", APIGatewayV2WebSocketEvent.class, Map.of("TOKEN_PLACEHOLDER", token));
+        APIGatewayV2WebSocketEvent e =
+                event("connect.json", APIGatewayV2WebSocketEvent.class, Map.of("TOKEN_PLACEHOLDER", token));
 
         APIGatewayV2WebSocketResponse r = handler.handleRequest(e, context("connect"));
 
@@ -84,7 +87,8 @@ class ConnectHandlerTest {
 
     @Test
     void handleRequest_shouldSetNoSubprotocol_whenTheClientOfferedNone() {
-        APIGatewayV2WebSocketEvent e = event("connect.json", APIGatewayV2WebSocketEvent.class, Map.of("TOKEN_PLACEHOLDER", "x"));
+        APIGatewayV2WebSocketEvent e =
+                event("connect.json", APIGatewayV2WebSocketEvent.class, Map.of("TOKEN_PLACEHOLDER", "x"));
         e.getHeaders().remove("Sec-WebSocket-Protocol");
         e.getMultiValueHeaders().remove("Sec-WebSocket-Protocol");
 
@@ -98,7 +102,8 @@ class ConnectHandlerTest {
 
     @Test
     void handleRequest_shouldRefuseWith403_andRegisterNothing_whenThereIsNoAuthorizerContext() {
-        APIGatewayV2WebSocketEvent e = event("connect.json", APIGatewayV2WebSocketEvent.class, Map.of("TOKEN_PLACEHOLDER", "x"));
+        APIGatewayV2WebSocketEvent e =
+                event("connect.json", APIGatewayV2WebSocketEvent.class, Map.of("TOKEN_PLACEHOLDER", "x"));
         e.getRequestContext().setAuthorizer(null);
 
         APIGatewayV2WebSocketResponse r = handler.handleRequest(e, context("connect"));
@@ -110,15 +115,20 @@ class ConnectHandlerTest {
     @Test
     void handleRequest_shouldRefuseWith503_whenTheRegistryIsUnavailable() {
         // Simulates a DynamoDB outage, which the in-memory registry cannot produce.
-        ConnectionRegistry down = (ConnectionRegistry) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {ConnectionRegistry.class}, (proxy, method, args) -> {
+        ConnectionRegistry down = (ConnectionRegistry) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {ConnectionRegistry.class}, (proxy, method, args) -> {
                     throw new RegistryUnavailableException("DynamoDB unreachable", null);
                 });
-        ConnectHandler h = new ConnectHandler(new ConnectionService(down, EventCatalog.load(), CLOCK, Duration.ofHours(2), 100));
-        APIGatewayV2WebSocketEvent e = event("connect.json", APIGatewayV2WebSocketEvent.class, Map.of("TOKEN_PLACEHOLDER", "x"));
+        ConnectHandler h =
+                new ConnectHandler(new ConnectionService(down, EventCatalog.load(), CLOCK, Duration.ofHours(2), 100));
+        APIGatewayV2WebSocketEvent e =
+                event("connect.json", APIGatewayV2WebSocketEvent.class, Map.of("TOKEN_PLACEHOLDER", "x"));
 
         APIGatewayV2WebSocketResponse r = h.handleRequest(e, context("connect"));
 
-        assertThat(toJson(r, APIGatewayV2WebSocketResponse.class).get("statusCode").asInt()).isEqualTo(503);
+        assertThat(toJson(r, APIGatewayV2WebSocketResponse.class)
+                        .get("statusCode")
+                        .asInt())
+                .isEqualTo(503);
     }
 }

@@ -26,14 +26,20 @@ class DisconnectHandlerTest {
 
     @BeforeEach
     void setUp() {
-        JsonLog.setSink(line -> { });
+        JsonLog.setSink(line -> {});
         registry = new InMemoryConnectionRegistry();
-        service = new ConnectionService(registry, EventCatalog.load(), ConnectHandlerTest.CLOCK, Duration.ofHours(2), 100);
+        service = new ConnectionService(
+                registry, EventCatalog.load(), ConnectHandlerTest.CLOCK, Duration.ofHours(2), 100);
         handler = new DisconnectHandler(service);
-        Principal alice = new Principal("alice", "acme", Set.of("inventory:read", "sales:read"), Map.of("warehouses", Set.of("WH-1")));
+        Principal alice = new Principal(
+                "alice", "acme", Set.of("inventory:read", "sales:read"), Map.of("warehouses", Set.of("WH-1")));
         service.connect(ConnectHandlerTest.CONNECTION_ID, alice, ConnectHandlerTest.CONNECTED_AT);
-        service.handle(ConnectHandlerTest.CONNECTION_ID, alice, "{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-1\"}");
-        service.handle(ConnectHandlerTest.CONNECTION_ID, alice, "{\"action\":\"subscribe\",\"channel\":\"sales.orders\"}");
+        service.handle(
+                ConnectHandlerTest.CONNECTION_ID,
+                alice,
+                "{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-1\"}");
+        service.handle(
+                ConnectHandlerTest.CONNECTION_ID, alice, "{\"action\":\"subscribe\",\"channel\":\"sales.orders\"}");
         // another connection of the same user stays
         service.connect("other-tab", alice, ConnectHandlerTest.CONNECTED_AT);
         service.handle("other-tab", alice, "{\"action\":\"subscribe\",\"channel\":\"sales.orders\"}");
@@ -55,11 +61,17 @@ class DisconnectHandlerTest {
 
     @Test
     void handleRequest_shouldRemoveTheConnectionAndItsSubscriptions() {
-        APIGatewayV2WebSocketResponse r = handler.handleRequest(event("disconnect.json", APIGatewayV2WebSocketEvent.class), context("disconnect"));
+        APIGatewayV2WebSocketResponse r = handler.handleRequest(
+                event("disconnect.json", APIGatewayV2WebSocketEvent.class), context("disconnect"));
 
-        assertThat(toJson(r, APIGatewayV2WebSocketResponse.class).get("statusCode").asInt()).isEqualTo(200);
-        assertThat(registry.find(ConnectHandlerTest.CONNECTION_ID, ConnectHandlerTest.CONNECTED_AT)).isEmpty();
-        assertThat(registry.channelsOf(ConnectHandlerTest.CONNECTION_ID, ConnectHandlerTest.CONNECTED_AT)).isEmpty();
+        assertThat(toJson(r, APIGatewayV2WebSocketResponse.class)
+                        .get("statusCode")
+                        .asInt())
+                .isEqualTo(200);
+        assertThat(registry.find(ConnectHandlerTest.CONNECTION_ID, ConnectHandlerTest.CONNECTED_AT))
+                .isEmpty();
+        assertThat(registry.channelsOf(ConnectHandlerTest.CONNECTION_ID, ConnectHandlerTest.CONNECTED_AT))
+                .isEmpty();
         assertThat(registry.channelSizes()).isEqualTo(Map.of("acme/sales.orders", 1));
         assertThat(registry.find("other-tab", ConnectHandlerTest.CONNECTED_AT)).isPresent();
     }
@@ -68,7 +80,8 @@ class DisconnectHandlerTest {
     void handleRequest_shouldBeIdempotent_whenDisconnectArrivesTwice() {
         handler.handleRequest(event("disconnect.json", APIGatewayV2WebSocketEvent.class), context("disconnect"));
 
-        APIGatewayV2WebSocketResponse again = handler.handleRequest(event("disconnect.json", APIGatewayV2WebSocketEvent.class), context("disconnect"));
+        APIGatewayV2WebSocketResponse again = handler.handleRequest(
+                event("disconnect.json", APIGatewayV2WebSocketEvent.class), context("disconnect"));
 
         assertThat(again.getStatusCode()).isEqualTo(200);
         assertThat(registry.size()).isEqualTo(1);

@@ -43,17 +43,23 @@ class DispatcherHandlerTest {
 
     @BeforeEach
     void setUp() {
-        JsonLog.setSink(line -> { });
+        JsonLog.setSink(line -> {});
         InMemoryConnectionRegistry registry = new InMemoryConnectionRegistry();
-        for (var c : Map.of("clerk", Set.of("inventory:read"), "controller", Set.of("inventory:read", "inventory:cost")).entrySet()) {
-            registry.register(new Connection(c.getKey(), new Principal(c.getKey(), "acme", c.getValue(), Map.of()), NOW.minusSeconds(60), NOW.plusSeconds(7200)));
+        for (var c : Map.of("clerk", Set.of("inventory:read"), "controller", Set.of("inventory:read", "inventory:cost"))
+                .entrySet()) {
+            registry.register(new Connection(
+                    c.getKey(),
+                    new Principal(c.getKey(), "acme", c.getValue(), Map.of()),
+                    NOW.minusSeconds(60),
+                    NOW.plusSeconds(7200)));
             registry.subscribe(c.getKey(), "acme/inventory.warehouse.WH-1", NOW);
         }
         ConnectionSender recording = (connectionId, payload) -> {
             posted.put(connectionId, JSON.readTree(new String(payload, StandardCharsets.UTF_8)));
             return ConnectionSender.Outcome.DELIVERED;
         };
-        dispatcher = new Dispatcher(EventCatalog.load(), registry, recording, Clock.fixed(NOW, ZoneOffset.UTC), 4, Duration.ofMinutes(10));
+        dispatcher = new Dispatcher(
+                EventCatalog.load(), registry, recording, Clock.fixed(NOW, ZoneOffset.UTC), 4, Duration.ofMinutes(10));
         handler = new DispatcherHandler(dispatcher);
     }
 
@@ -65,7 +71,8 @@ class DispatcherHandlerTest {
 
     private JsonNode invoke(String eventJson) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(eventJson.getBytes(StandardCharsets.UTF_8)), out, context("dispatcher"));
+        handler.handleRequest(
+                new ByteArrayInputStream(eventJson.getBytes(StandardCharsets.UTF_8)), out, context("dispatcher"));
         return JSON.readTree(out.toString(StandardCharsets.UTF_8));
     }
 
@@ -82,7 +89,8 @@ class DispatcherHandlerTest {
         assertThat(frame.get("channel").asString()).isEqualTo("inventory.warehouse.WH-1");
         assertThat(frame.get("data").has("unitCost")).isFalse();
         assertThat(frame.get("data").has("_meta")).isFalse();
-        assertThat(posted.get("controller").get("data").get("unitCost").asDouble()).isEqualTo(12.5);
+        assertThat(posted.get("controller").get("data").get("unitCost").asDouble())
+                .isEqualTo(12.5);
     }
 
     /** An SQS event as the dispatch queue's event source mapping sends it: records whose bodies are EventBridge events. */
@@ -106,14 +114,17 @@ class DispatcherHandlerTest {
     private static String stockEvent(String id, String changedAt, int onHand) throws Exception {
         var e = (tools.jackson.databind.node.ObjectNode) JSON.readTree(text("eventbridge-stock-level-changed.json"));
         e.put("id", id);
-        ((tools.jackson.databind.node.ObjectNode) e.get("detail")).put("changedAt", changedAt).put("onHand", onHand);
+        ((tools.jackson.databind.node.ObjectNode) e.get("detail"))
+                .put("changedAt", changedAt)
+                .put("onHand", onHand);
         return e.toString();
     }
 
     @Test
     void handleRequest_shouldCollapseABurstInOneSqsBatch_andReportNoFailures() throws Exception {
         Map<String, String> batch = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < 5; i++) batch.put("m" + i, stockEvent("ev-" + i, "2026-11-25T10:15:00." + i + "00Z", 10 + i));
+        for (int i = 0; i < 5; i++)
+            batch.put("m" + i, stockEvent("ev-" + i, "2026-11-25T10:15:00." + i + "00Z", 10 + i));
 
         JsonNode response = invoke(sqsBatch(batch));
 
@@ -128,11 +139,16 @@ class DispatcherHandlerTest {
         Map<String, String> batch = new java.util.LinkedHashMap<>();
         batch.put("good", stockEvent("ev-good", "2026-11-25T10:15:00Z", 1));
         batch.put("not-json", "{oops");
-        batch.put("unknown-type", text("eventbridge-stock-level-changed.json").replace("StockLevelChanged", "NoSuchEvent").replace("6a7e8feb", "aaaaaaaa"));
+        batch.put(
+                "unknown-type",
+                text("eventbridge-stock-level-changed.json")
+                        .replace("StockLevelChanged", "NoSuchEvent")
+                        .replace("6a7e8feb", "aaaaaaaa"));
 
         JsonNode response = invoke(sqsBatch(batch));
 
-        assertThat(response.get("batchItemFailures")).extracting(f -> f.get("itemIdentifier").asString())
+        assertThat(response.get("batchItemFailures"))
+                .extracting(f -> f.get("itemIdentifier").asString())
                 .containsExactlyInAnyOrder("not-json", "unknown-type");
         assertThat(posted.get("clerk").get("eventId").asString()).isEqualTo("ev-good");
     }
@@ -155,7 +171,8 @@ class DispatcherHandlerTest {
         ((ObjectNode) event.get("detail")).remove("sku");
 
         assertThatThrownBy(() -> invoke(event.toString()))
-                .isInstanceOfSatisfying(InvalidEventException.class,
+                .isInstanceOfSatisfying(
+                        InvalidEventException.class,
                         e -> assertThat(e.eventId()).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718"))
                 .hasMessageContaining("sku");
         assertThat(posted).isEmpty();
@@ -163,15 +180,22 @@ class DispatcherHandlerTest {
 
     @Test
     void handleRequest_shouldThrowInvalidEvent_whenTheDetailTypeIsUnknown() {
-        String unknown = text("eventbridge-stock-level-changed.json").replace("\"StockLevelChanged\"", "\"StockTeleported\"");
+        String unknown =
+                text("eventbridge-stock-level-changed.json").replace("\"StockLevelChanged\"", "\"StockTeleported\"");
 
-        assertThatThrownBy(() -> invoke(unknown)).isInstanceOf(InvalidEventException.class).hasMessageContaining("unknown event type");
+        assertThatThrownBy(() -> invoke(unknown))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("unknown event type");
         assertThat(posted).isEmpty();
     }
 
     @Test
     void handleRequest_shouldThrowInvalidEvent_whenTheInputIsNotAnEventBridgeEvent() {
-        assertThatThrownBy(() -> invoke("{not json")).isInstanceOf(InvalidEventException.class).hasMessageContaining("not valid JSON");
-        assertThatThrownBy(() -> invoke("{\"id\":\"x\"}")).isInstanceOf(InvalidEventException.class).hasMessageContaining("lacks");
+        assertThatThrownBy(() -> invoke("{not json"))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> invoke("{\"id\":\"x\"}"))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("lacks");
     }
 }

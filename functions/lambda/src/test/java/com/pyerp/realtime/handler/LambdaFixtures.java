@@ -44,7 +44,8 @@ final class LambdaFixtures {
 
     /** Deserializes a fixture into the handler's input type, as the runtime does before calling the handler. */
     static <T> T event(String name, Class<T> type, Map<String, String> replacements) {
-        return serializer(type).fromJson(new ByteArrayInputStream(text(name, replacements).getBytes(StandardCharsets.UTF_8)));
+        return serializer(type)
+                .fromJson(new ByteArrayInputStream(text(name, replacements).getBytes(StandardCharsets.UTF_8)));
     }
 
     static <T> T event(String name, Class<T> type) {
@@ -71,20 +72,64 @@ final class LambdaFixtures {
     /** A Lambda context with a request id, as the runtime passes one. */
     static Context context(String functionName) {
         return new Context() {
-            @Override public String getAwsRequestId() { return "8f5e4d3c-2b1a-4c5d-9e8f-7a6b5c4d3e2f"; }
-            @Override public String getLogGroupName() { return "/aws/lambda/" + functionName; }
-            @Override public String getLogStreamName() { return "2026/11/25/[$LATEST]0123456789abcdef"; }
-            @Override public String getFunctionName() { return functionName; }
-            @Override public String getFunctionVersion() { return "$LATEST"; }
-            @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:eu-central-1:123456789012:function:" + functionName; }
-            @Override public CognitoIdentity getIdentity() { return null; }
-            @Override public ClientContext getClientContext() { return null; }
-            @Override public int getRemainingTimeInMillis() { return 29_000; }
-            @Override public int getMemoryLimitInMB() { return 512; }
-            @Override public LambdaLogger getLogger() {
+            @Override
+            public String getAwsRequestId() {
+                return "8f5e4d3c-2b1a-4c5d-9e8f-7a6b5c4d3e2f";
+            }
+
+            @Override
+            public String getLogGroupName() {
+                return "/aws/lambda/" + functionName;
+            }
+
+            @Override
+            public String getLogStreamName() {
+                return "2026/11/25/[$LATEST]0123456789abcdef";
+            }
+
+            @Override
+            public String getFunctionName() {
+                return functionName;
+            }
+
+            @Override
+            public String getFunctionVersion() {
+                return "$LATEST";
+            }
+
+            @Override
+            public String getInvokedFunctionArn() {
+                return "arn:aws:lambda:eu-central-1:123456789012:function:" + functionName;
+            }
+
+            @Override
+            public CognitoIdentity getIdentity() {
+                return null;
+            }
+
+            @Override
+            public ClientContext getClientContext() {
+                return null;
+            }
+
+            @Override
+            public int getRemainingTimeInMillis() {
+                return 29_000;
+            }
+
+            @Override
+            public int getMemoryLimitInMB() {
+                return 512;
+            }
+
+            @Override
+            public LambdaLogger getLogger() {
                 return new LambdaLogger() {
-                    @Override public void log(String message) { }
-                    @Override public void log(byte[] message) { }
+                    @Override
+                    public void log(String message) {}
+
+                    @Override
+                    public void log(byte[] message) {}
                 };
             }
         };

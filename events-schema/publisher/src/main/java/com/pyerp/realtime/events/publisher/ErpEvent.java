@@ -34,7 +34,8 @@ public record ErpEvent(String source, String detailType, JsonNode detail, Instan
      * @throws IllegalArgumentException when the catalog has no such event
      */
     public static ErpEvent of(String name, JsonNode detail) {
-        EventDefinition d = EventCatalog.load().byName(name)
+        EventDefinition d = EventCatalog.load()
+                .byName(name)
                 .orElseThrow(() -> new IllegalArgumentException("no event named '" + name + "' in the catalog"));
         return of(d, detail);
     }

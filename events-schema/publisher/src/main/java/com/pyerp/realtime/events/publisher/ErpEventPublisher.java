@@ -65,9 +65,11 @@ public final class ErpEventPublisher implements AutoCloseable {
     public static final Set<String> RETRYABLE_ERRORS = Set.of("InternalFailure", "ThrottlingException");
     /** The {@code _meta.producer} value when none is configured. */
     public static final String DEFAULT_PRODUCER = "realtime-events-publisher";
+
     static final String REJECTED_CODE = "Invalid";
     /** Bytes of {@code {"Entries":[]}} around the entries of a request. */
     private static final int REQUEST_OVERHEAD = 16;
+
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final EventBridgeClient client;
@@ -99,12 +101,18 @@ public final class ErpEventPublisher implements AutoCloseable {
     }
 
     /** The event bus events go to. */
-    public String bus() { return bus; }
+    public String bus() {
+        return bus;
+    }
 
     /** The endpoint override in use, or empty when the SDK's own EventBridge endpoint is used. */
-    public Optional<URI> endpoint() { return Optional.ofNullable(endpoint); }
+    public Optional<URI> endpoint() {
+        return Optional.ofNullable(endpoint);
+    }
 
-    public EventCatalog catalog() { return catalog; }
+    public EventCatalog catalog() {
+        return catalog;
+    }
 
     /** Publishes one event; see {@link #publish(List)}. */
     public PublishResult publish(ErpEvent event) {
@@ -124,7 +132,8 @@ public final class ErpEventPublisher implements AutoCloseable {
             ErpEvent e = Objects.requireNonNull(events.get(i), "events[" + i + "]");
             Prepared p = prepare(e);
             if (p.errors != null) {
-                results[i] = new PublishResult(e, PublishResult.Status.REJECTED, null, p.correlationId, REJECTED_CODE, p.errors, 0);
+                results[i] = new PublishResult(
+                        e, PublishResult.Status.REJECTED, null, p.correlationId, REJECTED_CODE, p.errors, 0);
             } else {
                 pending.add(new Pending(i, e, p.entry, p.correlationId, p.requestBytes));
             }
@@ -135,19 +144,26 @@ public final class ErpEventPublisher implements AutoCloseable {
 
     private record Prepared(PutEventsRequestEntry entry, String correlationId, int requestBytes, List<String> errors) {}
 
-    private record Pending(int index, ErpEvent event, PutEventsRequestEntry entry, String correlationId, int requestBytes) {}
+    private record Pending(
+            int index, ErpEvent event, PutEventsRequestEntry entry, String correlationId, int requestBytes) {}
 
     private Prepared prepare(ErpEvent e) {
         Optional<EventDefinition> def = catalog.find(e.source(), e.detailType());
         if (def.isEmpty()) {
-            return new Prepared(null, e.correlationId(), 0, List.of("unknown event: source " + e.source() + " with detail-type "
-                    + e.detailType() + " is not in the event catalog"));
+            return new Prepared(
+                    null,
+                    e.correlationId(),
+                    0,
+                    List.of("unknown event: source " + e.source() + " with detail-type " + e.detailType()
+                            + " is not in the event catalog"));
         }
-        if (!e.detail().isObject()) return new Prepared(null, e.correlationId(), 0, List.of("$: detail must be a JSON object"));
+        if (!e.detail().isObject())
+            return new Prepared(null, e.correlationId(), 0, List.of("$: detail must be a JSON object"));
         ObjectNode detail = ((ObjectNode) e.detail()).deepCopy();
         JsonNode metaNode = detail.get(EventCatalog.META_FIELD);
         if (metaNode != null && !metaNode.isObject()) {
-            return new Prepared(null, e.correlationId(), 0, List.of("$." + EventCatalog.META_FIELD + ": must be an object"));
+            return new Prepared(
+                    null, e.correlationId(), 0, List.of("$." + EventCatalog.META_FIELD + ": must be an object"));
         }
         ObjectNode meta = metaNode == null ? detail.putObject(EventCatalog.META_FIELD) : (ObjectNode) metaNode;
         JsonNode existing = meta.get(Envelope.CORRELATION_ID);
@@ -164,13 +180,20 @@ public final class ErpEventPublisher implements AutoCloseable {
 
         String detailText = JSON.writeValueAsString(detail);
         PutEventsRequestEntry.Builder entry = PutEventsRequestEntry.builder()
-                .eventBusName(bus).source(e.source()).detailType(e.detailType()).detail(detailText);
+                .eventBusName(bus)
+                .source(e.source())
+                .detailType(e.detailType())
+                .detail(detailText);
         if (e.time() != null) entry.time(e.time());
         PutEventsRequestEntry built = entry.build();
         int size = entrySize(built);
         if (size > MAX_BYTES) {
-            return new Prepared(null, correlationId, 0, List.of("the entry is " + size + " bytes; EventBridge accepts at most "
-                    + MAX_BYTES + " (256 KB) per entry: put large payloads in S3 and send a reference"));
+            return new Prepared(
+                    null,
+                    correlationId,
+                    0,
+                    List.of("the entry is " + size + " bytes; EventBridge accepts at most " + MAX_BYTES
+                            + " (256 KB) per entry: put large payloads in S3 and send a reference"));
         }
         return new Prepared(built, correlationId, requestBytes(built), null);
     }
@@ -236,13 +259,20 @@ public final class ErpEventPublisher implements AutoCloseable {
             for (Pending p : todo) entries.add(p.entry);
             PutEventsResponse response;
             try {
-                response = client.putEvents(PutEventsRequest.builder().entries(entries).build());
+                response = client.putEvents(
+                        PutEventsRequest.builder().entries(entries).build());
             } catch (SdkException ex) {
                 // the SDK has already retried the call as a whole (throttling, 5xx, I/O) under its retry strategy
                 String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
                 for (Pending p : todo) {
-                    results[p.index] = new PublishResult(p.event, PublishResult.Status.FAILED, null, p.correlationId,
-                            ex.getClass().getSimpleName(), List.of(message), attempt);
+                    results[p.index] = new PublishResult(
+                            p.event,
+                            PublishResult.Status.FAILED,
+                            null,
+                            p.correlationId,
+                            ex.getClass().getSimpleName(),
+                            List.of(message),
+                            attempt);
                 }
                 return;
             }
@@ -252,17 +282,26 @@ public final class ErpEventPublisher implements AutoCloseable {
                 Pending p = todo.get(i);
                 PutEventsResultEntry r = i < out.size() ? out.get(i) : null;
                 if (r != null && r.eventId() != null && r.errorCode() == null) {
-                    results[p.index] = new PublishResult(p.event, PublishResult.Status.SENT, r.eventId(), p.correlationId, null, List.of(), attempt);
+                    results[p.index] = new PublishResult(
+                            p.event, PublishResult.Status.SENT, r.eventId(), p.correlationId, null, List.of(), attempt);
                     continue;
                 }
-                String code = r == null ? "MissingResultEntry" : r.errorCode() == null ? "MissingEventId" : r.errorCode();
+                String code =
+                        r == null ? "MissingResultEntry" : r.errorCode() == null ? "MissingEventId" : r.errorCode();
                 String message = r == null || r.errorMessage() == null
-                        ? "EventBridge returned no result for this entry" : r.errorMessage();
+                        ? "EventBridge returned no result for this entry"
+                        : r.errorMessage();
                 if (RETRYABLE_ERRORS.contains(code) && attempt < maxAttempts) {
                     retry.add(p);
                 } else {
-                    results[p.index] = new PublishResult(p.event, PublishResult.Status.FAILED, null, p.correlationId, code,
-                            List.of(message), attempt);
+                    results[p.index] = new PublishResult(
+                            p.event,
+                            PublishResult.Status.FAILED,
+                            null,
+                            p.correlationId,
+                            code,
+                            List.of(message),
+                            attempt);
                 }
             }
             todo = retry;
@@ -314,45 +353,99 @@ public final class ErpEventPublisher implements AutoCloseable {
 
         private Builder() {}
 
-        public Builder catalog(EventCatalog v) { catalog = v; return this; }
+        public Builder catalog(EventCatalog v) {
+            catalog = v;
+            return this;
+        }
         /** The event bus name or ARN. */
-        public Builder bus(String v) { bus = v; return this; }
+        public Builder bus(String v) {
+            bus = v;
+            return this;
+        }
         /** An explicit endpoint, e.g. {@code http://localhost:8080}; wins over the environment. */
-        public Builder endpoint(String v) { endpoint = v; return this; }
-        public Builder endpoint(URI v) { endpoint = v == null ? null : v.toString(); return this; }
+        public Builder endpoint(String v) {
+            endpoint = v;
+            return this;
+        }
+
+        public Builder endpoint(URI v) {
+            endpoint = v == null ? null : v.toString();
+            return this;
+        }
         /** Use EventBridge itself even when AWS_ENDPOINT_URL(_EVENTBRIDGE) is set. */
-        public Builder ignoreEnvironmentEndpoint(boolean v) { ignoreEnvironmentEndpoint = v; return this; }
-        public Builder region(String v) { region = v; return this; }
+        public Builder ignoreEnvironmentEndpoint(boolean v) {
+            ignoreEnvironmentEndpoint = v;
+            return this;
+        }
+
+        public Builder region(String v) {
+            region = v;
+            return this;
+        }
         /** A client built elsewhere (endpoint, region and credentials settings are then ignored; it is not closed). */
-        public Builder client(EventBridgeClient v) { client = v; return this; }
+        public Builder client(EventBridgeClient v) {
+            client = v;
+            return this;
+        }
         /** Calls that may carry one entry, counting the first (1 = no retry). */
-        public Builder maxAttempts(int v) { maxAttempts = v; return this; }
-        public Builder backoff(Duration base, Duration max) { baseBackoff = base; maxBackoff = max; return this; }
+        public Builder maxAttempts(int v) {
+            maxAttempts = v;
+            return this;
+        }
+
+        public Builder backoff(Duration base, Duration max) {
+            baseBackoff = base;
+            maxBackoff = max;
+            return this;
+        }
         /** Written to {@code _meta.producer} unless the event sets it; null for none. */
-        public Builder producer(String v) { producer = v; return this; }
+        public Builder producer(String v) {
+            producer = v;
+            return this;
+        }
         /** Where new correlation ids come from (default: random UUIDs). */
-        public Builder correlationIds(Supplier<String> v) { correlationIds = v; return this; }
+        public Builder correlationIds(Supplier<String> v) {
+            correlationIds = v;
+            return this;
+        }
         /** The environment variables to read (default {@link System#getenv()}); for tests and embedding. */
-        public Builder environment(Map<String, String> v) { environment = Map.copyOf(v); return this; }
+        public Builder environment(Map<String, String> v) {
+            environment = Map.copyOf(v);
+            return this;
+        }
 
         public ErpEventPublisher build() {
             if (catalog == null) catalog = EventCatalog.load();
             if (bus == null) bus = catalog.bus();
             if (!bus.matches("[A-Za-z0-9._\\-/:]{1,1600}")) {
-                throw new IllegalArgumentException("bus must be an event bus name or ARN ([A-Za-z0-9._-/:]), got '" + bus + "'");
+                throw new IllegalArgumentException(
+                        "bus must be an event bus name or ARN ([A-Za-z0-9._-/:]), got '" + bus + "'");
             }
-            if (maxAttempts < 1 || maxAttempts > 10) throw new IllegalArgumentException("maxAttempts must be 1..10, got " + maxAttempts);
+            if (maxAttempts < 1 || maxAttempts > 10)
+                throw new IllegalArgumentException("maxAttempts must be 1..10, got " + maxAttempts);
             Objects.requireNonNull(baseBackoff, "backoff base");
             Objects.requireNonNull(maxBackoff, "backoff max");
-            if (baseBackoff.isNegative() || maxBackoff.isNegative()) throw new IllegalArgumentException("backoff must not be negative");
+            if (baseBackoff.isNegative() || maxBackoff.isNegative())
+                throw new IllegalArgumentException("backoff must not be negative");
             Objects.requireNonNull(correlationIds, "correlationIds");
             if (client != null) return new ErpEventPublisher(this, client, false, null);
 
-            String raw = endpoint != null ? endpoint
-                    : ignoreEnvironmentEndpoint ? null : endpointFromEnvironment(environment).orElse(null);
-            URI uri = raw == null ? null : endpointUri(raw, endpoint != null ? "endpoint" : "AWS_ENDPOINT_URL_EVENTBRIDGE / AWS_ENDPOINT_URL");
-            String r = region != null ? region : environment.getOrDefault("AWS_REGION", "").isBlank() ? "us-east-1" : environment.get("AWS_REGION");
-            if (!r.matches("[a-z]{2}(-[a-z]+)+-\\d+")) throw new IllegalArgumentException("region must look like eu-central-1, got '" + r + "'");
+            String raw = endpoint != null
+                    ? endpoint
+                    : ignoreEnvironmentEndpoint
+                            ? null
+                            : endpointFromEnvironment(environment).orElse(null);
+            URI uri = raw == null
+                    ? null
+                    : endpointUri(
+                            raw, endpoint != null ? "endpoint" : "AWS_ENDPOINT_URL_EVENTBRIDGE / AWS_ENDPOINT_URL");
+            String r = region != null
+                    ? region
+                    : environment.getOrDefault("AWS_REGION", "").isBlank()
+                            ? "us-east-1"
+                            : environment.get("AWS_REGION");
+            if (!r.matches("[a-z]{2}(-[a-z]+)+-\\d+"))
+                throw new IllegalArgumentException("region must look like eu-central-1, got '" + r + "'");
 
             EventBridgeClientBuilder cb = EventBridgeClient.builder()
                     .httpClientBuilder(UrlConnectionHttpClient.builder()
@@ -369,10 +462,14 @@ public final class ErpEventPublisher implements AutoCloseable {
             try {
                 uri = URI.create(raw);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(what + " must be an http(s) URL such as http://localhost:8080, got '" + raw + "'");
+                throw new IllegalArgumentException(
+                        what + " must be an http(s) URL such as http://localhost:8080, got '" + raw + "'");
             }
-            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https")) || uri.getHost() == null) {
-                throw new IllegalArgumentException(what + " must be an http(s) URL such as http://localhost:8080, got '" + raw + "'");
+            if (uri.getScheme() == null
+                    || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getHost() == null) {
+                throw new IllegalArgumentException(
+                        what + " must be an http(s) URL such as http://localhost:8080, got '" + raw + "'");
             }
             return uri;
         }

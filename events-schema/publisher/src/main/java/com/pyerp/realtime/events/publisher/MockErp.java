@@ -33,11 +33,25 @@ import tools.jackson.databind.node.ObjectNode;
 final class MockErp {
     static final List<String> WAREHOUSES = List.of("WH-1", "WH-2", "WH-3");
     static final List<String> LINES = List.of("L1", "L2", "L3");
-    private static final List<String> CUSTOMERS = List.of("C-10", "C-11", "C-12", "C-20", "C-21", "C-30", "C-31", "C-88");
+    private static final List<String> CUSTOMERS =
+            List.of("C-10", "C-11", "C-12", "C-20", "C-21", "C-30", "C-31", "C-88");
     private static final Map<String, String> CUSTOMER_NAMES = Map.of(
-            "C-10", "Müller Maschinenbau GmbH", "C-11", "Nordlicht Logistik AG", "C-12", "Bäckerei Sonnenschein",
-            "C-20", "Atlas Components Ltd", "C-21", "Rivera Tools S.L.", "C-30", "Kowalski Meble", "C-31", "Ferro & Figli",
-            "C-88", "Hansen Agrar KG");
+            "C-10",
+            "Müller Maschinenbau GmbH",
+            "C-11",
+            "Nordlicht Logistik AG",
+            "C-12",
+            "Bäckerei Sonnenschein",
+            "C-20",
+            "Atlas Components Ltd",
+            "C-21",
+            "Rivera Tools S.L.",
+            "C-30",
+            "Kowalski Meble",
+            "C-31",
+            "Ferro & Figli",
+            "C-88",
+            "Hansen Agrar KG");
     private static final List<String> CARRIERS = List.of("DHL", "UPS", "DB Schenker", "GLS");
     private static final Map<String, List<String>> MACHINES = Map.of(
             "L1", List.of("CNC-01", "CNC-02", "PRS-01"),
@@ -45,8 +59,14 @@ final class MockErp {
             "L3", List.of("ASM-01", "ASM-02", "PKG-01"));
     private static final List<String> MACHINE_STATUSES = List.of("running", "idle", "setup", "down", "maintenance");
     private static final Map<String, String> DOWN_REASONS = Map.of(
-            "SPINDLE_OVERHEAT", "Spindle temperature above limit", "TOOL_BREAK", "Tool breakage detected",
-            "NO_MATERIAL", "Material shortage at the infeed", "E_STOP", "Emergency stop pressed");
+            "SPINDLE_OVERHEAT",
+            "Spindle temperature above limit",
+            "TOOL_BREAK",
+            "Tool breakage detected",
+            "NO_MATERIAL",
+            "Material shortage at the infeed",
+            "E_STOP",
+            "Emergency stop pressed");
     private static final List<String> KPIS = List.of("oee", "throughput", "scrap_rate");
 
     private final EventCatalog catalog;
@@ -78,7 +98,9 @@ final class MockErp {
         double onHand;
         double reserved;
 
-        double available() { return onHand - reserved; }
+        double available() {
+            return onHand - reserved;
+        }
     }
 
     private record Reservation(String id, String warehouseId, String sku, double quantity, String orderId) {}
@@ -122,7 +144,13 @@ final class MockErp {
     /** One kind of thing that happens in the plant, how often (weight), and which events it can emit. */
     private record Activity(String name, double weight, Set<String> emits, Runnable run) {}
 
-    MockErp(EventCatalog catalog, long seed, Clock clock, String tenant, List<String> users, Set<String> enabledEvents) {
+    MockErp(
+            EventCatalog catalog,
+            long seed,
+            Clock clock,
+            String tenant,
+            List<String> users,
+            Set<String> enabledEvents) {
         this.catalog = catalog;
         this.random = new Random(seed);
         this.clock = clock;
@@ -149,7 +177,11 @@ final class MockErp {
                 new Activity("release", 6, Set.of("stock-released"), this::release),
                 new Activity("shortage", 2, Set.of("low-stock-alert"), this::shortage),
                 new Activity("new order", 6, Set.of("order-created"), this::newOrder),
-                new Activity("order progress", 10, Set.of("order-status-changed", "order-shipped", "invoice-posted"), this::advanceOrder),
+                new Activity(
+                        "order progress",
+                        10,
+                        Set.of("order-status-changed", "order-shipped", "invoice-posted"),
+                        this::advanceOrder),
                 new Activity("production", 9, Set.of("production-order-status-changed"), this::production),
                 new Activity("machine", 5, Set.of("machine-status-changed"), this::machine),
                 new Activity("kpi", 10, Set.of("kpi-updated"), this::kpi),
@@ -173,7 +205,8 @@ final class MockErp {
     /** The next enabled event of the simulated plant. */
     ErpEvent next() {
         for (int guard = 0; queue.isEmpty(); guard++) {
-            if (guard > 10_000) throw new IllegalStateException("the simulation produced none of " + enabled + " in 10000 steps");
+            if (guard > 10_000)
+                throw new IllegalStateException("the simulation produced none of " + enabled + " in 10000 steps");
             pickActivity().run.run();
         }
         return queue.removeFirst();
@@ -348,7 +381,11 @@ final class MockErp {
         d.set("lines", lines(o, true));
         d.put("totalAmount", o.total());
         d.put("currency", "EUR");
-        d.put("requestedDeliveryDate", LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).plusDays(3 + random.nextInt(14)).toString());
+        d.put(
+                "requestedDeliveryDate",
+                LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)
+                        .plusDays(3 + random.nextInt(14))
+                        .toString());
         d.put("createdAt", now());
         emit("order-created", d);
         if (orders.size() > 200) orders.remove(0);
@@ -368,7 +405,9 @@ final class MockErp {
     }
 
     private void advanceOrder() {
-        List<Order> open = orders.stream().filter(o -> !o.status.equals("invoiced") && !o.status.equals("cancelled")).toList();
+        List<Order> open = orders.stream()
+                .filter(o -> !o.status.equals("invoiced") && !o.status.equals("cancelled"))
+                .toList();
         if (open.isEmpty()) {
             newOrder();
             return;
@@ -411,14 +450,22 @@ final class MockErp {
             double net = o.total();
             double tax = Math.round(net * 19) / 100.0;
             ObjectNode i = detail();
-            i.put("invoiceId", "INV-" + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).getYear() + "-" + String.format("%06d", nextInvoice++));
+            i.put(
+                    "invoiceId",
+                    "INV-"
+                            + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)
+                                    .getYear() + "-" + String.format("%06d", nextInvoice++));
             i.put("orderId", o.id);
             i.put("customerId", o.customerId);
             i.put("netAmount", net);
             i.put("taxAmount", tax);
             i.put("totalAmount", Math.round((net + tax) * 100) / 100.0);
             i.put("currency", "EUR");
-            i.put("dueDate", LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).plusDays(30).toString());
+            i.put(
+                    "dueDate",
+                    LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)
+                            .plusDays(30)
+                            .toString());
             i.put("postedAt", now());
             emit("invoice-posted", i);
         }
@@ -428,10 +475,12 @@ final class MockErp {
 
     private void production() {
         List<ProductionOrder> active = productionOrders.stream()
-                .filter(p -> !p.status.equals("completed") && !p.status.equals("cancelled")).toList();
+                .filter(p -> !p.status.equals("completed") && !p.status.equals("cancelled"))
+                .toList();
         if (active.size() < 2) {
             String line = pickOf(LINES);
-            ProductionOrder p = new ProductionOrder("PO-" + (nextProductionOrder++), line, pickOf(skus).id, 100 + random.nextInt(10) * 50);
+            ProductionOrder p = new ProductionOrder(
+                    "PO-" + (nextProductionOrder++), line, pickOf(skus).id, 100 + random.nextInt(10) * 50);
             productionOrders.add(p);
             emitProduction(p, null);
             if (productionOrders.size() > 50) productionOrders.remove(0);
@@ -473,7 +522,8 @@ final class MockErp {
         String line = pickOf(LINES);
         String m = pickOf(MACHINES.get(line));
         String previous = machineStatus.get(m);
-        String next = previous.equals("running") ? pickOf(MACHINE_STATUSES.subList(1, MACHINE_STATUSES.size())) : "running";
+        String next =
+                previous.equals("running") ? pickOf(MACHINE_STATUSES.subList(1, MACHINE_STATUSES.size())) : "running";
         machineStatus.put(m, next);
         ObjectNode d = detail();
         d.put("machineId", m);
@@ -511,9 +561,21 @@ final class MockErp {
             d.put("kpiId", kpi);
             d.put("lineId", pickOf(LINES));
             switch (kpi) {
-                case "oee" -> { d.put("value", 0.55 + random.nextInt(40) / 100.0); d.put("unit", "ratio"); d.put("target", 0.85); }
-                case "throughput" -> { d.put("value", 80 + random.nextInt(60)); d.put("unit", "pcs/h"); d.put("target", 120); }
-                default -> { d.put("value", random.nextInt(50) / 10.0); d.put("unit", "%"); d.put("target", 2); }
+                case "oee" -> {
+                    d.put("value", 0.55 + random.nextInt(40) / 100.0);
+                    d.put("unit", "ratio");
+                    d.put("target", 0.85);
+                }
+                case "throughput" -> {
+                    d.put("value", 80 + random.nextInt(60));
+                    d.put("unit", "pcs/h");
+                    d.put("target", 120);
+                }
+                default -> {
+                    d.put("value", random.nextInt(50) / 10.0);
+                    d.put("unit", "%");
+                    d.put("target", 2);
+                }
             }
         }
         d.put("periodStart", t.truncatedTo(ChronoUnit.HOURS).toString());
@@ -530,10 +592,21 @@ final class MockErp {
         ObjectNode d = detail();
         d.set("userIds", json.valueToTree(to));
         String[][] texts = {
-                {"Approval needed: purchase order PO-" + (7000 + random.nextInt(999)), "A purchase order over your limit waits for approval.", "info", "/purchasing/approvals"},
-                {"Your report is ready", "The monthly stock valuation report has been generated.", "info", "/reports"},
-                {"Order SO-" + (nextOrder - 1) + " was cancelled by the customer", "Reservations have been released.", "warning", "/sales/orders"},
-                {"Password expires in 3 days", "Change it in your profile settings.", "warning", "/profile"}};
+            {
+                "Approval needed: purchase order PO-" + (7000 + random.nextInt(999)),
+                "A purchase order over your limit waits for approval.",
+                "info",
+                "/purchasing/approvals"
+            },
+            {"Your report is ready", "The monthly stock valuation report has been generated.", "info", "/reports"},
+            {
+                "Order SO-" + (nextOrder - 1) + " was cancelled by the customer",
+                "Reservations have been released.",
+                "warning",
+                "/sales/orders"
+            },
+            {"Password expires in 3 days", "Change it in your profile settings.", "warning", "/profile"}
+        };
         String[] t = texts[random.nextInt(texts.length)];
         d.put("title", t[0]);
         d.put("body", t[1]);
@@ -543,9 +616,13 @@ final class MockErp {
     }
 
     private void maintenance() {
-        Instant start = clock.instant().plus(1 + (nextNotice++ % 3), ChronoUnit.HOURS).truncatedTo(ChronoUnit.HOURS);
+        Instant start =
+                clock.instant().plus(1 + (nextNotice++ % 3), ChronoUnit.HOURS).truncatedTo(ChronoUnit.HOURS);
         ObjectNode d = detail();
-        d.put("message", "pyERP will restart at " + start.toString().substring(11, 16) + " UTC for an update (about 10 minutes).");
+        d.put(
+                "message",
+                "pyERP will restart at " + start.toString().substring(11, 16)
+                        + " UTC for an update (about 10 minutes).");
         d.put("startsAt", start.toString());
         d.put("endsAt", start.plus(10, ChronoUnit.MINUTES).toString());
         emit("maintenance-notice", d);
@@ -573,7 +650,8 @@ final class MockErp {
 
     private void emit(String name, ObjectNode detail) {
         if (!enabled.contains(name)) return;
-        EventDefinition def = catalog.byName(name).orElseThrow(() -> new IllegalStateException("catalog has no event " + name));
+        EventDefinition def =
+                catalog.byName(name).orElseThrow(() -> new IllegalStateException("catalog has no event " + name));
         queue.addLast(ErpEvent.of(def, detail));
     }
 }

@@ -14,9 +14,19 @@ import java.util.List;
  * @param errors        readable reasons (schema violations, EventBridge's ErrorMessage); empty when sent
  * @param attempts      how many PutEvents calls carried this event (0 when rejected)
  */
-public record PublishResult(ErpEvent event, Status status, String eventId, String correlationId, String errorCode,
-                            List<String> errors, int attempts) {
-    public enum Status { SENT, REJECTED, FAILED }
+public record PublishResult(
+        ErpEvent event,
+        Status status,
+        String eventId,
+        String correlationId,
+        String errorCode,
+        List<String> errors,
+        int attempts) {
+    public enum Status {
+        SENT,
+        REJECTED,
+        FAILED
+    }
 
     public PublishResult {
         errors = List.copyOf(errors);

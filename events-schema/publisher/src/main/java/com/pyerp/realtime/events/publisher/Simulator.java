@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
 public final class Simulator {
     /** Events generated and handed to the publisher in one go, at most. */
     static final int MAX_BURST = 100;
+
     public static final double MAX_RATE = 10_000;
     public static final Duration MAX_DURATION = Duration.ofDays(1);
     public static final String DEFAULT_ENDPOINT = "http://localhost:8080";
@@ -63,10 +64,14 @@ public final class Simulator {
     }
 
     /** The number of events this run will send (when the endpoint keeps up). */
-    public long target() { return target; }
+    public long target() {
+        return target;
+    }
 
     /** Ends a running {@link #run} after its current call; safe from any thread. */
-    public void stop() { stopped = true; }
+    public void stop() {
+        stopped = true;
+    }
 
     /**
      * Where a run stands, reported after each PutEvents round and at the end.
@@ -78,8 +83,16 @@ public final class Simulator {
         /** e.g. {@code 120/300 events  sent 118  rejected 0  failed 2  4.9/s  00:24}. */
         public String line() {
             double secs = Math.max(elapsed.toMillis(), 1) / 1000.0;
-            return String.format(Locale.ROOT, "%d/%d events  sent %d  rejected %d  failed %d  %.1f/s  %s",
-                    generated, target, sent, rejected, failed, sent / secs, clock(elapsed));
+            return String.format(
+                    Locale.ROOT,
+                    "%d/%d events  sent %d  rejected %d  failed %d  %.1f/s  %s",
+                    generated,
+                    target,
+                    sent,
+                    rejected,
+                    failed,
+                    sent / secs,
+                    clock(elapsed));
         }
     }
 
@@ -90,8 +103,15 @@ public final class Simulator {
      * @param stoppedBecause null when the run completed; else why it ended early
      * @param errors         up to 5 distinct failure or rejection reasons, for the user
      */
-    public record Summary(long generated, long sent, long rejected, long failed, Map<String, Long> sentByEvent,
-                          Duration elapsed, String stoppedBecause, List<String> errors) {
+    public record Summary(
+            long generated,
+            long sent,
+            long rejected,
+            long failed,
+            Map<String, Long> sentByEvent,
+            Duration elapsed,
+            String stoppedBecause,
+            List<String> errors) {
         public Summary {
             sentByEvent = Collections.unmodifiableMap(new TreeMap<>(sentByEvent));
             errors = List.copyOf(errors);
@@ -140,7 +160,11 @@ public final class Simulator {
                     case SENT -> {
                         sent++;
                         anySent = true;
-                        String name = publisher.catalog().find(r.event().source(), r.event().detailType()).orElseThrow().name();
+                        String name = publisher
+                                .catalog()
+                                .find(r.event().source(), r.event().detailType())
+                                .orElseThrow()
+                                .name();
                         byEvent.merge(name, 1L, Long::sum);
                     }
                     case REJECTED -> rejected++;
@@ -149,16 +173,19 @@ public final class Simulator {
                 if (!r.sent() && errors.size() < 5) errors.add(r.errorCode() + ": " + String.join("; ", r.errors()));
                 if (onResult != null) onResult.accept(r);
             }
-            if (progress != null) progress.accept(new Progress(generated, sent, rejected, failed, target, elapsed(start)));
+            if (progress != null)
+                progress.accept(new Progress(generated, sent, rejected, failed, target, elapsed(start)));
             if (sent == 0 && !anySent && failed == n) {
-                stoppedBecause = "cannot publish to " + publisher.endpoint().map(Object::toString).orElse("EventBridge")
-                        + ": " + results.get(0).errors().get(0);
+                stoppedBecause = "cannot publish to "
+                        + publisher.endpoint().map(Object::toString).orElse("EventBridge") + ": "
+                        + results.get(0).errors().get(0);
                 break;
             }
         }
         Progress last = new Progress(generated, sent, rejected, failed, target, elapsed(start));
         if (progress != null) progress.accept(last);
-        return new Summary(generated, sent, rejected, failed, byEvent, last.elapsed(), stoppedBecause, new ArrayList<>(errors));
+        return new Summary(
+                generated, sent, rejected, failed, byEvent, last.elapsed(), stoppedBecause, new ArrayList<>(errors));
     }
 
     private static Duration elapsed(long start) {
@@ -176,7 +203,8 @@ public final class Simulator {
 
     static String clock(Duration d) {
         long s = d.toSeconds();
-        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                 : String.format(Locale.ROOT, "%02d:%02d", s / 60, s % 60);
     }
 
@@ -198,38 +226,75 @@ public final class Simulator {
 
         private Builder() {}
 
-        public Builder publisher(ErpEventPublisher v) { publisher = v; return this; }
+        public Builder publisher(ErpEventPublisher v) {
+            publisher = v;
+            return this;
+        }
         /** Events per second, in (0, 10000]. */
-        public Builder ratePerSecond(double v) { rate = v; return this; }
+        public Builder ratePerSecond(double v) {
+            rate = v;
+            return this;
+        }
         /** How long to run, in (0, 1 day]. */
-        public Builder duration(Duration v) { duration = v; return this; }
+        public Builder duration(Duration v) {
+            duration = v;
+            return this;
+        }
         /** Stop after this many events (then, without a duration, the run is not time-bounded). */
-        public Builder maxEvents(long v) { maxEvents = v; return this; }
+        public Builder maxEvents(long v) {
+            maxEvents = v;
+            return this;
+        }
         /** The same seed gives the same events (ids, quantities, order), whatever the clock. */
-        public Builder seed(long v) { seed = v; return this; }
-        public Builder tenant(String v) { tenant = v; return this; }
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder tenant(String v) {
+            tenant = v;
+            return this;
+        }
         /** The users notifications are addressed to ({@code user.<id>} channels). */
-        public Builder users(List<String> v) { users = v; return this; }
+        public Builder users(List<String> v) {
+            users = v;
+            return this;
+        }
         /** Only these catalog events (by name); default all. */
-        public Builder events(Set<String> v) { events = v; return this; }
-        public Builder clock(Clock v) { clock = v; return this; }
+        public Builder events(Set<String> v) {
+            events = v;
+            return this;
+        }
+
+        public Builder clock(Clock v) {
+            clock = v;
+            return this;
+        }
         /** Hears every result (sent, rejected, failed), e.g. to remember the event ids. */
-        public Builder onResult(Consumer<PublishResult> v) { onResult = v; return this; }
+        public Builder onResult(Consumer<PublishResult> v) {
+            onResult = v;
+            return this;
+        }
 
         public Simulator build() {
             if (publisher == null) throw new IllegalArgumentException("publisher is not set");
-            if (!(rate > 0 && rate <= MAX_RATE)) throw new IllegalArgumentException("rate must be in (0, 10000] events per second, got " + rate);
-            if (duration != null && (duration.isZero() || duration.isNegative() || duration.compareTo(MAX_DURATION) > 0)) {
+            if (!(rate > 0 && rate <= MAX_RATE))
+                throw new IllegalArgumentException("rate must be in (0, 10000] events per second, got " + rate);
+            if (duration != null
+                    && (duration.isZero() || duration.isNegative() || duration.compareTo(MAX_DURATION) > 0)) {
                 throw new IllegalArgumentException("duration must be more than 0 and at most 1 day, got " + duration);
             }
-            if (maxEvents == 0 || maxEvents < -1) throw new IllegalArgumentException("maxEvents must be positive, got " + maxEvents);
+            if (maxEvents == 0 || maxEvents < -1)
+                throw new IllegalArgumentException("maxEvents must be positive, got " + maxEvents);
             if (tenant == null || !tenant.matches("[A-Za-z0-9_-]{1,64}")) {
-                throw new IllegalArgumentException("tenant must be 1-64 characters [A-Za-z0-9_-], got '" + tenant + "'");
+                throw new IllegalArgumentException(
+                        "tenant must be 1-64 characters [A-Za-z0-9_-], got '" + tenant + "'");
             }
             Objects.requireNonNull(users, "users");
             for (String u : users) {
                 if (u == null || !u.matches("[A-Za-z0-9_@-]{1,64}")) {
-                    throw new IllegalArgumentException("a user id must be 1-64 characters [A-Za-z0-9_@-], got '" + u + "'");
+                    throw new IllegalArgumentException(
+                            "a user id must be 1-64 characters [A-Za-z0-9_@-], got '" + u + "'");
                 }
             }
             Objects.requireNonNull(clock, "clock");
@@ -238,7 +303,8 @@ public final class Simulator {
             Set<String> chosen = events == null ? all : new LinkedHashSet<>(events);
             List<String> unknown = chosen.stream().filter(e -> !all.contains(e)).toList();
             if (!unknown.isEmpty()) {
-                throw new IllegalArgumentException("unknown event " + String.join(", ", unknown) + "; the catalog has: " + String.join(", ", all));
+                throw new IllegalArgumentException(
+                        "unknown event " + String.join(", ", unknown) + "; the catalog has: " + String.join(", ", all));
             }
             if (chosen.isEmpty()) throw new IllegalArgumentException("events must name at least one catalog event");
             if (chosen.equals(Set.of("user-notification")) && users.isEmpty()) {
@@ -282,7 +348,9 @@ public final class Simulator {
 
     /** Bad command-line arguments: the message says which and why. */
     static final class UsageException extends Exception {
-        UsageException(String message) { super(message); }
+        UsageException(String message) {
+            super(message);
+        }
     }
 
     public static void main(String[] args) {
@@ -315,12 +383,17 @@ public final class Simulator {
         Simulator sim;
         ErpEventPublisher publisher;
         try {
-            ErpEventPublisher.Builder pb = ErpEventPublisher.builder().catalog(catalog).environment(env).producer("pyerp-simulator");
+            ErpEventPublisher.Builder pb = ErpEventPublisher.builder()
+                    .catalog(catalog)
+                    .environment(env)
+                    .producer("pyerp-simulator");
             if (opts.containsKey("aws")) {
                 if (opts.containsKey("endpoint")) throw new UsageException("--aws and --endpoint exclude each other");
                 pb.ignoreEnvironmentEndpoint(true);
             } else {
-                pb.endpoint(opts.getOrDefault("endpoint", ErpEventPublisher.endpointFromEnvironment(env).orElse(DEFAULT_ENDPOINT)));
+                pb.endpoint(opts.getOrDefault(
+                        "endpoint",
+                        ErpEventPublisher.endpointFromEnvironment(env).orElse(DEFAULT_ENDPOINT)));
             }
             if (opts.containsKey("bus")) pb.bus(opts.get("bus"));
             if (opts.containsKey("region")) pb.region(opts.get("region"));
@@ -347,16 +420,20 @@ public final class Simulator {
 
         boolean quiet = opts.containsKey("quiet");
         String where = publisher.endpoint().map(Object::toString).orElse("AWS EventBridge");
-        err.printf("simulator: %d events at %s/s to %s (bus %s)%n", sim.target(), opts.getOrDefault("rate", "5"), where, publisher.bus());
+        err.printf(
+                "simulator: %d events at %s/s to %s (bus %s)%n",
+                sim.target(), opts.getOrDefault("rate", "5"), where, publisher.bus());
         CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            sim.stop();
-            try {
-                done.await(3, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "simulator-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    sim.stop();
+                    try {
+                        done.await(3, TimeUnit.SECONDS);
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "simulator-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Summary s;
         long[] lastPrint = {0};
@@ -385,19 +462,28 @@ public final class Simulator {
             }
         }
         if (interactive && !quiet) err.println();
-        out.printf(Locale.ROOT, "sent %d of %d events in %s (rejected %d, failed %d)%n", s.sent(), s.generated(), clock(s.elapsed()),
-                s.rejected(), s.failed());
+        out.printf(
+                Locale.ROOT,
+                "sent %d of %d events in %s (rejected %d, failed %d)%n",
+                s.sent(),
+                s.generated(),
+                clock(s.elapsed()),
+                s.rejected(),
+                s.failed());
         s.sentByEvent().forEach((k, v) -> out.printf("  %-34s %d%n", k, v));
         if (s.stoppedBecause() != null) err.println("simulator: stopped early: " + s.stoppedBecause());
         for (String e : s.errors()) err.println("simulator: " + e);
-        if (s.stoppedBecause() != null && s.sent() == 0 && !opts.containsKey("aws") && where.startsWith(DEFAULT_ENDPOINT)) {
+        if (s.stoppedBecause() != null
+                && s.sent() == 0
+                && !opts.containsKey("aws")
+                && where.startsWith(DEFAULT_ENDPOINT)) {
             err.println("simulator: is the local gateway running? Start it first, or pass --endpoint.");
         }
         return s.ok() || "stopped".equals(s.stoppedBecause()) && s.failed() == 0 && s.rejected() == 0 ? 0 : 1;
     }
 
-    private static final Set<String> VALUED = Set.of("endpoint", "bus", "region", "rate", "duration", "count", "events",
-            "tenant", "users", "seed");
+    private static final Set<String> VALUED =
+            Set.of("endpoint", "bus", "region", "rate", "duration", "count", "events", "tenant", "users", "seed");
     private static final Set<String> FLAGS = Set.of("aws", "quiet", "list", "help");
 
     static Map<String, String> parse(String[] args) throws UsageException {
@@ -418,7 +504,8 @@ public final class Simulator {
                 out.put(name, "true");
             } else if (VALUED.contains(name)) {
                 if (value == null) {
-                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) throw new UsageException("--" + name + " needs a value");
+                    if (i + 1 >= args.length || args[i + 1].startsWith("--"))
+                        throw new UsageException("--" + name + " needs a value");
                     value = args[++i];
                 }
                 if (out.containsKey(name)) throw new UsageException("--" + name + " given twice");
@@ -450,7 +537,8 @@ public final class Simulator {
 
     static Duration duration(String v) throws UsageException {
         Matcher m = DURATION.matcher(v.trim());
-        if (!m.matches()) throw new UsageException("--duration must look like 90, 90s, 2m, 1h or 500ms, got '" + v + "'");
+        if (!m.matches())
+            throw new UsageException("--duration must look like 90, 90s, 2m, 1h or 500ms, got '" + v + "'");
         double n = Double.parseDouble(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
         double millis = switch (unit) {
@@ -459,11 +547,15 @@ public final class Simulator {
             case "h" -> n * 3_600_000;
             default -> n * 1000;
         };
-        if (millis < 1 || millis > MAX_DURATION.toMillis()) throw new UsageException("--duration must be more than 0 and at most 1 day, got '" + v + "'");
+        if (millis < 1 || millis > MAX_DURATION.toMillis())
+            throw new UsageException("--duration must be more than 0 and at most 1 day, got '" + v + "'");
         return Duration.ofMillis((long) millis);
     }
 
     private static List<String> list(String v) {
-        return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(v.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 }

@@ -42,11 +42,15 @@ class ErpEventPublisherTest {
     }
 
     private static ErpEventPublisher publisher(Map<String, String> env) {
-        return ErpEventPublisher.builder().environment(env).backoff(Duration.ofMillis(1), Duration.ofMillis(5)).build();
+        return ErpEventPublisher.builder()
+                .environment(env)
+                .backoff(Duration.ofMillis(1), Duration.ofMillis(5))
+                .build();
     }
 
     private static ObjectNode example(String name) {
-        return (ObjectNode) EventCatalog.readTree(EventCatalog.BASE + "examples/" + name + ".json").deepCopy();
+        return (ObjectNode) EventCatalog.readTree(EventCatalog.BASE + "examples/" + name + ".json")
+                .deepCopy();
     }
 
     private static ErpEvent stock(int i) {
@@ -73,18 +77,31 @@ class ErpEventPublisherTest {
 
         assertThat(bus.calls()).hasSize(1);
         List<JsonNode> sent = bus.entries();
-        assertThat(sent).extracting(e -> e.path("Source").asString()).containsExactly("pyerp.inventory", "pyerp.sales", "pyerp.production");
-        assertThat(sent).extracting(e -> e.path("DetailType").asString()).containsExactly("StockLevelChanged", "OrderShipped", "KpiUpdated");
+        assertThat(sent)
+                .extracting(e -> e.path("Source").asString())
+                .containsExactly("pyerp.inventory", "pyerp.sales", "pyerp.production");
+        assertThat(sent)
+                .extracting(e -> e.path("DetailType").asString())
+                .containsExactly("StockLevelChanged", "OrderShipped", "KpiUpdated");
         assertThat(sent).extracting(e -> e.path("EventBusName").asString()).containsOnly("erp-events");
-        assertThat(sent.get(0).path("Time").asDouble()).isEqualTo(Instant.parse("2026-11-25T10:15:00Z").getEpochSecond());
+        assertThat(sent.get(0).path("Time").asDouble())
+                .isEqualTo(Instant.parse("2026-11-25T10:15:00Z").getEpochSecond());
         for (int i = 0; i < 3; i++) {
             JsonNode detail = JSON.readTree(sent.get(i).path("Detail").asString());
-            assertThat(detail.path("_meta").path("correlationId").asString()).isEqualTo(results.get(i).correlationId());
+            assertThat(detail.path("_meta").path("correlationId").asString())
+                    .isEqualTo(results.get(i).correlationId());
             assertThat(detail.path("_meta").path("producer").asString()).isEqualTo(ErpEventPublisher.DEFAULT_PRODUCER);
-            assertThat(EventCatalog.load().find(sent.get(i).path("Source").asString(), sent.get(i).path("DetailType").asString())
-                    .orElseThrow().validate(detail)).isEmpty();
+            assertThat(EventCatalog.load()
+                            .find(
+                                    sent.get(i).path("Source").asString(),
+                                    sent.get(i).path("DetailType").asString())
+                            .orElseThrow()
+                            .validate(detail))
+                    .isEmpty();
         }
-        assertThat(results.get(0).event().detail().has("_meta")).as("the caller's detail is not modified").isFalse();
+        assertThat(results.get(0).event().detail().has("_meta"))
+                .as("the caller's detail is not modified")
+                .isFalse();
     }
 
     @Test
@@ -100,13 +117,20 @@ class ErpEventPublisherTest {
                 ErpEvent.of("maintenance-notice", JSON.readTree("[1]")),
                 stock(7)));
 
-        assertThat(results).extracting(PublishResult::status).containsExactly(PublishResult.Status.REJECTED,
-                PublishResult.Status.REJECTED, PublishResult.Status.REJECTED, PublishResult.Status.REJECTED, PublishResult.Status.SENT);
+        assertThat(results)
+                .extracting(PublishResult::status)
+                .containsExactly(
+                        PublishResult.Status.REJECTED,
+                        PublishResult.Status.REJECTED,
+                        PublishResult.Status.REJECTED,
+                        PublishResult.Status.REJECTED,
+                        PublishResult.Status.SENT);
         assertThat(results.get(0).errors()).containsExactly("$: required property 'tenantId' not found");
         assertThat(results.get(0).errorCode()).isEqualTo("Invalid");
         assertThat(results.get(0).attempts()).isZero();
-        assertThat(results.get(1).errors()).containsExactly(
-                "unknown event: source pyerp.inventory with detail-type StockTeleported is not in the event catalog");
+        assertThat(results.get(1).errors())
+                .containsExactly(
+                        "unknown event: source pyerp.inventory with detail-type StockTeleported is not in the event catalog");
         assertThat(results.get(2).errors()).singleElement().asString().startsWith("$._meta.correlationId:");
         assertThat(results.get(3).errors()).containsExactly("$: detail must be a JSON object");
         assertThat(bus.entries()).hasSize(1);
@@ -123,7 +147,8 @@ class ErpEventPublisherTest {
         for (int i = 0; i < 25; i++) {
             JsonNode detail = JSON.readTree(bus.entries().get(i).path("Detail").asString());
             assertThat(detail.path("onHand").asInt()).isEqualTo(100 + i);
-            assertThat(results.get(i).correlationId()).isEqualTo(detail.path("_meta").path("correlationId").asString());
+            assertThat(results.get(i).correlationId())
+                    .isEqualTo(detail.path("_meta").path("correlationId").asString());
         }
     }
 
@@ -134,7 +159,8 @@ class ErpEventPublisherTest {
         List<PublishResult> results = publisher.publish(events);
         assertThat(results).allMatch(PublishResult::sent);
         assertThat(bus.calls().size()).isGreaterThan(1);
-        assertThat(bus.calls()).allSatisfy(c -> assertThat(c.bodyBytes()).isLessThanOrEqualTo(ErpEventPublisher.MAX_BYTES));
+        assertThat(bus.calls())
+                .allSatisfy(c -> assertThat(c.bodyBytes()).isLessThanOrEqualTo(ErpEventPublisher.MAX_BYTES));
         assertThat(bus.entries()).hasSize(10);
     }
 
@@ -144,7 +170,11 @@ class ErpEventPublisherTest {
         d.put("orderId", "SO-" + i);
         ArrayNode lines = d.putArray("lines");
         for (int n = 1; n <= 500; n++) {
-            lines.addObject().put("lineNo", n).put("sku", "SKU-" + (1000 + n)).put("quantity", n).put("unitPrice", 12.5);
+            lines.addObject()
+                    .put("lineNo", n)
+                    .put("sku", "SKU-" + (1000 + n))
+                    .put("quantity", n)
+                    .put("unitPrice", 12.5);
         }
         return d;
     }
@@ -153,7 +183,8 @@ class ErpEventPublisherTest {
     void partialFailure_retriesOnlyTheFailedEntries() {
         // every other entry is throttled on its first attempt
         AtomicInteger seen = new AtomicInteger();
-        bus.failWith((entry, attempt) -> attempt == 1 && seen.getAndIncrement() % 2 == 0 ? "ThrottlingException" : null);
+        bus.failWith(
+                (entry, attempt) -> attempt == 1 && seen.getAndIncrement() % 2 == 0 ? "ThrottlingException" : null);
         List<ErpEvent> events = new ArrayList<>();
         for (int i = 0; i < 6; i++) events.add(stock(i));
 
@@ -162,15 +193,19 @@ class ErpEventPublisherTest {
         assertThat(results).allMatch(PublishResult::sent);
         assertThat(results).extracting(PublishResult::attempts).containsExactly(2, 1, 2, 1, 2, 1);
         assertThat(bus.calls()).extracting(c -> c.entries().size()).containsExactly(6, 3);
-        List<String> retried = bus.calls().get(1).entries().stream().map(e -> e.path("Detail").asString()).toList();
+        List<String> retried = bus.calls().get(1).entries().stream()
+                .map(e -> e.path("Detail").asString())
+                .toList();
         List<String> firstOfFailed = List.of(0, 2, 4).stream()
-                .map(i -> bus.calls().get(0).entries().get(i).path("Detail").asString()).toList();
+                .map(i -> bus.calls().get(0).entries().get(i).path("Detail").asString())
+                .toList();
         assertThat(retried).isEqualTo(firstOfFailed);
     }
 
     @Test
     void nonRetryableErrors_failAtOnce_retryableOnesAfterMaxAttempts() {
-        bus.failWith((entry, attempt) -> entry.path("Detail").asString().contains("\"onHand\":101") ? "AccessDeniedException"
+        bus.failWith((entry, attempt) -> entry.path("Detail").asString().contains("\"onHand\":101")
+                ? "AccessDeniedException"
                 : entry.path("Detail").asString().contains("\"onHand\":102") ? "InternalFailure" : null);
         List<PublishResult> results = publisher.publish(List.of(stock(0), stock(1), stock(2)));
 
@@ -197,10 +232,13 @@ class ErpEventPublisherTest {
     @Test
     void endpoint_comesFromTheExplicitSetting_thenEventBridgeVariable_thenGenericVariable() throws Exception {
         try (FakeEventBridge other = new FakeEventBridge();
-             ErpEventPublisher generic = publisher(Map.of("AWS_ENDPOINT_URL", other.endpoint()));
-             ErpEventPublisher specific = publisher(Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:9", "AWS_ENDPOINT_URL_EVENTBRIDGE", bus.endpoint()));
-             ErpEventPublisher explicit = ErpEventPublisher.builder().endpoint(other.endpoint())
-                     .environment(Map.of("AWS_ENDPOINT_URL_EVENTBRIDGE", "http://127.0.0.1:9")).build()) {
+                ErpEventPublisher generic = publisher(Map.of("AWS_ENDPOINT_URL", other.endpoint()));
+                ErpEventPublisher specific = publisher(Map.of(
+                        "AWS_ENDPOINT_URL", "http://127.0.0.1:9", "AWS_ENDPOINT_URL_EVENTBRIDGE", bus.endpoint()));
+                ErpEventPublisher explicit = ErpEventPublisher.builder()
+                        .endpoint(other.endpoint())
+                        .environment(Map.of("AWS_ENDPOINT_URL_EVENTBRIDGE", "http://127.0.0.1:9"))
+                        .build()) {
             assertThat(generic.publish(stock(1)).sent()).isTrue();
             assertThat(specific.publish(stock(2)).sent()).isTrue();
             assertThat(explicit.publish(stock(3)).sent()).isTrue();
@@ -212,25 +250,42 @@ class ErpEventPublisherTest {
 
     @Test
     void withAnEndpointOverrideAndNoCredentials_dummyCredentialsSignTheCall() {
-        Assumptions.assumeTrue(System.getenv("AWS_ACCESS_KEY_ID") == null && System.getProperty("aws.accessKeyId") == null
-                && !Files.exists(Path.of(System.getProperty("user.home"), ".aws", "credentials"))
-                && !Files.exists(Path.of(System.getProperty("user.home"), ".aws", "config")), "this machine has AWS credentials");
+        Assumptions.assumeTrue(
+                System.getenv("AWS_ACCESS_KEY_ID") == null
+                        && System.getProperty("aws.accessKeyId") == null
+                        && !Files.exists(Path.of(System.getProperty("user.home"), ".aws", "credentials"))
+                        && !Files.exists(Path.of(System.getProperty("user.home"), ".aws", "config")),
+                "this machine has AWS credentials");
         assertThat(publisher.publish(stock(1)).sent()).isTrue();
-        assertThat(bus.calls().get(0).authorization()).contains("Credential=local/").contains("/us-east-1/events/aws4_request");
+        assertThat(bus.calls().get(0).authorization())
+                .contains("Credential=local/")
+                .contains("/us-east-1/events/aws4_request");
     }
 
     @Test
     void builder_explainsBadSettings() {
-        assertThatThrownBy(() -> ErpEventPublisher.builder().environment(Map.of("AWS_ENDPOINT_URL_EVENTBRIDGE", "localhost:8080")).build())
+        assertThatThrownBy(() -> ErpEventPublisher.builder()
+                        .environment(Map.of("AWS_ENDPOINT_URL_EVENTBRIDGE", "localhost:8080"))
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("AWS_ENDPOINT_URL_EVENTBRIDGE / AWS_ENDPOINT_URL must be an http(s) URL such as http://localhost:8080, got 'localhost:8080'");
+                .hasMessage(
+                        "AWS_ENDPOINT_URL_EVENTBRIDGE / AWS_ENDPOINT_URL must be an http(s) URL such as http://localhost:8080, got 'localhost:8080'");
         assertThatThrownBy(() -> ErpEventPublisher.builder().endpoint("ftp://x").build())
                 .hasMessage("endpoint must be an http(s) URL such as http://localhost:8080, got 'ftp://x'");
-        assertThatThrownBy(() -> ErpEventPublisher.builder().endpoint(bus.endpoint()).region("Europe").build())
+        assertThatThrownBy(() -> ErpEventPublisher.builder()
+                        .endpoint(bus.endpoint())
+                        .region("Europe")
+                        .build())
                 .hasMessage("region must look like eu-central-1, got 'Europe'");
-        assertThatThrownBy(() -> ErpEventPublisher.builder().endpoint(bus.endpoint()).bus("my bus").build())
+        assertThatThrownBy(() -> ErpEventPublisher.builder()
+                        .endpoint(bus.endpoint())
+                        .bus("my bus")
+                        .build())
                 .hasMessageStartingWith("bus must be an event bus name or ARN");
-        assertThatThrownBy(() -> ErpEventPublisher.builder().endpoint(bus.endpoint()).maxAttempts(0).build())
+        assertThatThrownBy(() -> ErpEventPublisher.builder()
+                        .endpoint(bus.endpoint())
+                        .maxAttempts(0)
+                        .build())
                 .hasMessage("maxAttempts must be 1..10, got 0");
         assertThatThrownBy(() -> ErpEvent.of("stock-teleported", JSON.createObjectNode()))
                 .hasMessage("no event named 'stock-teleported' in the catalog");
@@ -238,8 +293,13 @@ class ErpEventPublisherTest {
 
     @Test
     void entrySize_followsEventBridgesFormula() {
-        PutEventsRequestEntry e = PutEventsRequestEntry.builder().source("pyerp.sales").detailType("Ü").detail("{\"a\":\"é\"}")
-                .resources("arn:x").time(Instant.EPOCH).build();
+        PutEventsRequestEntry e = PutEventsRequestEntry.builder()
+                .source("pyerp.sales")
+                .detailType("Ü")
+                .detail("{\"a\":\"é\"}")
+                .resources("arn:x")
+                .time(Instant.EPOCH)
+                .build();
         assertThat(ErpEventPublisher.entrySize(e)).isEqualTo(14 + 11 + 2 + 10 + 5);
         assertThat(ErpEventPublisher.requestBytes(e)).isGreaterThan(ErpEventPublisher.entrySize(e));
     }
@@ -249,11 +309,12 @@ class ErpEventPublisherTest {
         // 100000 + 100000 + 70000 > 256 KB; then ten entries; an entry over the limit travels alone
         List<Integer> sizes = List.of(100_000, 100_000, 70_000, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 300_000, 5);
         List<List<Integer>> b = ErpEventPublisher.batches(sizes, Integer::intValue);
-        assertThat(b).containsExactly(
-                List.of(100_000, 100_000),
-                List.of(70_000, 1, 1, 1, 1, 1, 1, 1, 1, 1),
-                List.of(1),
-                List.of(300_000),
-                List.of(5));
+        assertThat(b)
+                .containsExactly(
+                        List.of(100_000, 100_000),
+                        List.of(70_000, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                        List.of(1),
+                        List.of(300_000),
+                        List.of(5));
     }
 }

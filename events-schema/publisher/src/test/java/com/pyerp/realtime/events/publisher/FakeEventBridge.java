@@ -93,11 +93,17 @@ final class FakeEventBridge implements AutoCloseable {
                 calls.add(new Call(body.length, entries, ex.getRequestHeaders().getFirst("Authorization")));
             }
             if (wholeCallStatus.get() != 200) {
-                send(ex, wholeCallStatus.get(), "{\"__type\":\"ValidationException\",\"message\":\"the fake refuses this call\"}");
+                send(
+                        ex,
+                        wholeCallStatus.get(),
+                        "{\"__type\":\"ValidationException\",\"message\":\"the fake refuses this call\"}");
                 return;
             }
             if (entries.isEmpty() || entries.size() > 10 || body.length > 256 * 1024) {
-                send(ex, 400, "{\"__type\":\"ValidationException\",\"message\":\"1 to 10 entries and at most 256 KB\"}");
+                send(
+                        ex,
+                        400,
+                        "{\"__type\":\"ValidationException\",\"message\":\"1 to 10 entries and at most 256 KB\"}");
                 return;
             }
             ObjectNode out = JSON.createObjectNode();

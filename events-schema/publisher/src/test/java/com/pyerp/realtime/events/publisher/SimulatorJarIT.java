@@ -21,7 +21,8 @@ class SimulatorJarIT {
         String jar = System.getProperty("simulator.jar");
         assertThat(jar).as("failsafe passes simulator.jar").isNotBlank();
         assertThat(Path.of(jar)).exists();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
         cmd.addAll(List.of(args));
         File out = Files.createTempFile("sim-out", ".txt").toFile();
         File err = Files.createTempFile("sim-err", ".txt").toFile();
@@ -34,7 +35,10 @@ class SimulatorJarIT {
                 p.destroyForcibly();
                 throw new AssertionError("the simulator did not end");
             }
-            return new Result(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8), Files.readString(err.toPath(), StandardCharsets.UTF_8));
+            return new Result(
+                    p.exitValue(),
+                    Files.readString(out.toPath(), StandardCharsets.UTF_8),
+                    Files.readString(err.toPath(), StandardCharsets.UTF_8));
         } finally {
             out.delete();
             err.delete();

@@ -61,7 +61,9 @@ class SimulatorTest {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (ErpEvent e : events) {
             EventDefinition def = CATALOG.find(e.source(), e.detailType()).orElseThrow();
-            assertThat(def.validate(e.detail())).as(def.name() + " " + e.detail()).isEmpty();
+            assertThat(def.validate(e.detail()))
+                    .as(def.name() + " " + e.detail())
+                    .isEmpty();
             assertThat(def.channelsFor(e.detail())).as(def.name()).isNotEmpty();
             assertThat(e.detail().path("tenantId").asString()).isEqualTo("acme");
             counts.merge(def.name(), 1, Integer::sum);
@@ -79,18 +81,26 @@ class SimulatorTest {
                 case "order-created" -> created.add(d.path("orderId").asString());
                 case "order-status-changed" -> {
                     String id = d.path("orderId").asString();
-                    assertThat(created).as("status change of an order that was created").contains(id);
-                    if (lastStatus.containsKey(id)) assertThat(d.path("previousStatus").asString()).isEqualTo(lastStatus.get(id));
+                    assertThat(created)
+                            .as("status change of an order that was created")
+                            .contains(id);
+                    if (lastStatus.containsKey(id))
+                        assertThat(d.path("previousStatus").asString()).isEqualTo(lastStatus.get(id));
                     lastStatus.put(id, d.path("status").asString());
                 }
-                case "order-shipped" -> assertThat(lastStatus.get(d.path("orderId").asString())).isEqualTo("shipped");
-                case "invoice-posted" -> assertThat(lastStatus.get(d.path("orderId").asString())).isEqualTo("invoiced");
+                case "order-shipped" ->
+                    assertThat(lastStatus.get(d.path("orderId").asString())).isEqualTo("shipped");
+                case "invoice-posted" ->
+                    assertThat(lastStatus.get(d.path("orderId").asString())).isEqualTo("invoiced");
                 case "stock-level-changed" -> {
-                    assertThat(d.path("available").asDouble()).isLessThanOrEqualTo(d.path("onHand").asDouble());
+                    assertThat(d.path("available").asDouble())
+                            .isLessThanOrEqualTo(d.path("onHand").asDouble());
                     assertThat(d.path("available").asDouble()).isGreaterThanOrEqualTo(0);
                 }
-                case "low-stock-alert" -> assertThat(d.path("available").asDouble()).isLessThanOrEqualTo(d.path("reorderPoint").asDouble());
-                default -> { }
+                case "low-stock-alert" ->
+                    assertThat(d.path("available").asDouble())
+                            .isLessThanOrEqualTo(d.path("reorderPoint").asDouble());
+                default -> {}
             }
         }
         assertThat(lastStatus.values()).contains("shipped", "invoiced");
@@ -99,9 +109,12 @@ class SimulatorTest {
     @Test
     void sameSeed_sameEvents_otherSeed_otherEvents() {
         Set<String> all = MockErp.eventNames(CATALOG);
-        List<String> a = generate(42, all, 300).stream().map(e -> e.detail().toString()).toList();
-        List<String> b = generate(42, all, 300).stream().map(e -> e.detail().toString()).toList();
-        List<String> c = generate(43, all, 300).stream().map(e -> e.detail().toString()).toList();
+        List<String> a =
+                generate(42, all, 300).stream().map(e -> e.detail().toString()).toList();
+        List<String> b =
+                generate(42, all, 300).stream().map(e -> e.detail().toString()).toList();
+        List<String> c =
+                generate(43, all, 300).stream().map(e -> e.detail().toString()).toList();
         assertThat(a).isEqualTo(b);
         assertThat(a).isNotEqualTo(c);
     }
@@ -118,15 +131,22 @@ class SimulatorTest {
     void run_sendsTheTargetCount_reportsProgress_andTellsEveryResult() {
         List<Simulator.Progress> progress = new CopyOnWriteArrayList<>();
         List<PublishResult> results = new CopyOnWriteArrayList<>();
-        Simulator sim = Simulator.builder().publisher(publisher).ratePerSecond(500).maxEvents(120).seed(5).tenant("globex")
-                .onResult(results::add).build();
+        Simulator sim = Simulator.builder()
+                .publisher(publisher)
+                .ratePerSecond(500)
+                .maxEvents(120)
+                .seed(5)
+                .tenant("globex")
+                .onResult(results::add)
+                .build();
 
         Simulator.Summary s = sim.run(progress::add);
 
         assertThat(s.ok()).isTrue();
         assertThat(s.generated()).isEqualTo(120);
         assertThat(s.sent()).isEqualTo(120);
-        assertThat(s.sentByEvent().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(120);
+        assertThat(s.sentByEvent().values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(120);
         assertThat(results).hasSize(120).allMatch(PublishResult::sent);
         assertThat(bus.entries()).hasSize(120);
         assertThat(bus.calls()).allSatisfy(c -> assertThat(c.entries().size()).isBetween(1, 10));
@@ -144,7 +164,12 @@ class SimulatorTest {
     @Test
     void run_spreadsEventsOverTheDuration() {
         // event k is due k/rate seconds after the start, so 10 events at 20/s take at least 9/20 s
-        Simulator sim = Simulator.builder().publisher(publisher).ratePerSecond(20).duration(Duration.ofMillis(500)).seed(6).build();
+        Simulator sim = Simulator.builder()
+                .publisher(publisher)
+                .ratePerSecond(20)
+                .duration(Duration.ofMillis(500))
+                .seed(6)
+                .build();
         assertThat(sim.target()).isEqualTo(10);
         Simulator.Summary s = sim.run(null);
         assertThat(s.sent()).isEqualTo(10);
@@ -154,7 +179,12 @@ class SimulatorTest {
 
     @Test
     void stop_endsARunEarly() throws Exception {
-        Simulator sim = Simulator.builder().publisher(publisher).ratePerSecond(10).duration(Duration.ofMinutes(10)).seed(7).build();
+        Simulator sim = Simulator.builder()
+                .publisher(publisher)
+                .ratePerSecond(10)
+                .duration(Duration.ofMinutes(10))
+                .seed(7)
+                .build();
         Thread t = new Thread(() -> {
             try {
                 Thread.sleep(300);
@@ -176,8 +206,15 @@ class SimulatorTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        try (ErpEventPublisher nowhere = ErpEventPublisher.builder().endpoint("http://127.0.0.1:" + port).build()) {
-            Simulator.Summary s = Simulator.builder().publisher(nowhere).ratePerSecond(100).maxEvents(50).seed(8).build().run(null);
+        try (ErpEventPublisher nowhere =
+                ErpEventPublisher.builder().endpoint("http://127.0.0.1:" + port).build()) {
+            Simulator.Summary s = Simulator.builder()
+                    .publisher(nowhere)
+                    .ratePerSecond(100)
+                    .maxEvents(50)
+                    .seed(8)
+                    .build()
+                    .run(null);
             assertThat(s.sent()).isZero();
             assertThat(s.failed()).isEqualTo(1);
             assertThat(s.stoppedBecause()).startsWith("cannot publish to http://127.0.0.1:" + port + ": ");
@@ -188,16 +225,32 @@ class SimulatorTest {
     @Test
     void builder_explainsBadSettings() {
         assertThatThrownBy(() -> Simulator.builder().build()).hasMessage("publisher is not set");
-        assertThatThrownBy(() -> Simulator.builder().publisher(publisher).ratePerSecond(0).build())
+        assertThatThrownBy(() -> Simulator.builder()
+                        .publisher(publisher)
+                        .ratePerSecond(0)
+                        .build())
                 .hasMessage("rate must be in (0, 10000] events per second, got 0.0");
-        assertThatThrownBy(() -> Simulator.builder().publisher(publisher).duration(Duration.ZERO).build())
+        assertThatThrownBy(() -> Simulator.builder()
+                        .publisher(publisher)
+                        .duration(Duration.ZERO)
+                        .build())
                 .hasMessage("duration must be more than 0 and at most 1 day, got PT0S");
-        assertThatThrownBy(() -> Simulator.builder().publisher(publisher).tenant("a/b").build())
+        assertThatThrownBy(() ->
+                        Simulator.builder().publisher(publisher).tenant("a/b").build())
                 .hasMessage("tenant must be 1-64 characters [A-Za-z0-9_-], got 'a/b'");
-        assertThatThrownBy(() -> Simulator.builder().publisher(publisher).users(List.of("alice.smith")).build())
+        assertThatThrownBy(() -> Simulator.builder()
+                        .publisher(publisher)
+                        .users(List.of("alice.smith"))
+                        .build())
                 .hasMessage("a user id must be 1-64 characters [A-Za-z0-9_@-], got 'alice.smith'");
-        assertThatThrownBy(() -> Simulator.builder().publisher(publisher).events(Set.of("stock-teleported")).build())
-                .hasMessageStartingWith("unknown event stock-teleported; the catalog has: stock-level-changed, stock-reserved");
-        assertThat(Simulator.builder().publisher(publisher).build().target()).as("default 5/s for 60 s").isEqualTo(300);
+        assertThatThrownBy(() -> Simulator.builder()
+                        .publisher(publisher)
+                        .events(Set.of("stock-teleported"))
+                        .build())
+                .hasMessageStartingWith(
+                        "unknown event stock-teleported; the catalog has: stock-level-changed, stock-reserved");
+        assertThat(Simulator.builder().publisher(publisher).build().target())
+                .as("default 5/s for 60 s")
+                .isEqualTo(300);
     }
 }

@@ -15,13 +15,19 @@ import java.util.TreeMap;
 public final class ConnectAuthorizer {
     /** The subprotocol of the client protocol; the only value the server ever echoes. */
     public static final String SUBPROTOCOL = "erp.v1";
+
     public static final String PROTOCOL_HEADER = "Sec-WebSocket-Protocol";
     public static final String TOKEN_QUERY_PARAM = "token";
 
     /** The outcome; {@code reason} is safe to log. */
     public record Decision(boolean allowed, Principal principal, ErrorCode code, String reason) {
-        static Decision allow(Principal p) { return new Decision(true, p, null, "allowed"); }
-        static Decision deny(ErrorCode code, String reason) { return new Decision(false, null, code, reason); }
+        static Decision allow(Principal p) {
+            return new Decision(true, p, null, "allowed");
+        }
+
+        static Decision deny(ErrorCode code, String reason) {
+            return new Decision(false, null, code, reason);
+        }
     }
 
     private final TokenVerifier verifier;
@@ -51,11 +57,16 @@ public final class ConnectAuthorizer {
         String protocols = h.get(PROTOCOL_HEADER);
         if (protocols != null) {
             List<String> offered = splitProtocols(protocols);
-            if (offered.size() == 1 && offered.get(0).equals(SUBPROTOCOL) && query != null && query.get(TOKEN_QUERY_PARAM) != null) {
+            if (offered.size() == 1
+                    && offered.get(0).equals(SUBPROTOCOL)
+                    && query != null
+                    && query.get(TOKEN_QUERY_PARAM) != null) {
                 token = query.get(TOKEN_QUERY_PARAM); // the query-parameter fallback, with only the protocol offered
             } else if (offered.size() != 2 || !offered.get(0).equals(SUBPROTOCOL)) {
-                return Decision.deny(ErrorCode.UNAUTHORIZED, "Sec-WebSocket-Protocol must offer exactly '" + SUBPROTOCOL
-                        + ", <token>', or only '" + SUBPROTOCOL + "' with the token query parameter");
+                return Decision.deny(
+                        ErrorCode.UNAUTHORIZED,
+                        "Sec-WebSocket-Protocol must offer exactly '" + SUBPROTOCOL + ", <token>', or only '"
+                                + SUBPROTOCOL + "' with the token query parameter");
             } else {
                 token = offered.get(1);
             }
@@ -63,7 +74,8 @@ public final class ConnectAuthorizer {
             token = query == null ? null : query.get(TOKEN_QUERY_PARAM);
         }
         if (token == null || token.isBlank()) {
-            return Decision.deny(ErrorCode.UNAUTHORIZED, "no token in Sec-WebSocket-Protocol or the token query parameter");
+            return Decision.deny(
+                    ErrorCode.UNAUTHORIZED, "no token in Sec-WebSocket-Protocol or the token query parameter");
         }
         try {
             return Decision.allow(verifier.verify(token));
@@ -76,7 +88,8 @@ public final class ConnectAuthorizer {
     public static boolean offersSubprotocol(Map<String, String> headers) {
         if (headers == null) return false;
         for (Map.Entry<String, String> e : headers.entrySet()) {
-            if (e.getKey().equalsIgnoreCase(PROTOCOL_HEADER)) return splitProtocols(e.getValue()).contains(SUBPROTOCOL);
+            if (e.getKey().equalsIgnoreCase(PROTOCOL_HEADER))
+                return splitProtocols(e.getValue()).contains(SUBPROTOCOL);
         }
         return false;
     }

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 public record Principal(String userId, String tenant, Set<String> roles, Map<String, Set<String>> scopes) {
     /** The token claims copied into scopes. */
     public static final Set<String> SCOPE_CLAIMS = Set.of("warehouses");
+
     static final String CTX_USER = "userId";
     static final String CTX_TENANT = "tenant";
     static final String CTX_ROLES = "roles";
@@ -55,16 +56,23 @@ public record Principal(String userId, String tenant, Set<String> roles, Map<Str
         if (ctx == null) return null;
         Object user = ctx.get(CTX_USER);
         Object tenant = ctx.get(CTX_TENANT);
-        if (user == null || tenant == null || user.toString().isEmpty() || tenant.toString().isEmpty()) return null;
+        if (user == null
+                || tenant == null
+                || user.toString().isEmpty()
+                || tenant.toString().isEmpty()) return null;
         Map<String, Set<String>> scopes = new TreeMap<>();
         ctx.forEach((k, v) -> {
-            if (k.startsWith(CTX_SCOPE_PREFIX) && v != null) scopes.put(k.substring(CTX_SCOPE_PREFIX.length()), split(v.toString()));
+            if (k.startsWith(CTX_SCOPE_PREFIX) && v != null)
+                scopes.put(k.substring(CTX_SCOPE_PREFIX.length()), split(v.toString()));
         });
         return new Principal(user.toString(), tenant.toString(), split(String.valueOf(ctx.get(CTX_ROLES))), scopes);
     }
 
     private static Set<String> split(String csv) {
         if (csv == null || csv.isBlank() || csv.equals("null")) return Set.of();
-        return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        return Arrays.stream(csv.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
     }
 }

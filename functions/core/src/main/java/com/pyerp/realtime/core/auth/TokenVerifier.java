@@ -51,23 +51,32 @@ public final class TokenVerifier {
     private final DefaultJWTProcessor<SecurityContext> processor;
 
     public TokenVerifier(Config config) {
-        this(config, JWKSourceBuilder.<SecurityContext>create(url(config), new DefaultResourceRetriever(
-                        (int) config.httpTimeout().toMillis(), (int) config.httpTimeout().toMillis(), 256 * 1024))
-                .cache(Duration.ofMinutes(15).toMillis(), config.httpTimeout().toMillis())
-                .rateLimited(Duration.ofSeconds(30).toMillis())
-                .build());
+        this(
+                config,
+                JWKSourceBuilder.<SecurityContext>create(
+                                url(config),
+                                new DefaultResourceRetriever(
+                                        (int) config.httpTimeout().toMillis(),
+                                        (int) config.httpTimeout().toMillis(),
+                                        256 * 1024))
+                        .cache(
+                                Duration.ofMinutes(15).toMillis(),
+                                config.httpTimeout().toMillis())
+                        .rateLimited(Duration.ofSeconds(30).toMillis())
+                        .build());
     }
 
     /** With an explicit key source (tests, or a JWKS the caller already holds). */
     public TokenVerifier(Config config, JWKSource<SecurityContext> keys) {
-        Set<JWSAlgorithm> algs = config.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
+        Set<JWSAlgorithm> algs =
+                config.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
         processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algs, keys));
         if (config.typ() != null) {
             processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType(config.typ())));
         } else {
             // JWT_TYP empty means "not checked" (RealtimeEnv); nimbus's default would refuse every typ but JWT
-            processor.setJWSTypeVerifier((type, context) -> { });
+            processor.setJWSTypeVerifier((type, context) -> {});
         }
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
                 Set.of(config.audience()),
@@ -100,12 +109,18 @@ public final class TokenVerifier {
         try {
             Object tenant = claims.getClaim("tenant");
             if (!(tenant instanceof String t) || !com.pyerp.realtime.events.ChannelNames.isValidSegment(t)) {
-                throw new InvalidTokenException("tenant claim must be a string of 1-64 characters [A-Za-z0-9_@-]", null);
+                throw new InvalidTokenException(
+                        "tenant claim must be a string of 1-64 characters [A-Za-z0-9_@-]", null);
             }
             String sub = claims.getSubject();
-            if (sub == null || sub.isBlank() || sub.length() > 256 || sub.chars().anyMatch(Character::isISOControl)) {
+            if (sub == null
+                    || sub.isBlank()
+                    || sub.length() > 256
+                    || sub.chars().anyMatch(Character::isISOControl)) {
                 // the registry refuses such a user id, and a blank one cannot be read back from the authorizer context
-                throw new InvalidTokenException("sub claim must be a non-blank string of at most 256 characters without control characters", null);
+                throw new InvalidTokenException(
+                        "sub claim must be a non-blank string of at most 256 characters without control characters",
+                        null);
             }
             Set<String> roles = stringSet(claims, "roles");
             Map<String, Set<String>> scopes = new TreeMap<>();
@@ -135,22 +150,35 @@ public final class TokenVerifier {
     }
 
     /** What the verifier checks. */
-    public record Config(String issuer, String audience, java.net.URI jwksUrl, Set<String> algorithms, String typ,
-                         Duration clockSkew, Duration httpTimeout) {
+    public record Config(
+            String issuer,
+            String audience,
+            java.net.URI jwksUrl,
+            Set<String> algorithms,
+            String typ,
+            Duration clockSkew,
+            Duration httpTimeout) {
         public Config {
             Objects.requireNonNull(issuer, "issuer");
             Objects.requireNonNull(audience, "audience");
             Objects.requireNonNull(jwksUrl, "jwksUrl");
             for (String a : algorithms) {
-                if (!RealtimeEnv.PERMITTED_ALGORITHMS.contains(a)) throw new IllegalArgumentException("algorithm not permitted: " + a);
+                if (!RealtimeEnv.PERMITTED_ALGORITHMS.contains(a))
+                    throw new IllegalArgumentException("algorithm not permitted: " + a);
             }
             if (algorithms.isEmpty()) throw new IllegalArgumentException("no JWS algorithm allowed");
             algorithms = Set.copyOf(algorithms);
         }
 
         public static Config from(RealtimeEnv env) {
-            return new Config(env.jwtIssuer(), env.jwtAudience(), env.jwksUrl(), env.jwtAlgorithms(),
-                    env.jwtTyp().orElse(null), env.clockSkew(), Duration.ofSeconds(2));
+            return new Config(
+                    env.jwtIssuer(),
+                    env.jwtAudience(),
+                    env.jwksUrl(),
+                    env.jwtAlgorithms(),
+                    env.jwtTyp().orElse(null),
+                    env.clockSkew(),
+                    Duration.ofSeconds(2));
         }
     }
 }

@@ -3,9 +3,9 @@ package com.pyerp.realtime.core.channel;
 import com.pyerp.realtime.core.auth.Principal;
 import com.pyerp.realtime.core.protocol.ErrorCode;
 import com.pyerp.realtime.core.protocol.ProtocolException;
+import com.pyerp.realtime.core.registry.ChannelKey;
 import com.pyerp.realtime.events.ChannelNames;
 import com.pyerp.realtime.events.EventCatalog;
-import com.pyerp.realtime.core.registry.ChannelKey;
 
 /**
  * Who may subscribe to which channel. The rules are the catalog's channel families; the facts are the
@@ -24,12 +24,15 @@ public final class ChannelPolicy {
      */
     public String authorize(Principal who, String channel, String id) throws ProtocolException {
         if (!ChannelNames.isValid(channel)) {
-            throw new ProtocolException(ErrorCode.INVALID_CHANNEL, id,
+            throw new ProtocolException(
+                    ErrorCode.INVALID_CHANNEL,
+                    id,
                     "channel must be dot-separated segments of [A-Za-z0-9_@-], 1-64 characters each, at most "
                             + ChannelNames.MAX_SEGMENTS + " segments and " + ChannelNames.MAX_LENGTH + " characters");
         }
         EventCatalog.ChannelMatch m = catalog.matchChannel(channel)
-                .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_CHANNEL, id, "no channel family matches " + channel));
+                .orElseThrow(() ->
+                        new ProtocolException(ErrorCode.UNKNOWN_CHANNEL, id, "no channel family matches " + channel));
         if (!m.family().permits(m.params(), who.userId(), who.roles(), who.scopes())) {
             throw new ProtocolException(ErrorCode.CHANNEL_FORBIDDEN, id, "your token does not grant " + channel);
         }
@@ -38,7 +41,8 @@ public final class ChannelPolicy {
 
     /** The registry key of a channel for unsubscribe: only the grammar is checked (leaving is always allowed). */
     public String keyFor(Principal who, String channel, String id) throws ProtocolException {
-        if (!ChannelNames.isValid(channel)) throw new ProtocolException(ErrorCode.INVALID_CHANNEL, id, "channel is not well formed");
+        if (!ChannelNames.isValid(channel))
+            throw new ProtocolException(ErrorCode.INVALID_CHANNEL, id, "channel is not well formed");
         return ChannelKey.of(who.tenant(), channel);
     }
 }

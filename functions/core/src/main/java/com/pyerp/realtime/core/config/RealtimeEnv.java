@@ -24,21 +24,31 @@ public final class RealtimeEnv {
 
     /** Every variable, with whether it is required and its default. */
     public enum Var {
-        CONNECTIONS_TABLE(true, null, "DynamoDB table of connections (see functions/README-registry.md#registry-tables)"),
+        CONNECTIONS_TABLE(
+                true, null, "DynamoDB table of connections (see functions/README-registry.md#registry-tables)"),
         SUBSCRIPTIONS_TABLE(true, null, "DynamoDB table of channel subscriptions, with the byChannel index"),
         JWT_ISSUER(true, null, "expected iss claim"),
         JWT_AUDIENCE(true, null, "expected aud claim"),
         JWT_JWKS_URL(true, null, "URL of the issuer's JWKS (https in the cloud)"),
-        JWT_ALGORITHMS(false, "RS256,ES256", "allowed JWS algorithms; only RS256, RS384, RS512, ES256, ES384, PS256 are accepted"),
+        JWT_ALGORITHMS(
+                false,
+                "RS256,ES256",
+                "allowed JWS algorithms; only RS256, RS384, RS512, ES256, ES384, PS256 are accepted"),
         JWT_TYP(false, "", "required typ header (e.g. at+jwt); empty = not checked"),
         JWT_CLOCK_SKEW_SECONDS(false, "30", "tolerance on exp and nbf"),
-        ALLOWED_ORIGINS(false, "", "exact Origin values allowed to connect, comma-separated; a request without Origin (not a browser) is allowed"),
-        CONNECTION_TTL_SECONDS(false, "7500", "how long a connection is kept without $disconnect: API Gateway's 2 h limit plus 5 min"),
+        ALLOWED_ORIGINS(
+                false,
+                "",
+                "exact Origin values allowed to connect, comma-separated; a request without Origin (not a browser) is allowed"),
+        CONNECTION_TTL_SECONDS(
+                false, "7500", "how long a connection is kept without $disconnect: API Gateway's 2 h limit plus 5 min"),
         MAX_SUBSCRIPTIONS_PER_CONNECTION(false, "100", "subscriptions one connection may hold"),
         DISPATCH_CONCURRENCY(false, "32", "PostToConnection calls in flight at once in one dispatcher invocation"),
         DEDUP_WINDOW_SECONDS(false, "600", "how long the dispatcher remembers delivered EventBridge event ids"),
-        AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI(true, null, "the @connections endpoint: https://{api-id}.execute-api.{region}.amazonaws.com/{stage}"),
-        AWS_ENDPOINT_URL_DYNAMODB(false, "", "DynamoDB endpoint override (dynalite, LocalStack); empty = the region's endpoint"),
+        AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI(
+                true, null, "the @connections endpoint: https://{api-id}.execute-api.{region}.amazonaws.com/{stage}"),
+        AWS_ENDPOINT_URL_DYNAMODB(
+                false, "", "DynamoDB endpoint override (dynalite, LocalStack); empty = the region's endpoint"),
         AWS_REGION(false, "eu-central-1", "AWS region; Lambda always sets it"),
         LOG_LEVEL(false, "INFO", "INFO, or DEBUG for more lines (read by JsonLog)");
 
@@ -52,9 +62,17 @@ public final class RealtimeEnv {
             this.description = description;
         }
 
-        public boolean required() { return required; }
-        public Optional<String> defaultValue() { return Optional.ofNullable(defaultValue); }
-        public String description() { return description; }
+        public boolean required() {
+            return required;
+        }
+
+        public Optional<String> defaultValue() {
+            return Optional.ofNullable(defaultValue);
+        }
+
+        public String description() {
+            return description;
+        }
     }
 
     /** JWS algorithms that may ever be configured: asymmetric only (never HS* with a JWKS, RFC 8725). */
@@ -96,27 +114,37 @@ public final class RealtimeEnv {
     }
 
     private void check(List<String> problems) {
-        for (Var v : List.of(Var.JWT_CLOCK_SKEW_SECONDS, Var.CONNECTION_TTL_SECONDS, Var.MAX_SUBSCRIPTIONS_PER_CONNECTION,
-                Var.DISPATCH_CONCURRENCY, Var.DEDUP_WINDOW_SECONDS)) {
+        for (Var v : List.of(
+                Var.JWT_CLOCK_SKEW_SECONDS,
+                Var.CONNECTION_TTL_SECONDS,
+                Var.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+                Var.DISPATCH_CONCURRENCY,
+                Var.DEDUP_WINDOW_SECONDS)) {
             boolean isInt = v == Var.MAX_SUBSCRIPTIONS_PER_CONNECTION || v == Var.DISPATCH_CONCURRENCY;
             try {
                 // the two counts are read as int: a value beyond int must fail here, not at first use
                 long n = isInt ? Integer.parseInt(values.get(v)) : Long.parseLong(values.get(v));
                 if (n < (v == Var.JWT_CLOCK_SKEW_SECONDS ? 0 : 1)) problems.add(v + " must be positive");
             } catch (NumberFormatException e) {
-                problems.add(v + " must be a whole number" + (isInt ? " of at most " + Integer.MAX_VALUE : "") + ", got '" + values.get(v) + "'");
+                problems.add(v + " must be a whole number" + (isInt ? " of at most " + Integer.MAX_VALUE : "")
+                        + ", got '" + values.get(v) + "'");
             }
         }
-        if (jwtAlgorithms().isEmpty()) problems.add("JWT_ALGORITHMS lists no algorithm (allowed: " + PERMITTED_ALGORITHMS + ")");
+        if (jwtAlgorithms().isEmpty())
+            problems.add("JWT_ALGORITHMS lists no algorithm (allowed: " + PERMITTED_ALGORITHMS + ")");
         for (String alg : jwtAlgorithms()) {
-            if (!PERMITTED_ALGORITHMS.contains(alg)) problems.add("JWT_ALGORITHMS: " + alg + " is not permitted (allowed: " + PERMITTED_ALGORITHMS + ")");
+            if (!PERMITTED_ALGORITHMS.contains(alg))
+                problems.add("JWT_ALGORITHMS: " + alg + " is not permitted (allowed: " + PERMITTED_ALGORITHMS + ")");
         }
-        for (Var v : List.of(Var.JWT_JWKS_URL, Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI, Var.AWS_ENDPOINT_URL_DYNAMODB)) {
+        for (Var v : List.of(
+                Var.JWT_JWKS_URL, Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI, Var.AWS_ENDPOINT_URL_DYNAMODB)) {
             String s = values.get(v);
             if (s == null || s.isEmpty()) continue;
             try {
                 URI u = URI.create(s);
-                if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
+                if (u.getScheme() == null
+                        || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+                        || u.getHost() == null) {
                     problems.add(v + " must be an http(s) URL, got '" + s + "'");
                 }
             } catch (IllegalArgumentException e) {
@@ -125,25 +153,75 @@ public final class RealtimeEnv {
         }
     }
 
-    public String get(Var v) { return values.get(v); }
-    public String connectionsTable() { return values.get(Var.CONNECTIONS_TABLE); }
-    public String subscriptionsTable() { return values.get(Var.SUBSCRIPTIONS_TABLE); }
-    public String jwtIssuer() { return values.get(Var.JWT_ISSUER); }
-    public String jwtAudience() { return values.get(Var.JWT_AUDIENCE); }
-    public URI jwksUrl() { return URI.create(values.get(Var.JWT_JWKS_URL)); }
-    public Set<String> jwtAlgorithms() { return csv(values.get(Var.JWT_ALGORITHMS)); }
-    public Optional<String> jwtTyp() { return Optional.of(values.get(Var.JWT_TYP)).filter(s -> !s.isEmpty()); }
-    public Duration clockSkew() { return Duration.ofSeconds(Long.parseLong(values.get(Var.JWT_CLOCK_SKEW_SECONDS))); }
-    public Set<String> allowedOrigins() { return csv(values.get(Var.ALLOWED_ORIGINS)); }
-    public Duration connectionTtl() { return Duration.ofSeconds(Long.parseLong(values.get(Var.CONNECTION_TTL_SECONDS))); }
-    public int maxSubscriptionsPerConnection() { return Integer.parseInt(values.get(Var.MAX_SUBSCRIPTIONS_PER_CONNECTION)); }
-    public int dispatchConcurrency() { return Integer.parseInt(values.get(Var.DISPATCH_CONCURRENCY)); }
-    public Duration dedupWindow() { return Duration.ofSeconds(Long.parseLong(values.get(Var.DEDUP_WINDOW_SECONDS))); }
-    public URI managementEndpoint() { return URI.create(values.get(Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI)); }
-    public Optional<URI> dynamoDbEndpoint() {
-        return Optional.of(values.get(Var.AWS_ENDPOINT_URL_DYNAMODB)).filter(s -> !s.isEmpty()).map(URI::create);
+    public String get(Var v) {
+        return values.get(v);
     }
-    public String region() { return values.get(Var.AWS_REGION); }
+
+    public String connectionsTable() {
+        return values.get(Var.CONNECTIONS_TABLE);
+    }
+
+    public String subscriptionsTable() {
+        return values.get(Var.SUBSCRIPTIONS_TABLE);
+    }
+
+    public String jwtIssuer() {
+        return values.get(Var.JWT_ISSUER);
+    }
+
+    public String jwtAudience() {
+        return values.get(Var.JWT_AUDIENCE);
+    }
+
+    public URI jwksUrl() {
+        return URI.create(values.get(Var.JWT_JWKS_URL));
+    }
+
+    public Set<String> jwtAlgorithms() {
+        return csv(values.get(Var.JWT_ALGORITHMS));
+    }
+
+    public Optional<String> jwtTyp() {
+        return Optional.of(values.get(Var.JWT_TYP)).filter(s -> !s.isEmpty());
+    }
+
+    public Duration clockSkew() {
+        return Duration.ofSeconds(Long.parseLong(values.get(Var.JWT_CLOCK_SKEW_SECONDS)));
+    }
+
+    public Set<String> allowedOrigins() {
+        return csv(values.get(Var.ALLOWED_ORIGINS));
+    }
+
+    public Duration connectionTtl() {
+        return Duration.ofSeconds(Long.parseLong(values.get(Var.CONNECTION_TTL_SECONDS)));
+    }
+
+    public int maxSubscriptionsPerConnection() {
+        return Integer.parseInt(values.get(Var.MAX_SUBSCRIPTIONS_PER_CONNECTION));
+    }
+
+    public int dispatchConcurrency() {
+        return Integer.parseInt(values.get(Var.DISPATCH_CONCURRENCY));
+    }
+
+    public Duration dedupWindow() {
+        return Duration.ofSeconds(Long.parseLong(values.get(Var.DEDUP_WINDOW_SECONDS)));
+    }
+
+    public URI managementEndpoint() {
+        return URI.create(values.get(Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI));
+    }
+
+    public Optional<URI> dynamoDbEndpoint() {
+        return Optional.of(values.get(Var.AWS_ENDPOINT_URL_DYNAMODB))
+                .filter(s -> !s.isEmpty())
+                .map(URI::create);
+    }
+
+    public String region() {
+        return values.get(Var.AWS_REGION);
+    }
 
     /** The contract as an environment map, defaults included (what the CDK stack and the local gateway set). */
     public Map<String, String> toMap() {
@@ -152,35 +230,84 @@ public final class RealtimeEnv {
         return out;
     }
 
-    public static Builder builder() { return new Builder(); }
+    public static Builder builder() {
+        return new Builder();
+    }
 
     /** Builds the environment of a deployment; {@link #build()} validates like {@link #from(Map)}. */
     public static final class Builder {
         private final Map<String, String> env = new LinkedHashMap<>();
 
         public Builder set(Var v, String value) {
-            if (value == null) env.remove(v.name()); else env.put(v.name(), value);
+            if (value == null) env.remove(v.name());
+            else env.put(v.name(), value);
             return this;
         }
-        public Builder connectionsTable(String v) { return set(Var.CONNECTIONS_TABLE, v); }
-        public Builder subscriptionsTable(String v) { return set(Var.SUBSCRIPTIONS_TABLE, v); }
-        public Builder jwtIssuer(String v) { return set(Var.JWT_ISSUER, v); }
-        public Builder jwtAudience(String v) { return set(Var.JWT_AUDIENCE, v); }
-        public Builder jwksUrl(String v) { return set(Var.JWT_JWKS_URL, v); }
-        public Builder jwtAlgorithms(String v) { return set(Var.JWT_ALGORITHMS, v); }
-        public Builder jwtTyp(String v) { return set(Var.JWT_TYP, v); }
-        public Builder allowedOrigins(List<String> v) { return set(Var.ALLOWED_ORIGINS, String.join(",", v)); }
-        public Builder connectionTtlSeconds(long v) { return set(Var.CONNECTION_TTL_SECONDS, Long.toString(v)); }
-        public Builder maxSubscriptionsPerConnection(int v) { return set(Var.MAX_SUBSCRIPTIONS_PER_CONNECTION, Integer.toString(v)); }
-        public Builder dispatchConcurrency(int v) { return set(Var.DISPATCH_CONCURRENCY, Integer.toString(v)); }
-        public Builder managementEndpoint(String v) { return set(Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI, v); }
-        public Builder dynamoDbEndpoint(String v) { return set(Var.AWS_ENDPOINT_URL_DYNAMODB, v); }
-        public Builder region(String v) { return set(Var.AWS_REGION, v); }
+
+        public Builder connectionsTable(String v) {
+            return set(Var.CONNECTIONS_TABLE, v);
+        }
+
+        public Builder subscriptionsTable(String v) {
+            return set(Var.SUBSCRIPTIONS_TABLE, v);
+        }
+
+        public Builder jwtIssuer(String v) {
+            return set(Var.JWT_ISSUER, v);
+        }
+
+        public Builder jwtAudience(String v) {
+            return set(Var.JWT_AUDIENCE, v);
+        }
+
+        public Builder jwksUrl(String v) {
+            return set(Var.JWT_JWKS_URL, v);
+        }
+
+        public Builder jwtAlgorithms(String v) {
+            return set(Var.JWT_ALGORITHMS, v);
+        }
+
+        public Builder jwtTyp(String v) {
+            return set(Var.JWT_TYP, v);
+        }
+
+        public Builder allowedOrigins(List<String> v) {
+            return set(Var.ALLOWED_ORIGINS, String.join(",", v));
+        }
+
+        public Builder connectionTtlSeconds(long v) {
+            return set(Var.CONNECTION_TTL_SECONDS, Long.toString(v));
+        }
+
+        public Builder maxSubscriptionsPerConnection(int v) {
+            return set(Var.MAX_SUBSCRIPTIONS_PER_CONNECTION, Integer.toString(v));
+        }
+
+        public Builder dispatchConcurrency(int v) {
+            return set(Var.DISPATCH_CONCURRENCY, Integer.toString(v));
+        }
+
+        public Builder managementEndpoint(String v) {
+            return set(Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI, v);
+        }
+
+        public Builder dynamoDbEndpoint(String v) {
+            return set(Var.AWS_ENDPOINT_URL_DYNAMODB, v);
+        }
+
+        public Builder region(String v) {
+            return set(Var.AWS_REGION, v);
+        }
 
         /** The raw map without validation: for the CDK stack, whose values are unresolved tokens until deploy. */
-        public Map<String, String> toMap() { return new LinkedHashMap<>(env); }
+        public Map<String, String> toMap() {
+            return new LinkedHashMap<>(env);
+        }
 
-        public RealtimeEnv build() { return from(env); }
+        public RealtimeEnv build() {
+            return from(env);
+        }
     }
 
     private static Set<String> csv(String s) {

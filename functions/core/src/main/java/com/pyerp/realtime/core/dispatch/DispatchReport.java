@@ -17,11 +17,26 @@ import java.util.List;
  * @param failedEventIds the events to retry or dead-letter: invalid ones, and ones whose fan-out failed
  *                       (with an SQS event source, these are the batch item failures)
  */
-public record DispatchReport(int events, int invalid, int duplicates, int coalesced, int recipients, int delivered,
-                             int gone, int failed, List<String> invalidReasons, List<String> failedEventIds) {
+public record DispatchReport(
+        int events,
+        int invalid,
+        int duplicates,
+        int coalesced,
+        int recipients,
+        int delivered,
+        int gone,
+        int failed,
+        List<String> invalidReasons,
+        List<String> failedEventIds) {
     /** The CloudWatch metric names the dispatcher emits (namespace {@code JsonLog.METRICS_NAMESPACE}); the CDK dashboard and alarms read these. */
-    public static final List<String> METRIC_NAMES = List.of("EventsReceived", "EventsInvalid", "EventsDuplicate",
-            "EventsCoalesced", "MessagesDelivered", "MessagesGone", "MessagesFailed");
+    public static final List<String> METRIC_NAMES = List.of(
+            "EventsReceived",
+            "EventsInvalid",
+            "EventsDuplicate",
+            "EventsCoalesced",
+            "MessagesDelivered",
+            "MessagesGone",
+            "MessagesFailed");
 
     public DispatchReport {
         invalidReasons = List.copyOf(invalidReasons);
@@ -29,8 +44,16 @@ public record DispatchReport(int events, int invalid, int duplicates, int coales
     }
 
     /** A report without failed events (tests, and callers that only count). */
-    public DispatchReport(int events, int invalid, int duplicates, int coalesced, int recipients, int delivered,
-                          int gone, int failed, List<String> invalidReasons) {
+    public DispatchReport(
+            int events,
+            int invalid,
+            int duplicates,
+            int coalesced,
+            int recipients,
+            int delivered,
+            int gone,
+            int failed,
+            List<String> invalidReasons) {
         this(events, invalid, duplicates, coalesced, recipients, delivered, gone, failed, invalidReasons, List.of());
     }
 

@@ -49,8 +49,13 @@ public final class Dispatcher implements AutoCloseable {
     /** The latest orderBy delivered per coalescing key, kept as long as event ids are (a straggler is stale for that long). */
     private final RecentIds latestByKey;
 
-    public Dispatcher(EventCatalog catalog, ConnectionRegistry registry, ConnectionSender sender, Clock clock,
-                      int concurrency, Duration dedupWindow) {
+    public Dispatcher(
+            EventCatalog catalog,
+            ConnectionRegistry registry,
+            ConnectionSender sender,
+            Clock clock,
+            int concurrency,
+            Duration dedupWindow) {
         this.catalog = catalog;
         this.registry = registry;
         this.sender = sender;
@@ -94,7 +99,9 @@ public final class Dispatcher implements AutoCloseable {
         Map<String, Resolved> latest = new LinkedHashMap<>();
         List<Resolved> toSend = new ArrayList<>();
         for (Resolved r : valid) {
-            String key = r.def.coalesceKey(r.event.detail()).map(k -> tenantOf(r) + "|" + k).orElse(null);
+            String key = r.def.coalesceKey(r.event.detail())
+                    .map(k -> tenantOf(r) + "|" + k)
+                    .orElse(null);
             if (key == null) {
                 toSend.add(r);
                 continue;
@@ -114,14 +121,35 @@ public final class Dispatcher implements AutoCloseable {
             } catch (RuntimeException ex) {
                 // the rest of the batch goes on; this event is reported for a retry (its id was forgotten)
                 c.failedEventIds.add(r.event.id());
-                LOG.error("dispatch of an event failed", ex, "eventId", r.event.id(), "correlationId", r.event.correlationId());
+                LOG.error(
+                        "dispatch of an event failed",
+                        ex,
+                        "eventId",
+                        r.event.id(),
+                        "correlationId",
+                        r.event.correlationId());
             }
         }
         DispatchReport report = c.report();
         LOG.metrics(report.metrics());
-        LOG.info("dispatch finished", "events", report.events(), "invalid", report.invalid(), "duplicates", report.duplicates(),
-                "coalesced", report.coalesced(), "recipients", report.recipients(), "delivered", report.delivered(),
-                "gone", report.gone(), "failed", report.failed());
+        LOG.info(
+                "dispatch finished",
+                "events",
+                report.events(),
+                "invalid",
+                report.invalid(),
+                "duplicates",
+                report.duplicates(),
+                "coalesced",
+                report.coalesced(),
+                "recipients",
+                report.recipients(),
+                "delivered",
+                report.delivered(),
+                "gone",
+                report.gone(),
+                "failed",
+                report.failed());
         return report;
     }
 
@@ -133,12 +161,20 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         var coalesce = r.def.coalesce();
-        String key = r.def.coalesceKey(e.detail()).map(k -> tenantOf(r) + "|" + k).orElse(null);
+        String key =
+                r.def.coalesceKey(e.detail()).map(k -> tenantOf(r) + "|" + k).orElse(null);
         if (key != null && coalesce.isPresent()) {
             RecentIds latest = latestByKey;
             if (!latest.putIfNotOlder(key, r.order(), now)) {
                 c.coalesced++;
-                LOG.info("superseded event dropped", "eventId", e.id(), "coalesceKey", key, "correlationId", e.correlationId());
+                LOG.info(
+                        "superseded event dropped",
+                        "eventId",
+                        e.id(),
+                        "coalesceKey",
+                        key,
+                        "correlationId",
+                        e.correlationId());
                 return;
             }
         }
@@ -168,13 +204,14 @@ public final class Dispatcher implements AutoCloseable {
         LOG.info("event fanned out", "source", r.event.source(), "detailType", r.event.detailType(), "tenant", tenant);
     }
 
-    private void fanOut(Resolved r, String tenant, Counters c, Instant now, Semaphore inFlight, Map<String, Object> ctx) {
+    private void fanOut(
+            Resolved r, String tenant, Counters c, Instant now, Semaphore inFlight, Map<String, Object> ctx) {
         for (String channel : r.def.channelsFor(r.event.detail())) {
             Map<String, byte[]> payloadByVisibility = new ConcurrentHashMap<>();
             try (Stream<Subscriber> subs = registry.subscribers(ChannelKey.of(tenant, channel), now)) {
                 subs.forEach(sub -> {
-                    byte[] payload = payloadByVisibility.computeIfAbsent(r.def.visibilityKey(sub.roles()),
-                            v -> envelope(r, channel, sub));
+                    byte[] payload = payloadByVisibility.computeIfAbsent(
+                            r.def.visibilityKey(sub.roles()), v -> envelope(r, channel, sub));
                     c.recipients.incrementAndGet();
                     inFlight.acquireUninterruptibly();
                     try {
@@ -196,7 +233,9 @@ public final class Dispatcher implements AutoCloseable {
 
     private void post(Subscriber sub, byte[] payload, Counters c) {
         ConnectionSender.Outcome out = send(sub, payload);
-        for (int attempt = 1; out.status() == ConnectionSender.Status.THROTTLED && attempt <= THROTTLE_RETRIES; attempt++) {
+        for (int attempt = 1;
+                out.status() == ConnectionSender.Status.THROTTLED && attempt <= THROTTLE_RETRIES;
+                attempt++) {
             sleep(25L << attempt);
             out = send(sub, payload);
         }
@@ -213,7 +252,14 @@ public final class Dispatcher implements AutoCloseable {
             }
             default -> {
                 c.failed.incrementAndGet();
-                LOG.warn("post failed", "connectionId", sub.connectionId(), "status", out.status().name(), "detail", out.detail());
+                LOG.warn(
+                        "post failed",
+                        "connectionId",
+                        sub.connectionId(),
+                        "status",
+                        out.status().name(),
+                        "detail",
+                        out.detail());
             }
         }
     }
@@ -229,8 +275,15 @@ public final class Dispatcher implements AutoCloseable {
 
     private byte[] envelope(Resolved r, String channel, Subscriber sub) {
         ErpEvent e = r.event;
-        return Envelope.eventFrameJson(channel, e.detailType(), e.source(), e.id(), e.time().toString(), e.correlationId(),
-                r.def.visibleTo(e.detail(), sub.roles())).getBytes(StandardCharsets.UTF_8);
+        return Envelope.eventFrameJson(
+                        channel,
+                        e.detailType(),
+                        e.source(),
+                        e.id(),
+                        e.time().toString(),
+                        e.correlationId(),
+                        r.def.visibleTo(e.detail(), sub.roles()))
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private String tenantOf(Resolved r) {
@@ -242,8 +295,18 @@ public final class Dispatcher implements AutoCloseable {
         c.invalid++;
         c.invalidReasons.add(e.id() + ": " + reason);
         c.failedEventIds.add(e.id());
-        LOG.warn("invalid event not delivered", "eventId", e.id(), "source", e.source(), "detailType", e.detailType(),
-                "correlationId", e.correlationId(), "reason", reason);
+        LOG.warn(
+                "invalid event not delivered",
+                "eventId",
+                e.id(),
+                "source",
+                e.source(),
+                "detailType",
+                e.detailType(),
+                "correlationId",
+                e.correlationId(),
+                "reason",
+                reason);
     }
 
     private static void sleep(long ms) {
@@ -283,8 +346,17 @@ public final class Dispatcher implements AutoCloseable {
         final List<String> failedEventIds = new ArrayList<>();
 
         DispatchReport report() {
-            return new DispatchReport(events, invalid, duplicates, coalesced, recipients.get(), delivered.get(), gone.get(), failed.get(),
-                    invalidReasons, failedEventIds);
+            return new DispatchReport(
+                    events,
+                    invalid,
+                    duplicates,
+                    coalesced,
+                    recipients.get(),
+                    delivered.get(),
+                    gone.get(),
+                    failed.get(),
+                    invalidReasons,
+                    failedEventIds);
         }
     }
 }

@@ -14,8 +14,16 @@ import tools.jackson.databind.JsonNode;
  *                      free metadata field; see events-schema/README.md), else the EventBridge event id (which
  *                      {@code PutEvents} returns to the publisher as {@code EventId})
  */
-public record ErpEvent(String id, String source, String detailType, Instant time, String account, String region,
-                       List<String> resources, JsonNode detail, String correlationId) {
+public record ErpEvent(
+        String id,
+        String source,
+        String detailType,
+        Instant time,
+        String account,
+        String region,
+        List<String> resources,
+        JsonNode detail,
+        String correlationId) {
 
     /** Reads the EventBridge event shape; throws {@link InvalidEventException} naming what is missing. */
     public static ErpEvent fromEventBridge(JsonNode n) {
@@ -40,7 +48,16 @@ public record ErpEvent(String id, String source, String detailType, Instant time
         List<String> resources = new ArrayList<>();
         for (JsonNode r : n.path("resources")) resources.add(r.asString());
         String correlationId = com.pyerp.realtime.events.Envelope.correlationId(detail, id);
-        return new ErpEvent(id, source, detailType, time, text(n, "account"), text(n, "region"), List.copyOf(resources), detail, correlationId);
+        return new ErpEvent(
+                id,
+                source,
+                detailType,
+                time,
+                text(n, "account"),
+                text(n, "region"),
+                List.copyOf(resources),
+                detail,
+                correlationId);
     }
 
     private static String text(JsonNode n, String field) {

@@ -9,5 +9,7 @@ public class InvalidEventException extends RuntimeException {
         this.eventId = eventId;
     }
 
-    public String eventId() { return eventId; }
+    public String eventId() {
+        return eventId;
+    }
 }

@@ -81,7 +81,8 @@ public final class RecentIds {
         Iterator<Map.Entry<String, Entry>> it = seen.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<String, Entry> e = it.next();
-            if (seen.size() > maxEntries || e.getValue().recordedAt().plus(window).isBefore(now)) it.remove();
+            if (seen.size() > maxEntries
+                    || e.getValue().recordedAt().plus(window).isBefore(now)) it.remove();
             else break;
         }
     }

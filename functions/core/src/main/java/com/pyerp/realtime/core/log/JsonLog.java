@@ -61,9 +61,18 @@ public final class JsonLog {
         setSink(out::println);
     }
 
-    public void info(String message, Object... keyValues) { write("INFO", message, null, keyValues); }
-    public void warn(String message, Object... keyValues) { write("WARN", message, null, keyValues); }
-    public void error(String message, Throwable t, Object... keyValues) { write("ERROR", message, t, keyValues); }
+    public void info(String message, Object... keyValues) {
+        write("INFO", message, null, keyValues);
+    }
+
+    public void warn(String message, Object... keyValues) {
+        write("WARN", message, null, keyValues);
+    }
+
+    public void error(String message, Throwable t, Object... keyValues) {
+        write("ERROR", message, t, keyValues);
+    }
+
     public void debug(String message, Object... keyValues) {
         if (DEBUG) write("DEBUG", message, null, keyValues);
     }
@@ -89,7 +98,8 @@ public final class JsonLog {
         try {
             text = JSON.writeValueAsString(line);
         } catch (RuntimeException e) {
-            text = "{\"level\":\"" + level + "\",\"message\":" + JSON.writeValueAsString(message) + ",\"logError\":\"unserializable field\"}";
+            text = "{\"level\":\"" + level + "\",\"message\":" + JSON.writeValueAsString(message)
+                    + ",\"logError\":\"unserializable field\"}";
         }
         sink.accept(text);
     }
@@ -105,8 +115,19 @@ public final class JsonLog {
         Map<String, Object> line = new LinkedHashMap<>();
         java.util.List<Map<String, Object>> defs = new java.util.ArrayList<>();
         counts.keySet().forEach(k -> defs.add(Map.of("Name", k, "Unit", "Count")));
-        line.put("_aws", Map.of("Timestamp", clock.millis(),
-                "CloudWatchMetrics", java.util.List.of(Map.of("Namespace", METRICS_NAMESPACE, "Dimensions", java.util.List.of(java.util.List.of()), "Metrics", defs))));
+        line.put(
+                "_aws",
+                Map.of(
+                        "Timestamp",
+                        clock.millis(),
+                        "CloudWatchMetrics",
+                        java.util.List.of(Map.of(
+                                "Namespace",
+                                METRICS_NAMESPACE,
+                                "Dimensions",
+                                java.util.List.of(java.util.List.of()),
+                                "Metrics",
+                                defs))));
         line.put("level", "INFO");
         line.put("logger", logger);
         line.put("message", "metrics");

@@ -11,6 +11,7 @@ public final class ApiRoutes {
 
     /** API Gateway's route selection expression: the frame's {@code action} field. */
     public static final String ROUTE_SELECTION_EXPRESSION = "$request.body.action";
+
     public static final String CONNECT = "$connect";
     public static final String DISCONNECT = "$disconnect";
     public static final String DEFAULT = "$default";

@@ -9,13 +9,19 @@ package com.pyerp.realtime.core.protocol;
  */
 public record ClientCommand(Action action, String channel, String id) {
     public enum Action {
-        SUBSCRIBE("subscribe"), UNSUBSCRIBE("unsubscribe"), PING("ping");
+        SUBSCRIBE("subscribe"),
+        UNSUBSCRIBE("unsubscribe"),
+        PING("ping");
 
         private final String wire;
 
-        Action(String wire) { this.wire = wire; }
+        Action(String wire) {
+            this.wire = wire;
+        }
 
-        public String wire() { return wire; }
+        public String wire() {
+            return wire;
+        }
 
         public static Action fromWire(String s) {
             for (Action a : values()) if (a.wire.equals(s)) return a;

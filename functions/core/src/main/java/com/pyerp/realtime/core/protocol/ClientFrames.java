@@ -16,37 +16,48 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ClientFrames {
     /** API Gateway's message limit; the gateway closes the socket above it, this guards the handler too. */
     public static final int MAX_FRAME_BYTES = 128 * 1024;
+
     public static final int MAX_ID_LENGTH = 64;
     /** The schema's bound on the channel field; the channel grammar (INVALID_CHANNEL) is checked later, by the policy. */
     public static final int MAX_CHANNEL_FIELD_LENGTH = 1024;
+
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private ClientFrames() {}
 
     public static ClientCommand parse(String body) throws ProtocolException {
         if (body == null || body.isEmpty()) throw new ProtocolException(ErrorCode.BAD_FRAME, null, "empty frame");
-        if (overLimit(body)) throw new ProtocolException(ErrorCode.MESSAGE_TOO_BIG, null, "frame over " + MAX_FRAME_BYTES + " bytes");
+        if (overLimit(body))
+            throw new ProtocolException(ErrorCode.MESSAGE_TOO_BIG, null, "frame over " + MAX_FRAME_BYTES + " bytes");
         JsonNode node;
         try {
             node = JSON.readTree(body);
         } catch (JacksonException e) {
             throw new ProtocolException(ErrorCode.BAD_FRAME, null, "frame is not valid JSON");
         }
-        if (node == null || !node.isObject()) throw new ProtocolException(ErrorCode.BAD_FRAME, null, "frame must be a JSON object");
+        if (node == null || !node.isObject())
+            throw new ProtocolException(ErrorCode.BAD_FRAME, null, "frame must be a JSON object");
 
         JsonNode idNode = node.get("id");
         if (idNode != null && (!idNode.isString() || idNode.asString().length() > MAX_ID_LENGTH)) {
-            throw new ProtocolException(ErrorCode.INVALID_FRAME, null, "id must be a string of at most " + MAX_ID_LENGTH + " characters");
+            throw new ProtocolException(
+                    ErrorCode.INVALID_FRAME, null, "id must be a string of at most " + MAX_ID_LENGTH + " characters");
         }
         String id = idNode == null ? null : idNode.asString();
         JsonNode actionNode = node.get("action");
-        ClientCommand.Action action = actionNode != null && actionNode.isString() ? ClientCommand.Action.fromWire(actionNode.asString()) : null;
+        ClientCommand.Action action = actionNode != null && actionNode.isString()
+                ? ClientCommand.Action.fromWire(actionNode.asString())
+                : null;
         if (action == null || !ProtocolSchemas.clientActions().contains(action.wire())) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_ACTION, id, "action must be one of " + String.join(", ", ProtocolSchemas.clientActions()));
+            throw new ProtocolException(
+                    ErrorCode.UNKNOWN_ACTION,
+                    id,
+                    "action must be one of " + String.join(", ", ProtocolSchemas.clientActions()));
         }
         List<String> violations = ProtocolSchemas.validateClientFrame(node);
         if (!violations.isEmpty()) {
-            throw new ProtocolException(ErrorCode.INVALID_FRAME, id, action.wire() + ": " + String.join("; ", violations));
+            throw new ProtocolException(
+                    ErrorCode.INVALID_FRAME, id, action.wire() + ": " + String.join("; ", violations));
         }
         JsonNode ch = node.get("channel");
         return new ClientCommand(action, ch == null ? null : ch.asString(), id);

@@ -27,6 +27,11 @@ public enum ErrorCode {
         this.keepsConnection = keepsConnection;
     }
 
-    public int number() { return number; }
-    public boolean keepsConnection() { return keepsConnection; }
+    public int number() {
+        return number;
+    }
+
+    public boolean keepsConnection() {
+        return keepsConnection;
+    }
 }

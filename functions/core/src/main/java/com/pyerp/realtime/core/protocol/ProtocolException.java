@@ -11,6 +11,11 @@ public class ProtocolException extends Exception {
         this.id = id;
     }
 
-    public ErrorCode code() { return code; }
-    public String id() { return id; }
+    public ErrorCode code() {
+        return code;
+    }
+
+    public String id() {
+        return id;
+    }
 }

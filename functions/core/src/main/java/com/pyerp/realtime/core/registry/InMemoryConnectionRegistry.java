@@ -1,7 +1,5 @@
 package com.pyerp.realtime.core.registry;
 
-import com.pyerp.realtime.core.auth.Principal;
-import com.pyerp.realtime.events.ChannelNames;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,7 +60,8 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
                     throw new ConnectionGoneException(connectionId);
                 }
                 boolean added = mine.add(channelKey);
-                Subscriber sub = new Subscriber(connectionId, c.principal().userId(), c.principal().roles());
+                Subscriber sub = new Subscriber(
+                        connectionId, c.principal().userId(), c.principal().roles());
                 // compute, not computeIfAbsent + put: a racing unsubscribe of another connection may drop the
                 // channel's map when it empties, and a put into the dropped map would lose this subscriber
                 channels.compute(channelKey, (k, subs) -> {
@@ -119,7 +118,8 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
         RegistryKeys.channelKey(channelKey);
         Map<String, Subscriber> subs = channels.get(channelKey);
         if (subs == null) return Stream.empty();
-        return new ArrayList<>(subs.values()).stream().filter(s -> find(s.connectionId(), now).isPresent());
+        return new ArrayList<>(subs.values())
+                .stream().filter(s -> find(s.connectionId(), now).isPresent());
     }
 
     @Override
@@ -128,7 +128,9 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
         RegistryKeys.userId(userId);
         List<Connection> out = new ArrayList<>();
         for (Connection c : connections.values()) {
-            if (!c.isExpired(now) && c.principal().tenant().equals(tenant) && c.principal().userId().equals(userId)) out.add(c);
+            if (!c.isExpired(now)
+                    && c.principal().tenant().equals(tenant)
+                    && c.principal().userId().equals(userId)) out.add(c);
         }
         return out;
     }
@@ -154,6 +156,7 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
     }
 
     private Set<String> lockFor(String connectionId) {
-        return byConnection.computeIfAbsent(connectionId, k -> java.util.Collections.synchronizedSet(new LinkedHashSet<>()));
+        return byConnection.computeIfAbsent(
+                connectionId, k -> java.util.Collections.synchronizedSet(new LinkedHashSet<>()));
     }
 }

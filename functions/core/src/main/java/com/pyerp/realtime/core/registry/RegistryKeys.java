@@ -31,7 +31,8 @@ public final class RegistryKeys {
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
             if (c < 0x21 || c > 0x7e) {
-                throw new IllegalArgumentException("connection id '" + printable(id) + "' has a character other than visible ASCII at index " + i);
+                throw new IllegalArgumentException(
+                        "connection id '" + printable(id) + "' has a character other than visible ASCII at index " + i);
             }
         }
         return id;
@@ -39,11 +40,13 @@ public final class RegistryKeys {
 
     public static String tenant(String tenant) {
         if (tenant == null || tenant.isEmpty()) throw new IllegalArgumentException("tenant is missing");
-        if (tenant.length() > MAX_TENANT) throw new IllegalArgumentException("tenant is longer than " + MAX_TENANT + " characters");
+        if (tenant.length() > MAX_TENANT)
+            throw new IllegalArgumentException("tenant is longer than " + MAX_TENANT + " characters");
         for (int i = 0; i < tenant.length(); i++) {
             char c = tenant.charAt(i);
             if (c == '/' || c == '#' || Character.isWhitespace(c) || Character.isISOControl(c)) {
-                throw new IllegalArgumentException("tenant '" + printable(tenant) + "' may not contain '/', '#', whitespace or control characters");
+                throw new IllegalArgumentException("tenant '" + printable(tenant)
+                        + "' may not contain '/', '#', whitespace or control characters");
             }
         }
         return tenant;
@@ -51,7 +54,8 @@ public final class RegistryKeys {
 
     public static String userId(String userId) {
         if (userId == null || userId.isEmpty()) throw new IllegalArgumentException("user id is missing");
-        if (userId.length() > MAX_USER_ID) throw new IllegalArgumentException("user id is longer than " + MAX_USER_ID + " characters");
+        if (userId.length() > MAX_USER_ID)
+            throw new IllegalArgumentException("user id is longer than " + MAX_USER_ID + " characters");
         for (int i = 0; i < userId.length(); i++) {
             if (Character.isISOControl(userId.charAt(i))) {
                 throw new IllegalArgumentException("user id '" + printable(userId) + "' contains a control character");
@@ -64,7 +68,9 @@ public final class RegistryKeys {
     public static String channelKey(String key) {
         if (key == null || key.isEmpty()) throw new IllegalArgumentException("channel key is missing");
         int slash = key.indexOf('/');
-        if (slash < 0) throw new IllegalArgumentException("channel key '" + printable(key) + "' is not of the form tenant/channel");
+        if (slash < 0)
+            throw new IllegalArgumentException(
+                    "channel key '" + printable(key) + "' is not of the form tenant/channel");
         try {
             tenant(key.substring(0, slash));
         } catch (IllegalArgumentException e) {
@@ -91,7 +97,8 @@ public final class RegistryKeys {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < s.length() && b.length() < 80; i++) {
             char c = s.charAt(i);
-            if (Character.isISOControl(c)) b.append(String.format("\\u%04x", (int) c)); else b.append(c);
+            if (Character.isISOControl(c)) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
         }
         if (b.length() >= 80 && s.length() > 80) b.append("...");
         return b.toString();

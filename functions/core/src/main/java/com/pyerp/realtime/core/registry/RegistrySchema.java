@@ -12,6 +12,7 @@ public final class RegistrySchema {
     public static final String CONN_PK = "connectionId";
     /** GSI of the connections table: tenant#user -> connections of a user. */
     public static final String CONN_BY_USER_INDEX = "byUser";
+
     public static final String CONN_USER_KEY = "userKey";
 
     // subscriptions table: one item per (connection, channel)
@@ -19,6 +20,7 @@ public final class RegistrySchema {
     public static final String SUB_SK = "channelKey";
     /** GSI of the subscriptions table: channel -> subscribers, projecting only what the dispatcher needs. */
     public static final String SUB_BY_CHANNEL_INDEX = "byChannel";
+
     public static final String SUB_CHANNEL_PK = "channelKey";
     public static final String SUB_CHANNEL_SK = "connectionId";
 

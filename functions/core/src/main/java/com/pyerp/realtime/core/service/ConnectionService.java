@@ -33,7 +33,12 @@ public final class ConnectionService {
     private final Duration connectionTtl;
     private final int maxSubscriptions;
 
-    public ConnectionService(ConnectionRegistry registry, EventCatalog catalog, Clock clock, Duration connectionTtl, int maxSubscriptions) {
+    public ConnectionService(
+            ConnectionRegistry registry,
+            EventCatalog catalog,
+            Clock clock,
+            Duration connectionTtl,
+            int maxSubscriptions) {
         this.registry = registry;
         this.policy = new ChannelPolicy(catalog);
         this.clock = clock;
@@ -42,7 +47,12 @@ public final class ConnectionService {
     }
 
     public static ConnectionService fromEnv(ConnectionRegistry registry, RealtimeEnv env) {
-        return new ConnectionService(registry, EventCatalog.load(), Clock.systemUTC(), env.connectionTtl(), env.maxSubscriptionsPerConnection());
+        return new ConnectionService(
+                registry,
+                EventCatalog.load(),
+                Clock.systemUTC(),
+                env.connectionTtl(),
+                env.maxSubscriptionsPerConnection());
     }
 
     /** Registers a connection that the authorizer allowed. Throws {@link RegistryUnavailableException} (refuses the handshake). */
@@ -68,7 +78,8 @@ public final class ConnectionService {
     public String handle(String connectionId, Principal who, String body) {
         String id = null;
         try {
-            if (who == null) throw new ProtocolException(ErrorCode.NOT_CONNECTED, null, "no authorizer context for this connection");
+            if (who == null)
+                throw new ProtocolException(ErrorCode.NOT_CONNECTED, null, "no authorizer context for this connection");
             ClientCommand cmd = ClientFrames.parse(body);
             id = cmd.id();
             return switch (cmd.action()) {
@@ -81,11 +92,15 @@ public final class ConnectionService {
             return ServerFrames.error(e.code(), e.id(), e.getMessage());
         } catch (ConnectionGoneException e) {
             LOG.info("command on a connection the registry does not know", "code", ErrorCode.NOT_CONNECTED.name());
-            return ServerFrames.error(ErrorCode.NOT_CONNECTED, id, "this connection is no longer registered; reconnect");
+            return ServerFrames.error(
+                    ErrorCode.NOT_CONNECTED, id, "this connection is no longer registered; reconnect");
         } catch (RegistryUnavailableException e) {
             LOG.error("registry unavailable", e, "code", ErrorCode.REGISTRY_UNAVAILABLE.name());
             LOG.metrics(java.util.Map.of(REGISTRY_ERRORS_METRIC, 1));
-            return ServerFrames.error(ErrorCode.REGISTRY_UNAVAILABLE, id, "the registry is unavailable; the command was not applied, retry later");
+            return ServerFrames.error(
+                    ErrorCode.REGISTRY_UNAVAILABLE,
+                    id,
+                    "the registry is unavailable; the command was not applied, retry later");
         } catch (RuntimeException e) {
             LOG.error("command failed", e, "code", ErrorCode.INTERNAL_ERROR.name());
             return ServerFrames.error(ErrorCode.INTERNAL_ERROR, id, "internal error");
@@ -97,7 +112,10 @@ public final class ConnectionService {
         Instant now = clock.instant();
         var current = registry.channelsOf(connectionId, now);
         if (!current.contains(key) && current.size() >= maxSubscriptions) {
-            throw new ProtocolException(ErrorCode.SUBSCRIPTION_LIMIT, cmd.id(), "a connection may hold at most " + maxSubscriptions + " subscriptions");
+            throw new ProtocolException(
+                    ErrorCode.SUBSCRIPTION_LIMIT,
+                    cmd.id(),
+                    "a connection may hold at most " + maxSubscriptions + " subscriptions");
         }
         boolean added = registry.subscribe(connectionId, key, now);
         LOG.info("subscribed", "channel", cmd.channel(), "new", added);

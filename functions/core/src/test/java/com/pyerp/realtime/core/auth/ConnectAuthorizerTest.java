@@ -12,8 +12,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ConnectAuthorizerTest {
     private static final String ORIGIN = "https://erp.pyerp.example";
-    private static final ConnectAuthorizer AUTHORIZER =
-            new ConnectAuthorizer(TestTokens.verifier(Set.of("ES256", "RS256"), null), Set.of(ORIGIN, "http://localhost:5173"));
+    private static final ConnectAuthorizer AUTHORIZER = new ConnectAuthorizer(
+            TestTokens.verifier(Set.of("ES256", "RS256"), null), Set.of(ORIGIN, "http://localhost:5173"));
 
     private static Map<String, String> headers(String... kv) {
         Map<String, String> m = new HashMap<>();
@@ -23,7 +23,8 @@ class ConnectAuthorizerTest {
 
     @Test
     void authorize_shouldAllow_whenTheTokenComesInTheSubprotocolHeader() {
-        var d = AUTHORIZER.authorize(headers("Origin", ORIGIN, "Sec-WebSocket-Protocol", "erp.v1, " + TestTokens.es256()), Map.of());
+        var d = AUTHORIZER.authorize(
+                headers("Origin", ORIGIN, "Sec-WebSocket-Protocol", "erp.v1, " + TestTokens.es256()), Map.of());
 
         assertThat(d.allowed()).isTrue();
         assertThat(d.code()).isNull();
@@ -33,7 +34,8 @@ class ConnectAuthorizerTest {
 
     @Test
     void authorize_shouldReadTheHeaderInAnyCase_whenApiGatewayLowerCasesIt() {
-        var d = AUTHORIZER.authorize(headers("origin", ORIGIN, "sec-websocket-protocol", "erp.v1,"+ TestTokens.rs256(b -> {})), null);
+        var d = AUTHORIZER.authorize(
+                headers("origin", ORIGIN, "sec-websocket-protocol", "erp.v1," + TestTokens.rs256(b -> {})), null);
 
         assertThat(d.allowed()).isTrue();
     }
@@ -48,7 +50,8 @@ class ConnectAuthorizerTest {
 
     @Test
     void authorize_shouldPreferTheHeader_whenBothCarryAToken() {
-        var d = AUTHORIZER.authorize(headers("Sec-WebSocket-Protocol", "erp.v1, " + TestTokens.es256(b -> b.subject("bob"))),
+        var d = AUTHORIZER.authorize(
+                headers("Sec-WebSocket-Protocol", "erp.v1, " + TestTokens.es256(b -> b.subject("bob"))),
                 Map.of("token", TestTokens.es256(b -> b.subject("carol"))));
 
         assertThat(d.principal().userId()).isEqualTo("bob");
@@ -68,11 +71,15 @@ class ConnectAuthorizerTest {
 
     @Test
     void authorize_shouldTakeTheQueryToken_whenOnlyTheSubprotocolIsOffered() {
-        var d = AUTHORIZER.authorize(headers("Sec-WebSocket-Protocol", "erp.v1"), Map.of("token", TestTokens.es256(b -> b.subject("dora"))));
+        var d = AUTHORIZER.authorize(
+                headers("Sec-WebSocket-Protocol", "erp.v1"), Map.of("token", TestTokens.es256(b -> b.subject("dora"))));
 
         assertThat(d.allowed()).isTrue();
         assertThat(d.principal().userId()).isEqualTo("dora");
-        assertThat(AUTHORIZER.authorize(headers("Sec-WebSocket-Protocol", "erp.v1"), Map.of()).code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+        assertThat(AUTHORIZER
+                        .authorize(headers("Sec-WebSocket-Protocol", "erp.v1"), Map.of())
+                        .code())
+                .isEqualTo(ErrorCode.UNAUTHORIZED);
     }
 
     @Test
@@ -87,7 +94,8 @@ class ConnectAuthorizerTest {
 
     @Test
     void authorize_shouldRefuseWithUnauthorized_whenTheTokenIsInvalid_andNeverPutTheTokenInTheReason() {
-        String expired = TestTokens.es256(b -> b.expirationTime(new java.util.Date(System.currentTimeMillis() - 3_600_000)));
+        String expired =
+                TestTokens.es256(b -> b.expirationTime(new java.util.Date(System.currentTimeMillis() - 3_600_000)));
 
         var d = AUTHORIZER.authorize(headers("Sec-WebSocket-Protocol", "erp.v1, " + expired), Map.of());
 
@@ -97,7 +105,9 @@ class ConnectAuthorizerTest {
 
     @Test
     void authorize_shouldRefuseWithForbidden_whenTheOriginIsNotAllowed_evenWithAValidToken() {
-        var d = AUTHORIZER.authorize(headers("Origin", "https://evil.example", "Sec-WebSocket-Protocol", "erp.v1, " + TestTokens.es256()), Map.of());
+        var d = AUTHORIZER.authorize(
+                headers("Origin", "https://evil.example", "Sec-WebSocket-Protocol", "erp.v1, " + TestTokens.es256()),
+                Map.of());
 
         assertThat(d.allowed()).isFalse();
         assertThat(d.code()).isEqualTo(ErrorCode.FORBIDDEN);
@@ -105,9 +115,17 @@ class ConnectAuthorizerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"https://erp.pyerp.example/", "https://ERP.pyerp.example", "https://erp.pyerp.example:443", "null", ""})
+    @ValueSource(
+            strings = {
+                "https://erp.pyerp.example/",
+                "https://ERP.pyerp.example",
+                "https://erp.pyerp.example:443",
+                "null",
+                ""
+            })
     void authorize_shouldMatchOriginsExactly(String origin) {
-        var d = AUTHORIZER.authorize(headers("Origin", origin, "Sec-WebSocket-Protocol", "erp.v1, " + TestTokens.es256()), Map.of());
+        var d = AUTHORIZER.authorize(
+                headers("Origin", origin, "Sec-WebSocket-Protocol", "erp.v1, " + TestTokens.es256()), Map.of());
 
         assertThat(d.code()).isEqualTo(ErrorCode.FORBIDDEN);
     }
@@ -122,11 +140,16 @@ class ConnectAuthorizerTest {
 
     @Test
     void offersSubprotocol_shouldBeTrueOnlyWhenErpV1IsOffered() {
-        assertThat(ConnectAuthorizer.offersSubprotocol(headers("Sec-WebSocket-Protocol", "erp.v1, abc"))).isTrue();
-        assertThat(ConnectAuthorizer.offersSubprotocol(headers("sec-websocket-protocol", "erp.v1"))).isTrue();
-        assertThat(ConnectAuthorizer.offersSubprotocol(headers("Sec-WebSocket-Protocol", "abc, erp.v1"))).isTrue();
-        assertThat(ConnectAuthorizer.offersSubprotocol(headers("Sec-WebSocket-Protocol", "erp.v2, abc"))).isFalse();
-        assertThat(ConnectAuthorizer.offersSubprotocol(headers("Origin", ORIGIN))).isFalse();
+        assertThat(ConnectAuthorizer.offersSubprotocol(headers("Sec-WebSocket-Protocol", "erp.v1, abc")))
+                .isTrue();
+        assertThat(ConnectAuthorizer.offersSubprotocol(headers("sec-websocket-protocol", "erp.v1")))
+                .isTrue();
+        assertThat(ConnectAuthorizer.offersSubprotocol(headers("Sec-WebSocket-Protocol", "abc, erp.v1")))
+                .isTrue();
+        assertThat(ConnectAuthorizer.offersSubprotocol(headers("Sec-WebSocket-Protocol", "erp.v2, abc")))
+                .isFalse();
+        assertThat(ConnectAuthorizer.offersSubprotocol(headers("Origin", ORIGIN)))
+                .isFalse();
         assertThat(ConnectAuthorizer.offersSubprotocol(null)).isFalse();
     }
 }

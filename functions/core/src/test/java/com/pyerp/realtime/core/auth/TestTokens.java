@@ -43,7 +43,11 @@ public final class TestTokens {
 
     public static ECKey ec(String kid) {
         try {
-            return new ECKeyGenerator(Curve.P_256).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256).generate();
+            return new ECKeyGenerator(Curve.P_256)
+                    .keyID(kid)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .algorithm(JWSAlgorithm.ES256)
+                    .generate();
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
@@ -51,7 +55,11 @@ public final class TestTokens {
 
     public static RSAKey rsa(String kid) {
         try {
-            return new RSAKeyGenerator(2048).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256).generate();
+            return new RSAKeyGenerator(2048)
+                    .keyID(kid)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .algorithm(JWSAlgorithm.RS256)
+                    .generate();
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
@@ -59,8 +67,14 @@ public final class TestTokens {
 
     /** A verifier config: the given algorithms, no typ check, 30 s skew. */
     public static TokenVerifier.Config config(Set<String> algorithms, String typ) {
-        return new TokenVerifier.Config(ISSUER, AUDIENCE, URI.create("https://idp.pyerp.example/jwks"), algorithms, typ,
-                Duration.ofSeconds(30), Duration.ofSeconds(2));
+        return new TokenVerifier.Config(
+                ISSUER,
+                AUDIENCE,
+                URI.create("https://idp.pyerp.example/jwks"),
+                algorithms,
+                typ,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(2));
     }
 
     /** A verifier over {@link #PUBLIC_JWKS} held in memory. */
@@ -86,7 +100,13 @@ public final class TestTokens {
     public static String es256(Consumer<JWTClaimsSet.Builder> edit) {
         JWTClaimsSet.Builder b = claims("alice", "acme");
         edit.accept(b);
-        return sign(EC_KEY, new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(EC_KID).type(JOSEObjectType.JWT).build(), b.build());
+        return sign(
+                EC_KEY,
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .keyID(EC_KID)
+                        .type(JOSEObjectType.JWT)
+                        .build(),
+                b.build());
     }
 
     public static String es256() {
@@ -97,7 +117,13 @@ public final class TestTokens {
     public static String rs256(Consumer<JWTClaimsSet.Builder> edit) {
         JWTClaimsSet.Builder b = claims("alice", "acme");
         edit.accept(b);
-        return sign(RSA_KEY, new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(RSA_KID).type(JOSEObjectType.JWT).build(), b.build());
+        return sign(
+                RSA_KEY,
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .keyID(RSA_KID)
+                        .type(JOSEObjectType.JWT)
+                        .build(),
+                b.build());
     }
 
     /** Signs with an EC or RSA private key and the given header. */

@@ -56,8 +56,14 @@ class TokenVerifierJwksEndpointTest {
     }
 
     private TokenVerifier verifier(URI url) {
-        return new TokenVerifier(new TokenVerifier.Config(TestTokens.ISSUER, TestTokens.AUDIENCE, url, Set.of("ES256", "RS256"),
-                null, Duration.ofSeconds(30), Duration.ofSeconds(2)));
+        return new TokenVerifier(new TokenVerifier.Config(
+                TestTokens.ISSUER,
+                TestTokens.AUDIENCE,
+                url,
+                Set.of("ES256", "RS256"),
+                null,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(2)));
     }
 
     @Test
@@ -78,7 +84,9 @@ class TokenVerifierJwksEndpointTest {
         ECKey rotated = TestTokens.ec("ec-2");
         published = new JWKSet(List.of(rotated.toPublicJWK(), TestTokens.EC_KEY.toPublicJWK()));
 
-        String signedWithNewKey = TestTokens.sign(rotated, new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-2").build(),
+        String signedWithNewKey = TestTokens.sign(
+                rotated,
+                new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-2").build(),
                 TestTokens.claims("dave", "acme").build());
 
         assertThat(v.verify(signedWithNewKey).userId()).isEqualTo("dave");
@@ -90,7 +98,9 @@ class TokenVerifierJwksEndpointTest {
         TokenVerifier v = verifier(jwksUrl.resolve("/nothing-here"));
 
         // an unreachable JWKS is a server fault (500), not a bad token (401); the message names the JWKS, not the token
-        assertThatThrownBy(() -> v.verify(TestTokens.es256())).isInstanceOf(TokenVerifier.KeysUnavailableException.class)
-                .hasMessageContaining("JWKS").hasMessageContaining("JWK set");
+        assertThatThrownBy(() -> v.verify(TestTokens.es256()))
+                .isInstanceOf(TokenVerifier.KeysUnavailableException.class)
+                .hasMessageContaining("JWKS")
+                .hasMessageContaining("JWK set");
     }
 }

@@ -26,13 +26,15 @@ class TokenVerifierTest {
     private static final TokenVerifier ES256_ONLY = TestTokens.verifier(Set.of("ES256"), null);
     private static final TokenVerifier BOTH = TestTokens.verifier(Set.of("ES256", "RS256"), null);
 
-    private static AbstractThrowableAssert<?, ? extends Throwable> assertRefused(TokenVerifier v, String token, String reason) {
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertRefused(
+            TokenVerifier v, String token, String reason) {
         return assertThatThrownBy(() -> v.verify(token))
                 .isInstanceOf(TokenVerifier.InvalidTokenException.class)
                 .hasMessageContaining(reason)
                 // the reason is logged: it must never carry the token itself
                 .satisfies(e -> {
-                    if (token != null && token.length() > 10) assertThat(e.getMessage()).doesNotContain(token);
+                    if (token != null && token.length() > 10)
+                        assertThat(e.getMessage()).doesNotContain(token);
                 });
     }
 
@@ -53,7 +55,8 @@ class TokenVerifierTest {
 
     @Test
     void verify_shouldReturnThePrincipal_whenAnRs256TokenIsValidAndRs256IsAllowed() throws Exception {
-        Principal p = BOTH.verify(TestTokens.rs256(b -> b.subject("bob").claim("tenant", "globex").claim("warehouses", List.of("*"))));
+        Principal p = BOTH.verify(
+                TestTokens.rs256(b -> b.subject("bob").claim("tenant", "globex").claim("warehouses", List.of("*"))));
 
         assertThat(p.userId()).isEqualTo("bob");
         assertThat(p.tenant()).isEqualTo("globex");
@@ -62,7 +65,8 @@ class TokenVerifierTest {
 
     @Test
     void verify_shouldGiveNoRolesAndNoScope_whenTheClaimsAreAbsent() throws Exception {
-        Principal p = ES256_ONLY.verify(TestTokens.es256(b -> b.claim("roles", null).claim("warehouses", null)));
+        Principal p =
+                ES256_ONLY.verify(TestTokens.es256(b -> b.claim("roles", null).claim("warehouses", null)));
 
         assertThat(p.roles()).isEmpty();
         assertThat(p.scopes()).isEmpty();
@@ -71,7 +75,8 @@ class TokenVerifierTest {
     @Test
     void verify_shouldDropRoleValuesThatCannotSurviveTheAuthorizerContext_whenARoleContainsAComma() throws Exception {
         // the authorizer context carries roles comma-separated: "a,b" would turn into two roles on later routes
-        Principal p = ES256_ONLY.verify(TestTokens.es256(b -> b.claim("roles", List.of("inventory:read", "sales:read,sales:finance", " "))));
+        Principal p = ES256_ONLY.verify(
+                TestTokens.es256(b -> b.claim("roles", List.of("inventory:read", "sales:read,sales:finance", " "))));
 
         assertThat(p.roles()).containsExactly("inventory:read");
     }
@@ -83,12 +88,16 @@ class TokenVerifierTest {
 
     @Test
     void verify_shouldRefuse_whenExpiredBeyondTheSkew() {
-        assertRefused(ES256_ONLY, TestTokens.es256(b -> b.expirationTime(in(-60)).issueTime(in(-700))), "Expired JWT");
+        assertRefused(
+                ES256_ONLY, TestTokens.es256(b -> b.expirationTime(in(-60)).issueTime(in(-700))), "Expired JWT");
     }
 
     @Test
     void verify_shouldAccept_whenExpiredWithinTheSkew() throws Exception {
-        assertThat(ES256_ONLY.verify(TestTokens.es256(b -> b.expirationTime(in(-10)))).userId()).isEqualTo("alice");
+        assertThat(ES256_ONLY
+                        .verify(TestTokens.es256(b -> b.expirationTime(in(-10))))
+                        .userId())
+                .isEqualTo("alice");
     }
 
     @Test
@@ -98,7 +107,10 @@ class TokenVerifierTest {
 
     @Test
     void verify_shouldAccept_whenNotBeforeIsInTheFutureWithinTheSkew() throws Exception {
-        assertThat(ES256_ONLY.verify(TestTokens.es256(b -> b.notBeforeTime(in(10)))).userId()).isEqualTo("alice");
+        assertThat(ES256_ONLY
+                        .verify(TestTokens.es256(b -> b.notBeforeTime(in(10))))
+                        .userId())
+                .isEqualTo("alice");
     }
 
     @Test
@@ -153,7 +165,9 @@ class TokenVerifierTest {
 
     @Test
     void verify_shouldRefuse_whenTheTokenIsHs256() throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(EC_KID).build(), TestTokens.claims("alice", "acme").build());
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(EC_KID).build(),
+                TestTokens.claims("alice", "acme").build());
         jwt.sign(new MACSigner(new byte[32]));
 
         assertRefused(BOTH, jwt.serialize(), "rejected");
@@ -162,7 +176,11 @@ class TokenVerifierTest {
     @Test
     void verify_shouldRefuse_whenHs256IsSignedWithThePublicRsaKeyAsSecret() throws Exception {
         // the classic algorithm-confusion attack: HMAC keyed with the (public) RSA key of the JWKS
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(TestTokens.RSA_KID).build(), TestTokens.claims("alice", "acme").build());
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .keyID(TestTokens.RSA_KID)
+                        .build(),
+                TestTokens.claims("alice", "acme").build());
         jwt.sign(new MACSigner(RSA_KEY.toPublicKey().getEncoded()));
 
         assertRefused(BOTH, jwt.serialize(), "rejected");
@@ -178,7 +196,9 @@ class TokenVerifierTest {
     @Test
     void verify_shouldRefuse_whenTheKidIsUnknown() {
         var stranger = TestTokens.ec("ec-unknown");
-        String token = TestTokens.sign(stranger, new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-unknown").build(),
+        String token = TestTokens.sign(
+                stranger,
+                new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-unknown").build(),
                 TestTokens.claims("alice", "acme").build());
 
         assertRefused(BOTH, token, "rejected");
@@ -187,7 +207,9 @@ class TokenVerifierTest {
     @Test
     void verify_shouldRefuse_whenAKnownKidIsSignedWithAnotherKey() {
         var impostor = TestTokens.ec(EC_KID);
-        String token = TestTokens.sign(impostor, new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(EC_KID).build(),
+        String token = TestTokens.sign(
+                impostor,
+                new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(EC_KID).build(),
                 TestTokens.claims("alice", "acme").build());
 
         assertRefused(BOTH, token, "rejected");
@@ -196,8 +218,13 @@ class TokenVerifierTest {
     @Test
     void verify_shouldRefuse_whenThePayloadWasTamperedWith() {
         String[] parts = TestTokens.es256().split("\\.");
-        String forged = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                TestTokens.claims("mallory", "acme").claim("roles", List.of("sales:finance")).build().toString().getBytes());
+        String forged = Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(TestTokens.claims("mallory", "acme")
+                        .claim("roles", List.of("sales:finance"))
+                        .build()
+                        .toString()
+                        .getBytes());
 
         assertRefused(BOTH, parts[0] + "." + forged + "." + parts[2], "rejected");
     }
@@ -219,9 +246,22 @@ class TokenVerifierTest {
     void verify_shouldCheckTyp_whenATypIsConfigured() throws Exception {
         TokenVerifier atJwt = TestTokens.verifier(Set.of("ES256"), "at+jwt");
         var claims = TestTokens.claims("alice", "acme").build();
-        String withAtJwt = TestTokens.sign(EC_KEY, new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(EC_KID).type(new JOSEObjectType("at+jwt")).build(), claims);
-        String withJwt = TestTokens.sign(EC_KEY, new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(EC_KID).type(JOSEObjectType.JWT).build(), claims);
-        String withoutTyp = TestTokens.sign(EC_KEY, new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(EC_KID).build(), claims);
+        String withAtJwt = TestTokens.sign(
+                EC_KEY,
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .keyID(EC_KID)
+                        .type(new JOSEObjectType("at+jwt"))
+                        .build(),
+                claims);
+        String withJwt = TestTokens.sign(
+                EC_KEY,
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .keyID(EC_KID)
+                        .type(JOSEObjectType.JWT)
+                        .build(),
+                claims);
+        String withoutTyp = TestTokens.sign(
+                EC_KEY, new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(EC_KID).build(), claims);
 
         assertThat(atJwt.verify(withAtJwt).userId()).isEqualTo("alice");
         assertRefused(atJwt, withJwt, "typ");
@@ -232,8 +272,15 @@ class TokenVerifierTest {
     void verify_shouldAcceptAnyTyp_whenNoTypIsConfigured() throws Exception {
         // RealtimeEnv documents JWT_TYP empty as "not checked": an IdP issuing RFC 9068 at+jwt tokens must work
         var claims = TestTokens.claims("alice", "acme").build();
-        String withAtJwt = TestTokens.sign(EC_KEY, new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(EC_KID).type(new JOSEObjectType("at+jwt")).build(), claims);
-        String withoutTyp = TestTokens.sign(EC_KEY, new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(EC_KID).build(), claims);
+        String withAtJwt = TestTokens.sign(
+                EC_KEY,
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .keyID(EC_KID)
+                        .type(new JOSEObjectType("at+jwt"))
+                        .build(),
+                claims);
+        String withoutTyp = TestTokens.sign(
+                EC_KEY, new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(EC_KID).build(), claims);
 
         assertThat(ES256_ONLY.verify(withAtJwt).userId()).isEqualTo("alice");
         assertThat(ES256_ONLY.verify(withoutTyp).userId()).isEqualTo("alice");
@@ -242,10 +289,13 @@ class TokenVerifierTest {
     @Test
     void config_shouldRefuseSymmetricAndEmptyAlgorithmLists() {
         assertThatThrownBy(() -> TestTokens.config(Set.of("ES256", "HS256"), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("HS256");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("HS256");
         assertThatThrownBy(() -> TestTokens.config(Set.of("none"), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("none");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("none");
         assertThatThrownBy(() -> TestTokens.config(Set.of(), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no JWS algorithm");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no JWS algorithm");
     }
 }

@@ -36,7 +36,8 @@ class ChannelPolicyTest {
 
     @Test
     void authorize_shouldReturnTheTenantScopedKey_whenAllowed() throws Exception {
-        assertThat(POLICY.authorize(CLERK, "inventory.warehouse.WH-1", null)).isEqualTo("acme/inventory.warehouse.WH-1");
+        assertThat(POLICY.authorize(CLERK, "inventory.warehouse.WH-1", null))
+                .isEqualTo("acme/inventory.warehouse.WH-1");
     }
 
     @Test
@@ -46,9 +47,11 @@ class ChannelPolicyTest {
         assertThat(refusal(CLERK, "inventory.warehouse.WH-2")).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
         assertThat(refusal(CLERK, "inventory.alerts.WH-2")).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
         // the scope without the role is not enough
-        assertThat(refusal(who("erin", Set.of("sales:read"), Set.of("WH-1")), "inventory.warehouse.WH-1")).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
+        assertThat(refusal(who("erin", Set.of("sales:read"), Set.of("WH-1")), "inventory.warehouse.WH-1"))
+                .isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
         // the role without any warehouses claim is not enough
-        assertThat(refusal(who("frank", Set.of("inventory:read"), null), "inventory.warehouse.WH-1")).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
+        assertThat(refusal(who("frank", Set.of("inventory:read"), null), "inventory.warehouse.WH-1"))
+                .isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
     }
 
     @Test
@@ -68,20 +71,24 @@ class ChannelPolicyTest {
         // a SKU channel carries the SKU's stock in every warehouse: a token scoped to some warehouses may not see it
         assertThat(refusal(ALL_WAREHOUSES, "inventory.sku.SKU-1001")).isNull();
         assertThat(refusal(CLERK, "inventory.sku.SKU-1001")).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
-        assertThat(refusal(who("gus", Set.of(), Set.of("*")), "inventory.sku.SKU-1001")).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
+        assertThat(refusal(who("gus", Set.of(), Set.of("*")), "inventory.sku.SKU-1001"))
+                .isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
         assertThat(refusal(NOBODY, "inventory.sku.SKU-1001")).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
     }
 
     @Test
     void authorize_shouldAllowSalesOrders_onlyWithSalesRead() {
-        assertThat(refusal(who("gina", Set.of("sales:read"), null), "sales.orders")).isNull();
+        assertThat(refusal(who("gina", Set.of("sales:read"), null), "sales.orders"))
+                .isNull();
         assertThat(refusal(CLERK, "sales.orders")).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
     }
 
     @Test
     void authorize_shouldAcceptAnyOfTheFamilysRoles() {
-        assertThat(refusal(who("hank", Set.of("maintenance:read"), null), "production.machine.M-7")).isNull();
-        assertThat(refusal(who("ivan", Set.of("production:read"), null), "production.machine.M-7")).isNull();
+        assertThat(refusal(who("hank", Set.of("maintenance:read"), null), "production.machine.M-7"))
+                .isNull();
+        assertThat(refusal(who("ivan", Set.of("production:read"), null), "production.machine.M-7"))
+                .isNull();
         assertThat(refusal(CLERK, "production.machine.M-7")).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
     }
 
@@ -91,7 +98,12 @@ class ChannelPolicyTest {
         assertThat(refusal(NOBODY, "user.dave")).isNull();
         assertThat(refusal(CLERK, "user.bob")).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
         // roles do not matter: a token full of roles still cannot read someone else's notifications
-        assertThat(refusal(who("root", Set.of("inventory:read", "sales:read", "sales:finance", "production:read"), Set.of("*")), "user.alice"))
+        assertThat(refusal(
+                        who(
+                                "root",
+                                Set.of("inventory:read", "sales:read", "sales:finance", "production:read"),
+                                Set.of("*")),
+                        "user.alice"))
                 .isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
     }
 
@@ -102,8 +114,19 @@ class ChannelPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "inventory..WH-1", ".sales", "sales.", "sales orders", "sales/orders", "sales.orders#x",
-            "user.al\u00efce", "a.b.c.d.e.f.g.h.i", "SEG65"})
+    @ValueSource(
+            strings = {
+                "",
+                "inventory..WH-1",
+                ".sales",
+                "sales.",
+                "sales orders",
+                "sales/orders",
+                "sales.orders#x",
+                "user.al\u00efce",
+                "a.b.c.d.e.f.g.h.i",
+                "SEG65"
+            })
     void authorize_shouldRefuseWithInvalidChannel_whenTheNameBreaksTheGrammar(String channel) {
         String name = channel.equals("SEG65") ? "inventory.sku." + "s".repeat(65) : channel;
 
@@ -120,17 +143,28 @@ class ChannelPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"foo.bar", "inventory.warehouse", "inventory.warehouse.WH-1.extra", "sales.orders.all", "system", "user"})
+    @ValueSource(
+            strings = {
+                "foo.bar",
+                "inventory.warehouse",
+                "inventory.warehouse.WH-1.extra",
+                "sales.orders.all",
+                "system",
+                "user"
+            })
     void authorize_shouldRefuseWithUnknownChannel_whenNoFamilyMatches(String channel) {
         assertThat(refusal(ALL_WAREHOUSES, channel)).isEqualTo(ErrorCode.UNKNOWN_CHANNEL);
     }
 
     @Test
     void authorize_shouldKeyTheChannelWithTheTokensTenant_neverAnotherOne() throws Exception {
-        Principal globex = new Principal("alice", "globex", Set.of("inventory:read"), Map.of("warehouses", Set.of("WH-1")));
+        Principal globex =
+                new Principal("alice", "globex", Set.of("inventory:read"), Map.of("warehouses", Set.of("WH-1")));
 
-        assertThat(POLICY.authorize(globex, "inventory.warehouse.WH-1", null)).isEqualTo("globex/inventory.warehouse.WH-1");
-        assertThat(POLICY.authorize(CLERK, "inventory.warehouse.WH-1", null)).isEqualTo("acme/inventory.warehouse.WH-1");
+        assertThat(POLICY.authorize(globex, "inventory.warehouse.WH-1", null))
+                .isEqualTo("globex/inventory.warehouse.WH-1");
+        assertThat(POLICY.authorize(CLERK, "inventory.warehouse.WH-1", null))
+                .isEqualTo("acme/inventory.warehouse.WH-1");
     }
 
     @Test

@@ -24,7 +24,9 @@ class RealtimeEnvTest {
         env.put("JWT_ISSUER", "https://idp.pyerp.example/realms/erp");
         env.put("JWT_AUDIENCE", "pyerp-realtime");
         env.put("JWT_JWKS_URL", "https://idp.pyerp.example/realms/erp/protocol/openid-connect/certs");
-        env.put("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI", "https://abc123.execute-api.eu-central-1.amazonaws.com/prod");
+        env.put(
+                "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI",
+                "https://abc123.execute-api.eu-central-1.amazonaws.com/prod");
         return env;
     }
 
@@ -36,10 +38,19 @@ class RealtimeEnvTest {
 
     @Test
     void from_shouldNameEveryMissingRequiredVariable_inOneMessage() {
-        List<String> required = Arrays.stream(RealtimeEnv.Var.values()).filter(RealtimeEnv.Var::required).map(Enum::name).toList();
+        List<String> required = Arrays.stream(RealtimeEnv.Var.values())
+                .filter(RealtimeEnv.Var::required)
+                .map(Enum::name)
+                .toList();
 
-        assertThat(required).containsExactlyInAnyOrder("CONNECTIONS_TABLE", "SUBSCRIPTIONS_TABLE", "JWT_ISSUER", "JWT_AUDIENCE",
-                "JWT_JWKS_URL", "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI");
+        assertThat(required)
+                .containsExactlyInAnyOrder(
+                        "CONNECTIONS_TABLE",
+                        "SUBSCRIPTIONS_TABLE",
+                        "JWT_ISSUER",
+                        "JWT_AUDIENCE",
+                        "JWT_JWKS_URL",
+                        "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI");
         assertThatThrownBy(() -> RealtimeEnv.from(Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("invalid function environment: ")
@@ -49,7 +60,8 @@ class RealtimeEnvTest {
     @Test
     void from_shouldTreatABlankValueAsMissing() {
         assertThatThrownBy(() -> RealtimeEnv.from(with("JWT_AUDIENCE", "  ")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("JWT_AUDIENCE is not set");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("JWT_AUDIENCE is not set");
     }
 
     @Test
@@ -77,7 +89,9 @@ class RealtimeEnvTest {
         assertThat(env.dynamoDbEndpoint()).isEmpty();
         assertThat(env.region()).isEqualTo("eu-central-1");
         for (RealtimeEnv.Var v : RealtimeEnv.Var.values()) {
-            assertThat(v.defaultValue().isPresent()).as("%s has a default exactly when optional", v).isEqualTo(!v.required());
+            assertThat(v.defaultValue().isPresent())
+                    .as("%s has a default exactly when optional", v)
+                    .isEqualTo(!v.required());
             assertThat(v.description()).isNotBlank();
         }
     }
@@ -106,36 +120,54 @@ class RealtimeEnvTest {
         assertThat(env.subscriptionsTable()).isEqualTo("realtime-subscriptions");
         assertThat(env.jwtIssuer()).isEqualTo("https://idp.pyerp.example/realms/erp");
         assertThat(env.jwtAudience()).isEqualTo("pyerp-realtime");
-        assertThat(env.jwksUrl()).isEqualTo(URI.create("https://idp.pyerp.example/realms/erp/protocol/openid-connect/certs"));
+        assertThat(env.jwksUrl())
+                .isEqualTo(URI.create("https://idp.pyerp.example/realms/erp/protocol/openid-connect/certs"));
         assertThat(env.managementEndpoint().getHost()).isEqualTo("abc123.execute-api.eu-central-1.amazonaws.com");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"DISPATCH_CONCURRENCY=abc", "DISPATCH_CONCURRENCY=0", "DISPATCH_CONCURRENCY=-4", "DISPATCH_CONCURRENCY=1.5",
-            "MAX_SUBSCRIPTIONS_PER_CONNECTION=3000000000", "CONNECTION_TTL_SECONDS=2h", "DEDUP_WINDOW_SECONDS=0",
-            "JWT_CLOCK_SKEW_SECONDS=-1"})
+    @ValueSource(
+            strings = {
+                "DISPATCH_CONCURRENCY=abc",
+                "DISPATCH_CONCURRENCY=0",
+                "DISPATCH_CONCURRENCY=-4",
+                "DISPATCH_CONCURRENCY=1.5",
+                "MAX_SUBSCRIPTIONS_PER_CONNECTION=3000000000",
+                "CONNECTION_TTL_SECONDS=2h",
+                "DEDUP_WINDOW_SECONDS=0",
+                "JWT_CLOCK_SKEW_SECONDS=-1"
+            })
     void from_shouldRefuseBadNumbers_namingTheVariable(String assignment) {
         String[] kv = assignment.split("=");
 
         assertThatThrownBy(() -> RealtimeEnv.from(with(kv[0], kv[1])))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(kv[0]);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(kv[0]);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"HS256", "RS256,HS256", "none", "HS512", ","})
     void from_shouldRefuseSymmetricNoneOrNoAlgorithm(String algorithms) {
         assertThatThrownBy(() -> RealtimeEnv.from(with("JWT_ALGORITHMS", algorithms)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("JWT_ALGORITHMS");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("JWT_ALGORITHMS");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"JWT_JWKS_URL=ftp://idp/jwks", "JWT_JWKS_URL=not a url", "JWT_JWKS_URL=/relative/jwks",
-            "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI=localhost:3001", "AWS_ENDPOINT_URL_DYNAMODB=dynamo"})
+    @ValueSource(
+            strings = {
+                "JWT_JWKS_URL=ftp://idp/jwks",
+                "JWT_JWKS_URL=not a url",
+                "JWT_JWKS_URL=/relative/jwks",
+                "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI=localhost:3001",
+                "AWS_ENDPOINT_URL_DYNAMODB=dynamo"
+            })
     void from_shouldRefuseUrlsThatAreNotHttp(String assignment) {
         String[] kv = assignment.split("=", 2);
 
         assertThatThrownBy(() -> RealtimeEnv.from(with(kv[0], kv[1])))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(kv[0] + " must be an http(s) URL");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(kv[0] + " must be an http(s) URL");
     }
 
     @Test
@@ -144,7 +176,9 @@ class RealtimeEnvTest {
 
         Map<String, String> map = env.toMap();
 
-        assertThat(map).containsOnlyKeys(Arrays.stream(RealtimeEnv.Var.values()).map(Enum::name).toList());
+        assertThat(map)
+                .containsOnlyKeys(
+                        Arrays.stream(RealtimeEnv.Var.values()).map(Enum::name).toList());
         assertThat(map).containsEntry("DISPATCH_CONCURRENCY", "16").containsEntry("JWT_ALGORITHMS", "RS256,ES256");
         assertThat(RealtimeEnv.from(map).toMap()).isEqualTo(map);
     }
@@ -152,12 +186,20 @@ class RealtimeEnvTest {
     @Test
     void builder_shouldBuildAValidatedEnvironment() {
         RealtimeEnv env = RealtimeEnv.builder()
-                .connectionsTable("c").subscriptionsTable("s")
-                .jwtIssuer("https://idp").jwtAudience("aud").jwksUrl("http://localhost:3001/jwks")
-                .jwtAlgorithms("ES256").jwtTyp("at+jwt")
+                .connectionsTable("c")
+                .subscriptionsTable("s")
+                .jwtIssuer("https://idp")
+                .jwtAudience("aud")
+                .jwksUrl("http://localhost:3001/jwks")
+                .jwtAlgorithms("ES256")
+                .jwtTyp("at+jwt")
                 .allowedOrigins(List.of("http://localhost:5173", "https://erp.example"))
-                .connectionTtlSeconds(60).maxSubscriptionsPerConnection(5).dispatchConcurrency(2)
-                .managementEndpoint("http://localhost:3001/local").dynamoDbEndpoint("http://localhost:4567").region("eu-west-1")
+                .connectionTtlSeconds(60)
+                .maxSubscriptionsPerConnection(5)
+                .dispatchConcurrency(2)
+                .managementEndpoint("http://localhost:3001/local")
+                .dynamoDbEndpoint("http://localhost:4567")
+                .region("eu-west-1")
                 .build();
 
         assertThat(env.connectionTtl()).isEqualTo(Duration.ofSeconds(60));
@@ -172,8 +214,10 @@ class RealtimeEnvTest {
     void builder_shouldValidateOnBuild_andGiveTheRawMapWithoutValidation() {
         RealtimeEnv.Builder b = RealtimeEnv.builder().connectionsTable("c").jwtAlgorithms("HS256");
 
-        assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("SUBSCRIPTIONS_TABLE is not set").hasMessageContaining("HS256");
+        assertThatThrownBy(b::build)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("SUBSCRIPTIONS_TABLE is not set")
+                .hasMessageContaining("HS256");
         // the CDK stack passes unresolved tokens: toMap() neither validates nor adds defaults
         assertThat(b.toMap()).isEqualTo(Map.of("CONNECTIONS_TABLE", "c", "JWT_ALGORITHMS", "HS256"));
         assertThat(b.set(RealtimeEnv.Var.CONNECTIONS_TABLE, null).toMap()).doesNotContainKey("CONNECTIONS_TABLE");

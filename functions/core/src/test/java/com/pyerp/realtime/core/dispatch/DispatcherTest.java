@@ -1,7 +1,6 @@
 package com.pyerp.realtime.core.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.pyerp.realtime.core.auth.Principal;
 import com.pyerp.realtime.core.log.JsonLog;
@@ -67,9 +66,19 @@ class DispatcherTest {
         sender = new RecordingSender();
         dispatcher = new Dispatcher(CATALOG, registry, sender, CLOCK, 4, Duration.ofMinutes(10));
         connect("wh1-clerk", "acme", "alice", Set.of("inventory:read"), "inventory.warehouse.WH-1");
-        connect("wh1-controller", "acme", "carol", Set.of("inventory:read", "inventory:cost"), "inventory.warehouse.WH-1");
+        connect(
+                "wh1-controller",
+                "acme",
+                "carol",
+                Set.of("inventory:read", "inventory:cost"),
+                "inventory.warehouse.WH-1");
         connect("wh2-clerk", "acme", "dave", Set.of("inventory:read"), "inventory.warehouse.WH-2");
-        connect("globex-wh1", "globex", "alice", Set.of("inventory:read", "inventory:cost"), "inventory.warehouse.WH-1");
+        connect(
+                "globex-wh1",
+                "globex",
+                "alice",
+                Set.of("inventory:read", "inventory:cost"),
+                "inventory.warehouse.WH-1");
         connect("sku-watcher", "acme", "erin", Set.of("inventory:read"), "inventory.sku.SKU-1001");
     }
 
@@ -80,7 +89,8 @@ class DispatcherTest {
     }
 
     private void connect(String id, String tenant, String user, Set<String> roles, String... channels) {
-        registry.register(new Connection(id, new Principal(user, tenant, roles, Map.of()), NOW.minusSeconds(60), NOW.plus(Duration.ofHours(2))));
+        registry.register(new Connection(
+                id, new Principal(user, tenant, roles, Map.of()), NOW.minusSeconds(60), NOW.plus(Duration.ofHours(2))));
         for (String ch : channels) registry.subscribe(id, tenant + "/" + ch, NOW);
     }
 
@@ -165,15 +175,22 @@ class DispatcherTest {
         expectedForClerk.remove("unitCost");
         assertThat(frameFor("wh1-clerk").get("data")).isEqualTo(expectedForClerk);
         assertThat(frameFor("wh1-controller").get("data")).isEqualTo(example("stock-level-changed.json"));
-        assertThat(frameFor("wh1-controller").get("data").get("unitCost").asDouble()).isEqualTo(12.5);
+        assertThat(frameFor("wh1-controller").get("data").get("unitCost").asDouble())
+                .isEqualTo(12.5);
     }
 
     @Test
     void dispatch_shouldCarryThePublishersCorrelationId_andNeverDeliverMeta() {
         // stock-level-changed-receipt.json carries _meta.correlationId, where the publisher puts it
-        connect("wh2-controller", "acme", "frank", Set.of("inventory:read", "inventory:cost"), "inventory.warehouse.WH-2");
+        connect(
+                "wh2-controller",
+                "acme",
+                "frank",
+                Set.of("inventory:read", "inventory:cost"),
+                "inventory.warehouse.WH-2");
 
-        DispatchReport report = dispatcher.dispatch(stockLevel("ev-2", "2026-11-25T08:02:11Z", example("stock-level-changed-receipt.json")));
+        DispatchReport report = dispatcher.dispatch(
+                stockLevel("ev-2", "2026-11-25T08:02:11Z", example("stock-level-changed-receipt.json")));
 
         assertThat(report.delivered()).isEqualTo(2);
         JsonNode f = frameFor("wh2-clerk");
@@ -189,7 +206,11 @@ class DispatcherTest {
         connect("bob-tab", "acme", "bob", Set.of(), "user.bob");
         connect("zoe-tab", "acme", "zoe", Set.of(), "user.zoe");
 
-        DispatchReport report = dispatcher.dispatch(event("ev-n", "pyerp.notifications", "UserNotification", "2026-11-25T10:00:00Z",
+        DispatchReport report = dispatcher.dispatch(event(
+                "ev-n",
+                "pyerp.notifications",
+                "UserNotification",
+                "2026-11-25T10:00:00Z",
                 example("user-notification-many.json")));
 
         assertThat(sender.recipients()).containsExactlyInAnyOrder("alice-tab", "bob-tab");
@@ -200,12 +221,20 @@ class DispatcherTest {
 
     @Test
     void dispatch_shouldCountAndNotDeliver_whenTheDetailTypeIsUnknown() {
-        DispatchReport report = dispatcher.dispatch(event("ev-x", "pyerp.inventory", "StockTeleported", "2026-11-25T10:00:00Z",
+        DispatchReport report = dispatcher.dispatch(event(
+                "ev-x",
+                "pyerp.inventory",
+                "StockTeleported",
+                "2026-11-25T10:00:00Z",
                 example("stock-level-changed.json")));
 
         assertThat(report.invalid()).isEqualTo(1);
         assertThat(report.recipients()).isZero();
-        assertThat(report.invalidReasons()).singleElement().asString().startsWith("ev-x: ").contains("unknown event type", "StockTeleported");
+        assertThat(report.invalidReasons())
+                .singleElement()
+                .asString()
+                .startsWith("ev-x: ")
+                .contains("unknown event type", "StockTeleported");
         assertThat(sender.sent).isEmpty();
     }
 
@@ -213,7 +242,9 @@ class DispatcherTest {
     void dispatch_shouldCountAndNotDeliver_whenTheDetailFailsItsSchema() {
         EventDefinition def = CATALOG.byName("stock-level-changed").orElseThrow();
         EventDefinition.InvalidExample bad = def.invalidExampleCases().stream()
-                .filter(c -> c.expect().equals("$.onHand")).findFirst().orElseThrow();
+                .filter(c -> c.expect().equals("$.onHand"))
+                .findFirst()
+                .orElseThrow();
 
         DispatchReport report = dispatcher.dispatch(stockLevel("ev-bad", "2026-11-25T10:00:00Z", bad.detail()));
 
@@ -225,8 +256,18 @@ class DispatcherTest {
     @Test
     void dispatch_shouldDeliverEveryValidEventOfABatch_andReportTheInvalidOnes() {
         DispatchReport report = dispatcher.dispatch(List.of(
-                event("ev-x", "pyerp.inventory", "StockTeleported", "2026-11-25T10:00:00Z", example("stock-level-changed.json")),
-                event("ev-m", "pyerp.system", "MaintenanceNotice", "2026-11-25T10:00:00Z", example("maintenance-notice.json")),
+                event(
+                        "ev-x",
+                        "pyerp.inventory",
+                        "StockTeleported",
+                        "2026-11-25T10:00:00Z",
+                        example("stock-level-changed.json")),
+                event(
+                        "ev-m",
+                        "pyerp.system",
+                        "MaintenanceNotice",
+                        "2026-11-25T10:00:00Z",
+                        example("maintenance-notice.json")),
                 stockLevel("ev-1")));
 
         assertThat(report.events()).isEqualTo(3);
@@ -248,7 +289,12 @@ class DispatcherTest {
     @Test
     void dispatch_shouldDeliverOnce_whenABatchHoldsTheSameEventTwice() {
         connect("broadcast-tab", "acme", "alice", Set.of(), "system.broadcast");
-        ErpEvent notice = event("ev-m", "pyerp.system", "MaintenanceNotice", "2026-11-25T10:00:00Z", example("maintenance-notice.json"));
+        ErpEvent notice = event(
+                "ev-m",
+                "pyerp.system",
+                "MaintenanceNotice",
+                "2026-11-25T10:00:00Z",
+                example("maintenance-notice.json"));
 
         DispatchReport report = dispatcher.dispatch(List.of(notice, notice));
 
@@ -274,9 +320,11 @@ class DispatcherTest {
 
     @Test
     void dispatch_shouldRetryAThrottledPost_andDeliverIt_whenTheThrottleClears() {
-        sender.outcomes.put("wh1-clerk", attempt -> attempt <= 2
-                ? new ConnectionSender.Outcome(ConnectionSender.Status.THROTTLED, "429 LimitExceededException")
-                : ConnectionSender.Outcome.DELIVERED);
+        sender.outcomes.put(
+                "wh1-clerk",
+                attempt -> attempt <= 2
+                        ? new ConnectionSender.Outcome(ConnectionSender.Status.THROTTLED, "429 LimitExceededException")
+                        : ConnectionSender.Outcome.DELIVERED);
 
         DispatchReport report = dispatcher.dispatch(stockLevel("ev-1"));
 
@@ -287,20 +335,26 @@ class DispatcherTest {
 
     @Test
     void dispatch_shouldCountAFailure_whenThrottlingOutlastsTheRetries() {
-        sender.outcomes.put("wh1-clerk", attempt -> new ConnectionSender.Outcome(ConnectionSender.Status.THROTTLED, "429"));
+        sender.outcomes.put(
+                "wh1-clerk", attempt -> new ConnectionSender.Outcome(ConnectionSender.Status.THROTTLED, "429"));
 
         DispatchReport report = dispatcher.dispatch(stockLevel("ev-1"));
 
         assertThat(sender.attempts("wh1-clerk")).isEqualTo(4);
         assertThat(report.failed()).isEqualTo(1);
         assertThat(report.delivered()).isEqualTo(2);
-        assertThat(registry.find("wh1-clerk", NOW)).as("a throttled connection is not removed").isPresent();
+        assertThat(registry.find("wh1-clerk", NOW))
+                .as("a throttled connection is not removed")
+                .isPresent();
     }
 
     @Test
     void dispatch_shouldCountFailedAndTooLargePosts_withoutRetryingOrRemovingThem() {
-        sender.outcomes.put("wh1-clerk", attempt -> new ConnectionSender.Outcome(ConnectionSender.Status.FAILED, "500 InternalServerError"));
-        sender.outcomes.put("sku-watcher", attempt -> new ConnectionSender.Outcome(ConnectionSender.Status.TOO_LARGE, "413"));
+        sender.outcomes.put(
+                "wh1-clerk",
+                attempt -> new ConnectionSender.Outcome(ConnectionSender.Status.FAILED, "500 InternalServerError"));
+        sender.outcomes.put(
+                "sku-watcher", attempt -> new ConnectionSender.Outcome(ConnectionSender.Status.TOO_LARGE, "413"));
 
         DispatchReport report = dispatcher.dispatch(stockLevel("ev-1"));
 
@@ -328,7 +382,11 @@ class DispatcherTest {
             assertThat(report.recipients()).isEqualTo(3);
             assertThat(report.delivered()).isEqualTo(2);
             assertThat(report.failed()).isEqualTo(1);
-            assertThat(logLines).anySatisfy(l -> assertThat(l).contains("post failed").contains("wh1-clerk").contains("sdk bug"));
+            assertThat(logLines)
+                    .anySatisfy(l -> assertThat(l)
+                            .contains("post failed")
+                            .contains("wh1-clerk")
+                            .contains("sdk bug"));
         }
     }
 
@@ -341,10 +399,17 @@ class DispatcherTest {
         try (Dispatcher bounded = new Dispatcher(CATALOG, registry, blocking, CLOCK, 4, Duration.ofMinutes(10))) {
             Future<DispatchReport> result = caller.submit(() -> {
                 callerThread.set(Thread.currentThread());
-                return bounded.dispatch(event("ev-b", "pyerp.system", "MaintenanceNotice", "2026-11-25T10:00:00Z", example("maintenance-notice.json")));
+                return bounded.dispatch(event(
+                        "ev-b",
+                        "pyerp.system",
+                        "MaintenanceNotice",
+                        "2026-11-25T10:00:00Z",
+                        example("maintenance-notice.json")));
             });
 
-            assertThat(blocking.firstPosts.await(10, TimeUnit.SECONDS)).as("4 posts started").isTrue();
+            assertThat(blocking.firstPosts.await(10, TimeUnit.SECONDS))
+                    .as("4 posts started")
+                    .isTrue();
             // the dispatching thread now waits for a free slot: no fifth post starts while four are blocked
             awaitState(callerThread, Thread.State.WAITING);
             assertThat(blocking.started.get()).isEqualTo(4);
@@ -373,14 +438,23 @@ class DispatcherTest {
     @Test
     void dispatch_shouldDeliverOnlyTheLatest_whenABatchHoldsEventsWithTheSameCoalescingKey() {
         // stock-level-changed coalesces on {warehouseId}/{sku} (catalog.json)
-        assertThat(CATALOG.byName("stock-level-changed").orElseThrow().coalesce()).isPresent();
-        ErpEvent newer = stockLevel("ev-new", "2026-11-25T10:15:02Z", example("stock-level-changed.json").put("onHand", 41));
-        ErpEvent older = stockLevel("ev-old", "2026-11-25T10:15:01Z", example("stock-level-changed.json").put("onHand", 42));
+        assertThat(CATALOG.byName("stock-level-changed").orElseThrow().coalesce())
+                .isPresent();
+        ErpEvent newer = stockLevel(
+                "ev-new",
+                "2026-11-25T10:15:02Z",
+                example("stock-level-changed.json").put("onHand", 41));
+        ErpEvent older = stockLevel(
+                "ev-old",
+                "2026-11-25T10:15:01Z",
+                example("stock-level-changed.json").put("onHand", 42));
 
         DispatchReport report = dispatcher.dispatch(List.of(newer, older));
 
         assertThat(report.coalesced()).isEqualTo(1);
-        assertThat(sender.sent).extracting(s -> s.frame().get("eventId").asString()).containsOnly("ev-new");
+        assertThat(sender.sent)
+                .extracting(s -> s.frame().get("eventId").asString())
+                .containsOnly("ev-new");
         assertThat(frameFor("wh1-clerk").get("data").get("onHand").asInt()).isEqualTo(41);
     }
 
@@ -389,7 +463,8 @@ class DispatcherTest {
         dispatcher.dispatch(stockLevel("ev-new", "2026-11-25T10:15:02Z", example("stock-level-changed.json")));
         int afterFirst = sender.sent.size();
 
-        DispatchReport late = dispatcher.dispatch(stockLevel("ev-old", "2026-11-25T10:15:01Z", example("stock-level-changed.json")));
+        DispatchReport late =
+                dispatcher.dispatch(stockLevel("ev-old", "2026-11-25T10:15:01Z", example("stock-level-changed.json")));
 
         assertThat(late.coalesced()).isEqualTo(1);
         assertThat(late.recipients()).isZero();
@@ -399,16 +474,30 @@ class DispatcherTest {
     @Test
     void dispatch_shouldOrderByTheErpTimestamp_notEventBridgesSecond_whenEventsOfOneKeyArriveOutOfOrder() {
         // both carry the same EventBridge time (one-second resolution); detail.changedAt tells them apart
-        ErpEvent first = event("ev-a", "pyerp.inventory", "StockLevelChanged", "2026-11-25T10:15:02Z",
-                example("stock-level-changed.json").put("changedAt", "2026-11-25T10:15:02.100Z").put("onHand", 1));
-        ErpEvent second = event("ev-b", "pyerp.inventory", "StockLevelChanged", "2026-11-25T10:15:02Z",
-                example("stock-level-changed.json").put("changedAt", "2026-11-25T10:15:02.900Z").put("onHand", 2));
+        ErpEvent first = event(
+                "ev-a",
+                "pyerp.inventory",
+                "StockLevelChanged",
+                "2026-11-25T10:15:02Z",
+                example("stock-level-changed.json")
+                        .put("changedAt", "2026-11-25T10:15:02.100Z")
+                        .put("onHand", 1));
+        ErpEvent second = event(
+                "ev-b",
+                "pyerp.inventory",
+                "StockLevelChanged",
+                "2026-11-25T10:15:02Z",
+                example("stock-level-changed.json")
+                        .put("changedAt", "2026-11-25T10:15:02.900Z")
+                        .put("onHand", 2));
 
         dispatcher.dispatch(second);
         int afterSecond = sender.sent.size();
         DispatchReport late = dispatcher.dispatch(first);
 
-        assertThat(late.coalesced()).as("the older change arrives late and is dropped").isEqualTo(1);
+        assertThat(late.coalesced())
+                .as("the older change arrives late and is dropped")
+                .isEqualTo(1);
         assertThat(sender.sent).hasSize(afterSecond);
         assertThat(frameFor("wh1-clerk").get("data").get("onHand").asInt()).isEqualTo(2);
     }
@@ -422,12 +511,16 @@ class DispatcherTest {
             d.dispatch(stockLevel("ev-new", "2026-11-25T10:15:02Z", example("stock-level-changed.json")));
 
             clock.now = NOW.plusSeconds(5);
-            DispatchReport withinMemory = d.dispatch(stockLevel("ev-old-1", "2026-11-25T10:15:01Z", example("stock-level-changed.json")));
+            DispatchReport withinMemory =
+                    d.dispatch(stockLevel("ev-old-1", "2026-11-25T10:15:01Z", example("stock-level-changed.json")));
             clock.now = NOW.plus(Duration.ofMinutes(11));
-            DispatchReport afterMemory = d.dispatch(stockLevel("ev-old-2", "2026-11-25T10:15:01Z", example("stock-level-changed.json")));
+            DispatchReport afterMemory =
+                    d.dispatch(stockLevel("ev-old-2", "2026-11-25T10:15:01Z", example("stock-level-changed.json")));
 
             assertThat(withinMemory.coalesced()).isEqualTo(1);
-            assertThat(afterMemory.coalesced()).as("forgotten after the dedupe window: delivered").isZero();
+            assertThat(afterMemory.coalesced())
+                    .as("forgotten after the dedupe window: delivered")
+                    .isZero();
             assertThat(afterMemory.delivered()).isEqualTo(3);
         }
     }
@@ -440,9 +533,20 @@ class DispatcherTest {
             now = start;
         }
 
-        @Override public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-        @Override public Instant instant() { return now; }
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     @Test
@@ -450,17 +554,26 @@ class DispatcherTest {
         connect("sku-2-watcher", "acme", "erin", Set.of("inventory:read"), "inventory.sku.SKU-2");
         DispatchReport report = dispatcher.dispatch(List.of(
                 stockLevel("ev-a", "2026-11-25T10:15:02Z", example("stock-level-changed.json")),
-                stockLevel("ev-b", "2026-11-25T10:15:01Z", example("stock-level-changed.json").put("sku", "SKU-2")),
-                stockLevel("ev-c", "2026-11-25T10:15:01Z", example("stock-level-changed.json").put("tenantId", "globex"))));
+                stockLevel(
+                        "ev-b",
+                        "2026-11-25T10:15:01Z",
+                        example("stock-level-changed.json").put("sku", "SKU-2")),
+                stockLevel(
+                        "ev-c",
+                        "2026-11-25T10:15:01Z",
+                        example("stock-level-changed.json").put("tenantId", "globex"))));
 
         assertThat(report.coalesced()).isZero();
-        assertThat(sender.sent).extracting(s -> s.frame().get("eventId").asString()).contains("ev-a", "ev-b", "ev-c");
+        assertThat(sender.sent)
+                .extracting(s -> s.frame().get("eventId").asString())
+                .contains("ev-a", "ev-b", "ev-c");
     }
 
     @Test
     void dispatch_shouldDeliverANewerEvent_afterAnOlderOne() {
         dispatcher.dispatch(stockLevel("ev-1", "2026-11-25T10:15:01Z", example("stock-level-changed.json")));
-        DispatchReport newer = dispatcher.dispatch(stockLevel("ev-2", "2026-11-25T10:15:02Z", example("stock-level-changed.json")));
+        DispatchReport newer =
+                dispatcher.dispatch(stockLevel("ev-2", "2026-11-25T10:15:02Z", example("stock-level-changed.json")));
 
         assertThat(newer.coalesced()).isZero();
         assertThat(newer.delivered()).isEqualTo(3);
@@ -469,10 +582,13 @@ class DispatcherTest {
     @Test
     void dispatch_shouldForgetTheEventId_whenTheRegistryFails_soEventBridgesRetryIsDelivered() {
         // Simulates a DynamoDB outage during the subscriber query, which the in-memory registry cannot produce.
-        Dispatcher withOutage = new Dispatcher(CATALOG, new FlakyRegistry(registry, new AtomicInteger(1)), sender, CLOCK, 4, Duration.ofMinutes(10));
+        Dispatcher withOutage = new Dispatcher(
+                CATALOG, new FlakyRegistry(registry, new AtomicInteger(1)), sender, CLOCK, 4, Duration.ofMinutes(10));
         try {
             DispatchReport failed = withOutage.dispatch(stockLevel("ev-1"));
-            assertThat(failed.failedEventIds()).as("reported for a retry (a batch item failure)").containsExactly("ev-1");
+            assertThat(failed.failedEventIds())
+                    .as("reported for a retry (a batch item failure)")
+                    .containsExactly("ev-1");
             assertThat(failed.delivered()).isZero();
 
             DispatchReport retry = withOutage.dispatch(stockLevel("ev-1"));
@@ -486,22 +602,35 @@ class DispatcherTest {
 
     @Test
     void dispatch_shouldLogTheCorrelationId_onEveryLineAboutTheEvent() {
-        sender.outcomes.put("wh2-clerk", attempt -> new ConnectionSender.Outcome(ConnectionSender.Status.FAILED, "500"));
+        sender.outcomes.put(
+                "wh2-clerk", attempt -> new ConnectionSender.Outcome(ConnectionSender.Status.FAILED, "500"));
         sender.outcomes.put("wh2-controller", attempt -> ConnectionSender.Outcome.GONE);
-        connect("wh2-controller", "acme", "frank", Set.of("inventory:read", "inventory:cost"), "inventory.warehouse.WH-2");
+        connect(
+                "wh2-controller",
+                "acme",
+                "frank",
+                Set.of("inventory:read", "inventory:cost"),
+                "inventory.warehouse.WH-2");
 
         dispatcher.dispatch(stockLevel("ev-2", "2026-11-25T08:02:11Z", example("stock-level-changed-receipt.json")));
         dispatcher.dispatch(stockLevel("ev-2", "2026-11-25T08:02:11Z", example("stock-level-changed-receipt.json")));
 
         List<JsonNode> lines = logLines.stream().map(JSON::readTree).toList();
-        assertThat(lines).extracting(l -> l.path("message").asString())
+        assertThat(lines)
+                .extracting(l -> l.path("message").asString())
                 .contains("post failed", "stale connection removed", "duplicate event skipped");
         for (String message : List.of("post failed", "stale connection removed", "duplicate event skipped")) {
-            JsonNode line = lines.stream().filter(l -> l.path("message").asString().equals(message)).findFirst().orElseThrow();
+            JsonNode line = lines.stream()
+                    .filter(l -> l.path("message").asString().equals(message))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(line.path("correlationId").asString()).as(message).isEqualTo("po-7781-receipt");
             assertThat(line.path("eventId").asString()).as(message).isEqualTo("ev-2");
         }
-        JsonNode failed = lines.stream().filter(l -> l.path("message").asString().equals("post failed")).findFirst().orElseThrow();
+        JsonNode failed = lines.stream()
+                .filter(l -> l.path("message").asString().equals("post failed"))
+                .findFirst()
+                .orElseThrow();
         assertThat(failed.path("connectionId").asString()).isEqualTo("wh2-clerk");
         assertThat(failed.path("level").asString()).isEqualTo("WARN");
     }
@@ -513,8 +642,11 @@ class DispatcherTest {
 
         dispatcher.dispatch(stockLevel("ev-3", "2026-11-25T08:02:11Z", detail));
 
-        JsonNode line = logLines.stream().map(JSON::readTree)
-                .filter(l -> l.path("message").asString().equals("invalid event not delivered")).findFirst().orElseThrow();
+        JsonNode line = logLines.stream()
+                .map(JSON::readTree)
+                .filter(l -> l.path("message").asString().equals("invalid event not delivered"))
+                .findFirst()
+                .orElseThrow();
         assertThat(line.path("correlationId").asString()).isEqualTo("po-7781-receipt");
         assertThat(line.path("reason").asString()).contains("sku");
     }
@@ -543,9 +675,12 @@ class DispatcherTest {
 
         @Override
         public Outcome send(String connectionId, byte[] payload) {
-            int attempt = attempts.computeIfAbsent(connectionId, k -> new AtomicInteger()).incrementAndGet();
-            Outcome out = outcomes.getOrDefault(connectionId, a -> Outcome.DELIVERED).apply(attempt);
-            if (out.status() == Status.DELIVERED) sent.add(new Sent(connectionId, JSON.readTree(new String(payload, StandardCharsets.UTF_8))));
+            int attempt = attempts.computeIfAbsent(connectionId, k -> new AtomicInteger())
+                    .incrementAndGet();
+            Outcome out =
+                    outcomes.getOrDefault(connectionId, a -> Outcome.DELIVERED).apply(attempt);
+            if (out.status() == Status.DELIVERED)
+                sent.add(new Sent(connectionId, JSON.readTree(new String(payload, StandardCharsets.UTF_8))));
             return out;
         }
 
@@ -559,7 +694,10 @@ class DispatcherTest {
         }
 
         List<JsonNode> framesFor(String connectionId) {
-            return sent.stream().filter(s -> s.connectionId().equals(connectionId)).map(Sent::frame).toList();
+            return sent.stream()
+                    .filter(s -> s.connectionId().equals(connectionId))
+                    .map(Sent::frame)
+                    .toList();
         }
     }
 
@@ -608,12 +746,39 @@ class DispatcherTest {
             return delegate.subscribers(channelKey, now);
         }
 
-        @Override public void register(Connection c) { delegate.register(c); }
-        @Override public Optional<Connection> find(String id, Instant now) { return delegate.find(id, now); }
-        @Override public boolean subscribe(String id, String key, Instant now) { return delegate.subscribe(id, key, now); }
-        @Override public boolean unsubscribe(String id, String key) { return delegate.unsubscribe(id, key); }
-        @Override public void remove(String id) { delegate.remove(id); }
-        @Override public List<String> channelsOf(String id, Instant now) { return delegate.channelsOf(id, now); }
-        @Override public List<Connection> connectionsOf(String tenant, String user, Instant now) { return delegate.connectionsOf(tenant, user, now); }
+        @Override
+        public void register(Connection c) {
+            delegate.register(c);
+        }
+
+        @Override
+        public Optional<Connection> find(String id, Instant now) {
+            return delegate.find(id, now);
+        }
+
+        @Override
+        public boolean subscribe(String id, String key, Instant now) {
+            return delegate.subscribe(id, key, now);
+        }
+
+        @Override
+        public boolean unsubscribe(String id, String key) {
+            return delegate.unsubscribe(id, key);
+        }
+
+        @Override
+        public void remove(String id) {
+            delegate.remove(id);
+        }
+
+        @Override
+        public List<String> channelsOf(String id, Instant now) {
+            return delegate.channelsOf(id, now);
+        }
+
+        @Override
+        public List<Connection> connectionsOf(String tenant, String user, Instant now) {
+            return delegate.connectionsOf(tenant, user, now);
+        }
     }
 }

@@ -44,9 +44,12 @@ class ErpEventTest {
         ((ObjectNode) topLevel.get("detail")).put("correlationId", "not-here");
 
         assertThat(ErpEvent.fromEventBridge(withMeta).correlationId()).isEqualTo("req-7");
-        assertThat(ErpEvent.fromEventBridge(blankMeta).correlationId()).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
-        assertThat(ErpEvent.fromEventBridge(topLevel).correlationId()).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
-        assertThat(ErpEvent.fromEventBridge(delivered()).correlationId()).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
+        assertThat(ErpEvent.fromEventBridge(blankMeta).correlationId())
+                .isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
+        assertThat(ErpEvent.fromEventBridge(topLevel).correlationId())
+                .isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
+        assertThat(ErpEvent.fromEventBridge(delivered()).correlationId())
+                .isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
     }
 
     @Test
@@ -57,16 +60,23 @@ class ErpEventTest {
         n.put("detail", "not an object");
 
         assertThatThrownBy(() -> ErpEvent.fromEventBridge(n))
-                .isInstanceOfSatisfying(InvalidEventException.class, e -> assertThat(e.eventId()).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718"))
-                .hasMessageContaining("source").hasMessageContaining("detail-type").hasMessageContaining("detail (object)");
+                .isInstanceOfSatisfying(
+                        InvalidEventException.class,
+                        e -> assertThat(e.eventId()).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718"))
+                .hasMessageContaining("source")
+                .hasMessageContaining("detail-type")
+                .hasMessageContaining("detail (object)");
     }
 
     @Test
     void fromEventBridge_shouldRefuseABadTime_andANonObject() {
         ObjectNode n = delivered().put("time", "yesterday");
 
-        assertThatThrownBy(() -> ErpEvent.fromEventBridge(n)).isInstanceOf(InvalidEventException.class).hasMessageContaining("yesterday");
-        assertThatThrownBy(() -> ErpEvent.fromEventBridge(JSON.readTree("[1]"))).isInstanceOf(InvalidEventException.class)
+        assertThatThrownBy(() -> ErpEvent.fromEventBridge(n))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("yesterday");
+        assertThatThrownBy(() -> ErpEvent.fromEventBridge(JSON.readTree("[1]")))
+                .isInstanceOf(InvalidEventException.class)
                 .hasMessageContaining("not a JSON object");
         assertThatThrownBy(() -> ErpEvent.fromEventBridge(null)).isInstanceOf(InvalidEventException.class);
     }

@@ -15,7 +15,9 @@ class RecentIdsTest {
 
         assertThat(ids.firstTime("ev-1", T0)).isTrue();
         assertThat(ids.firstTime("ev-1", T0.plusSeconds(1))).isFalse();
-        assertThat(ids.firstTime("ev-1", T0.plus(Duration.ofMinutes(10)))).as("at the window's end").isFalse();
+        assertThat(ids.firstTime("ev-1", T0.plus(Duration.ofMinutes(10))))
+                .as("at the window's end")
+                .isFalse();
         assertThat(ids.firstTime("ev-2", T0.plusSeconds(1))).isTrue();
     }
 
@@ -24,7 +26,8 @@ class RecentIdsTest {
         RecentIds ids = new RecentIds(Duration.ofMinutes(10), 100);
         ids.firstTime("ev-1", T0);
 
-        assertThat(ids.firstTime("ev-1", T0.plus(Duration.ofMinutes(10)).plusMillis(1))).isTrue();
+        assertThat(ids.firstTime("ev-1", T0.plus(Duration.ofMinutes(10)).plusMillis(1)))
+                .isTrue();
     }
 
     @Test

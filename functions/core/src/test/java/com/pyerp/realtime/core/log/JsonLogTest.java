@@ -40,16 +40,18 @@ class JsonLogTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "wss://abc.execute-api.eu-central-1.amazonaws.com/prod?token=eyJhbGciOi.eyJzdWIi.sig | wss://abc.execute-api.eu-central-1.amazonaws.com/prod?token=REDACTED",
-            "/prod?lang=de&token=abc.def.ghi&x=1 | /prod?lang=de&token=REDACTED&x=1",
-            "token=abc | token=REDACTED",
-            "?TOKEN=abc&Access_Token=def&id_token=ghi | ?TOKEN=REDACTED&Access_Token=REDACTED&id_token=REDACTED",
-            "/prod?token=abc#frag | /prod?token=REDACTED#frag",
-            "/prod?mytoken=keep&tokens=keep | /prod?mytoken=keep&tokens=keep",
-            "/prod?token= | /prod?token=REDACTED",
-            "/prod | /prod",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "wss://abc.execute-api.eu-central-1.amazonaws.com/prod?token=eyJhbGciOi.eyJzdWIi.sig | wss://abc.execute-api.eu-central-1.amazonaws.com/prod?token=REDACTED",
+                "/prod?lang=de&token=abc.def.ghi&x=1 | /prod?lang=de&token=REDACTED&x=1",
+                "token=abc | token=REDACTED",
+                "?TOKEN=abc&Access_Token=def&id_token=ghi | ?TOKEN=REDACTED&Access_Token=REDACTED&id_token=REDACTED",
+                "/prod?token=abc#frag | /prod?token=REDACTED#frag",
+                "/prod?mytoken=keep&tokens=keep | /prod?mytoken=keep&tokens=keep",
+                "/prod?token= | /prod?token=REDACTED",
+                "/prod | /prod",
+            })
     void redact_shouldReplaceTokenValues_andLeaveEverythingElse(String in, String out) {
         assertThat(JsonLog.redact(in)).isEqualTo(out);
     }
@@ -68,7 +70,8 @@ class JsonLogTest {
 
         JsonNode line = only();
         assertThat(new ArrayList<>(line.propertyNames()))
-                .containsExactly("time", "level", "logger", "message", "connectionId", "requestId", "channel", "new", "count");
+                .containsExactly(
+                        "time", "level", "logger", "message", "connectionId", "requestId", "channel", "new", "count");
         assertThat(Instant.parse(line.get("time").asString())).isNotNull();
         assertThat(line.get("level").asString()).isEqualTo("INFO");
         assertThat(line.get("logger").asString()).isEqualTo("JsonLogTest");
@@ -137,8 +140,11 @@ class JsonLogTest {
         assertThat(aws.get("Timestamp").asLong()).isPositive();
         JsonNode directive = aws.get("CloudWatchMetrics").get(0);
         assertThat(directive.get("Namespace").asString()).isEqualTo(JsonLog.METRICS_NAMESPACE);
-        assertThat(directive.get("Metrics")).extracting(m -> m.get("Name").asString()).containsExactly("MessagesDelivered", "MessagesGone");
-        assertThat(directive.get("Metrics")).allSatisfy(m -> assertThat(m.get("Unit").asString()).isEqualTo("Count"));
+        assertThat(directive.get("Metrics"))
+                .extracting(m -> m.get("Name").asString())
+                .containsExactly("MessagesDelivered", "MessagesGone");
+        assertThat(directive.get("Metrics"))
+                .allSatisfy(m -> assertThat(m.get("Unit").asString()).isEqualTo("Count"));
         // every metric named in the directive must be a top-level member of the line (EMF's rule)
         assertThat(line.get("MessagesDelivered").asInt()).isEqualTo(3);
         assertThat(line.get("MessagesGone").asInt()).isEqualTo(1);

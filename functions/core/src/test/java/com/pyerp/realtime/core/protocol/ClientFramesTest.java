@@ -21,12 +21,14 @@ class ClientFramesTest {
         } catch (ProtocolException e) {
             return e;
         }
-        throw new AssertionError("frame was accepted: " + (body.length() > 200 ? body.substring(0, 200) + "..." : body));
+        throw new AssertionError(
+                "frame was accepted: " + (body.length() > 200 ? body.substring(0, 200) + "..." : body));
     }
 
     @Test
     void parse_shouldReadASubscribe_withItsChannelAndId() throws Exception {
-        ClientCommand c = ClientFrames.parse("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-1\",\"id\":\"c1\"}");
+        ClientCommand c =
+                ClientFrames.parse("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-1\",\"id\":\"c1\"}");
 
         assertThat(c).isEqualTo(new ClientCommand(ClientCommand.Action.SUBSCRIBE, "inventory.warehouse.WH-1", "c1"));
     }
@@ -35,19 +37,33 @@ class ClientFramesTest {
     void parse_shouldReadAnUnsubscribeAndAPing_whenTheIdIsOmitted() throws Exception {
         assertThat(ClientFrames.parse("{\"action\":\"unsubscribe\",\"channel\":\"sales.orders\"}"))
                 .isEqualTo(new ClientCommand(ClientCommand.Action.UNSUBSCRIBE, "sales.orders", null));
-        assertThat(ClientFrames.parse("{\"action\":\"ping\"}")).isEqualTo(new ClientCommand(ClientCommand.Action.PING, null, null));
+        assertThat(ClientFrames.parse("{\"action\":\"ping\"}"))
+                .isEqualTo(new ClientCommand(ClientCommand.Action.PING, null, null));
     }
 
     @Test
     void parse_shouldAcceptAnIdOfExactly64Characters() throws Exception {
         String id = "i".repeat(64);
 
-        assertThat(ClientFrames.parse("{\"action\":\"ping\",\"id\":\"" + id + "\"}").id()).isEqualTo(id);
+        assertThat(ClientFrames.parse("{\"action\":\"ping\",\"id\":\"" + id + "\"}")
+                        .id())
+                .isEqualTo(id);
     }
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = {"{not json", "[1,2]", "[{\"action\":\"ping\"}]", "\"ping\"", "42", "null", "true", "   ", "{\"action\":\"ping\""})
+    @ValueSource(
+            strings = {
+                "{not json",
+                "[1,2]",
+                "[{\"action\":\"ping\"}]",
+                "\"ping\"",
+                "42",
+                "null",
+                "true",
+                "   ",
+                "{\"action\":\"ping\""
+            })
     void parse_shouldRefuseWithBadFrame_whenTheFrameIsNotAJsonObject(String body) {
         ProtocolException e = refusal(body);
 
@@ -58,7 +74,9 @@ class ClientFramesTest {
 
     @Test
     void parse_shouldRefuseWithBadFrame_whenJsonIsFollowedByMoreContent() {
-        assertThat(refusal("{\"action\":\"ping\",\"id\":\"p\"} {\"action\":\"subscribe\"}").code()).isEqualTo(ErrorCode.BAD_FRAME);
+        assertThat(refusal("{\"action\":\"ping\",\"id\":\"p\"} {\"action\":\"subscribe\"}")
+                        .code())
+                .isEqualTo(ErrorCode.BAD_FRAME);
     }
 
     @Test
@@ -81,7 +99,8 @@ class ClientFramesTest {
 
     @Test
     void parse_shouldRefuseWithInvalidFrame_whenAFieldIsUnknownForTheAction() {
-        ProtocolException sub = refusal("{\"action\":\"subscribe\",\"channel\":\"sales.orders\",\"tenant\":\"globex\",\"id\":\"c3\"}");
+        ProtocolException sub =
+                refusal("{\"action\":\"subscribe\",\"channel\":\"sales.orders\",\"tenant\":\"globex\",\"id\":\"c3\"}");
         ProtocolException ping = refusal("{\"action\":\"ping\",\"channel\":\"sales.orders\",\"id\":\"c4\"}");
 
         assertThat(sub.code()).isEqualTo(ErrorCode.INVALID_FRAME);
@@ -104,8 +123,15 @@ class ClientFramesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"id\":\"c5\"}", "{\"action\":\"publish\",\"id\":\"c5\"}", "{\"action\":\"SUBSCRIBE\",\"id\":\"c5\"}",
-            "{\"action\":42,\"id\":\"c5\"}", "{\"action\":null,\"id\":\"c5\"}", "{\"action\":\"\",\"id\":\"c5\"}"})
+    @ValueSource(
+            strings = {
+                "{\"id\":\"c5\"}",
+                "{\"action\":\"publish\",\"id\":\"c5\"}",
+                "{\"action\":\"SUBSCRIBE\",\"id\":\"c5\"}",
+                "{\"action\":42,\"id\":\"c5\"}",
+                "{\"action\":null,\"id\":\"c5\"}",
+                "{\"action\":\"\",\"id\":\"c5\"}"
+            })
     void parse_shouldRefuseWithUnknownActionAndEchoTheId_whenTheActionIsMissingOrUnknown(String body) {
         ProtocolException e = refusal(body);
 
@@ -153,7 +179,8 @@ class ClientFramesTest {
     @Test
     void parse_shouldRefuseWithInvalidFrame_whenTheChannelIsEmptyOrLongerThanTheSchemaAllows() {
         ProtocolException empty = refusal("{\"action\":\"subscribe\",\"channel\":\"\",\"id\":\"c6\"}");
-        ProtocolException huge = refusal("{\"action\":\"subscribe\",\"channel\":\"" + "c".repeat(ClientFrames.MAX_CHANNEL_FIELD_LENGTH + 1) + "\"}");
+        ProtocolException huge = refusal("{\"action\":\"subscribe\",\"channel\":\""
+                + "c".repeat(ClientFrames.MAX_CHANNEL_FIELD_LENGTH + 1) + "\"}");
 
         assertThat(empty.code()).isEqualTo(ErrorCode.INVALID_FRAME);
         assertThat(empty.id()).isEqualTo("c6");
@@ -165,24 +192,25 @@ class ClientFramesTest {
      * frame it refuses gets the code the schema's description names (BAD_FRAME, UNKNOWN_ACTION, else INVALID_FRAME).
      */
     @ParameterizedTest
-    @ValueSource(strings = {
-            "{\"action\":\"subscribe\",\"channel\":\"sales.orders\"}",
-            "{\"action\":\"subscribe\",\"channel\":\"sales.orders\",\"id\":\"a\"}",
-            "{\"action\":\"subscribe\",\"channel\":\"not a valid channel!\"}",
-            "{\"action\":\"unsubscribe\",\"channel\":\"x\",\"id\":\"\"}",
-            "{\"action\":\"ping\"}",
-            "{\"action\":\"ping\",\"id\":\"p1\"}",
-            "{\"action\":\"subscribe\"}",
-            "{\"action\":\"subscribe\",\"channel\":\"\"}",
-            "{\"action\":\"subscribe\",\"channel\":\"LONG1024\"}",
-            "{\"action\":\"subscribe\",\"channel\":\"LONG1025\"}",
-            "{\"action\":\"subscribe\",\"channel\":7}",
-            "{\"action\":\"unsubscribe\",\"channel\":\"x\",\"extra\":1}",
-            "{\"action\":\"ping\",\"channel\":\"x\"}",
-            "{\"action\":\"ping\",\"id\":5}",
-            "{\"action\":\"nope\"}",
-            "{}",
-    })
+    @ValueSource(
+            strings = {
+                "{\"action\":\"subscribe\",\"channel\":\"sales.orders\"}",
+                "{\"action\":\"subscribe\",\"channel\":\"sales.orders\",\"id\":\"a\"}",
+                "{\"action\":\"subscribe\",\"channel\":\"not a valid channel!\"}",
+                "{\"action\":\"unsubscribe\",\"channel\":\"x\",\"id\":\"\"}",
+                "{\"action\":\"ping\"}",
+                "{\"action\":\"ping\",\"id\":\"p1\"}",
+                "{\"action\":\"subscribe\"}",
+                "{\"action\":\"subscribe\",\"channel\":\"\"}",
+                "{\"action\":\"subscribe\",\"channel\":\"LONG1024\"}",
+                "{\"action\":\"subscribe\",\"channel\":\"LONG1025\"}",
+                "{\"action\":\"subscribe\",\"channel\":7}",
+                "{\"action\":\"unsubscribe\",\"channel\":\"x\",\"extra\":1}",
+                "{\"action\":\"ping\",\"channel\":\"x\"}",
+                "{\"action\":\"ping\",\"id\":5}",
+                "{\"action\":\"nope\"}",
+                "{}",
+            })
     void parse_shouldAgreeWithTheClientFrameSchema(String template) {
         String body = template.replace("LONG1024", "c".repeat(1024)).replace("LONG1025", "c".repeat(1025));
         JsonNode frame = JSON.readTree(body);
@@ -198,8 +226,11 @@ class ClientFramesTest {
         if (schemaErrors.isEmpty()) {
             assertThat(code).as("schema accepts %s", body).isNull();
         } else {
-            String action = frame.path("action").isString() ? frame.get("action").asString() : null;
-            ErrorCode expected = ProtocolSchemas.clientActions().contains(action) ? ErrorCode.INVALID_FRAME : ErrorCode.UNKNOWN_ACTION;
+            String action =
+                    frame.path("action").isString() ? frame.get("action").asString() : null;
+            ErrorCode expected = ProtocolSchemas.clientActions().contains(action)
+                    ? ErrorCode.INVALID_FRAME
+                    : ErrorCode.UNKNOWN_ACTION;
             assertThat(code).as("schema refuses %s: %s", body, schemaErrors).isEqualTo(expected);
         }
     }
@@ -210,6 +241,9 @@ class ClientFramesTest {
 
         assertThat(e.code()).isEqualTo(ErrorCode.CHANNEL_FORBIDDEN);
         assertThat(e.id()).isEqualTo("c9");
-        assertThatThrownBy(() -> { throw e; }).hasMessage("no");
+        assertThatThrownBy(() -> {
+                    throw e;
+                })
+                .hasMessage("no");
     }
 }

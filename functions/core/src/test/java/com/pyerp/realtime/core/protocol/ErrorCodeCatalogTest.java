@@ -13,14 +13,20 @@ import tools.jackson.databind.JsonNode;
 
 /** {@link ErrorCode} mirrors protocol/error-codes.json, the one catalogue: same codes, numbers and keepsConnection. */
 class ErrorCodeCatalogTest {
-    private static final JsonNode CODES = EventCatalog.readTree(EventCatalog.BASE + "protocol/error-codes.json").get("codes");
+    private static final JsonNode CODES = EventCatalog.readTree(EventCatalog.BASE + "protocol/error-codes.json")
+            .get("codes");
 
     private record Entry(String code, int number, boolean keepsConnection) {}
 
     private static Map<String, Entry> catalogue() {
         Map<String, Entry> out = new LinkedHashMap<>();
         for (JsonNode c : CODES) {
-            out.put(c.get("code").asString(), new Entry(c.get("code").asString(), c.get("number").asInt(), c.get("keepsConnection").asBoolean()));
+            out.put(
+                    c.get("code").asString(),
+                    new Entry(
+                            c.get("code").asString(),
+                            c.get("number").asInt(),
+                            c.get("keepsConnection").asBoolean()));
         }
         return out;
     }
@@ -30,20 +36,28 @@ class ErrorCodeCatalogTest {
         for (Entry e : catalogue().values()) {
             ErrorCode code = ErrorCode.valueOf(e.code());
             assertThat(code.number()).as("number of %s", e.code()).isEqualTo(e.number());
-            assertThat(code.keepsConnection()).as("keepsConnection of %s", e.code()).isEqualTo(e.keepsConnection());
+            assertThat(code.keepsConnection())
+                    .as("keepsConnection of %s", e.code())
+                    .isEqualTo(e.keepsConnection());
         }
     }
 
     @Test
     void everyEnumConstant_shouldBeInTheCatalogue_inTheSameOrder() {
-        List<String> enumNames = Arrays.stream(ErrorCode.values()).map(Enum::name).toList();
+        List<String> enumNames =
+                Arrays.stream(ErrorCode.values()).map(Enum::name).toList();
 
-        assertThat(enumNames).containsExactlyElementsOf(new ArrayList<>(catalogue().keySet()));
+        assertThat(enumNames)
+                .containsExactlyElementsOf(new ArrayList<>(catalogue().keySet()));
     }
 
     @Test
     void numbers_shouldBeUnique() {
-        assertThat(Arrays.stream(ErrorCode.values()).map(ErrorCode::number).distinct().count()).isEqualTo(ErrorCode.values().length);
+        assertThat(Arrays.stream(ErrorCode.values())
+                        .map(ErrorCode::number)
+                        .distinct()
+                        .count())
+                .isEqualTo(ErrorCode.values().length);
     }
 
     @Test
@@ -52,7 +66,8 @@ class ErrorCodeCatalogTest {
         for (JsonNode c : CODES) {
             String delivery = c.get("delivery").asString();
             boolean keeps = c.get("keepsConnection").asBoolean();
-            if (!delivery.equals("frame")) assertThat(keeps).as(c.get("code").asString()).isFalse();
+            if (!delivery.equals("frame"))
+                assertThat(keeps).as(c.get("code").asString()).isFalse();
         }
         assertThat(ErrorCode.NOT_CONNECTED.keepsConnection()).isFalse();
     }

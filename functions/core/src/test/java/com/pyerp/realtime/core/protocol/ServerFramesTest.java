@@ -20,7 +20,8 @@ class ServerFramesTest {
 
     @Test
     void ack_shouldEchoIdActionAndChannel_inTheDocumentedOrder() {
-        JsonNode n = valid(ServerFrames.ack(new ClientCommand(ClientCommand.Action.SUBSCRIBE, "inventory.warehouse.WH-1", "c1")));
+        JsonNode n = valid(
+                ServerFrames.ack(new ClientCommand(ClientCommand.Action.SUBSCRIBE, "inventory.warehouse.WH-1", "c1")));
 
         assertThat(new ArrayList<>(n.propertyNames())).containsExactly("type", "id", "action", "channel");
         assertThat(n.get("type").asString()).isEqualTo("ack");
@@ -39,7 +40,8 @@ class ServerFramesTest {
 
     @Test
     void pong_shouldCarryTheIdAndTheServerTime() {
-        JsonNode n = valid(ServerFrames.pong(new ClientCommand(ClientCommand.Action.PING, null, "c3"), Instant.parse("2026-11-25T10:00:00Z")));
+        JsonNode n = valid(ServerFrames.pong(
+                new ClientCommand(ClientCommand.Action.PING, null, "c3"), Instant.parse("2026-11-25T10:00:00Z")));
 
         assertThat(n.get("type").asString()).isEqualTo("pong");
         assertThat(n.get("id").asString()).isEqualTo("c3");
@@ -54,13 +56,16 @@ class ServerFramesTest {
         assertThat(n.get("id").asString()).isEqualTo("c1");
         assertThat(n.get("code").asString()).isEqualTo("CHANNEL_FORBIDDEN");
         assertThat(n.get("message").asString()).isEqualTo("your token does not grant \"x\"\n");
-        assertThat(valid(ServerFrames.error(ErrorCode.BAD_FRAME, null, "m")).has("id")).isFalse();
+        assertThat(valid(ServerFrames.error(ErrorCode.BAD_FRAME, null, "m")).has("id"))
+                .isFalse();
     }
 
     @Test
     void apiRoutes_shouldSelectOnTheActionField_andServeEveryClientActionPlusDefault() {
         assertThat(ApiRoutes.ROUTE_SELECTION_EXPRESSION).isEqualTo("$request.body.action");
-        assertThat(ApiRoutes.COMMAND_ROUTES).containsExactlyInAnyOrderElementsOf(
-                java.util.stream.Stream.concat(ProtocolSchemas.clientActions().stream(), java.util.stream.Stream.of(ApiRoutes.DEFAULT)).toList());
+        assertThat(ApiRoutes.COMMAND_ROUTES)
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.concat(
+                                ProtocolSchemas.clientActions().stream(), java.util.stream.Stream.of(ApiRoutes.DEFAULT))
+                        .toList());
     }
 }

@@ -76,7 +76,9 @@ public abstract class ConnectionRegistryContract {
     @AfterEach
     void stopPool() throws InterruptedException {
         pool.shutdownNow();
-        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("worker threads stopped").isTrue();
+        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS))
+                .as("worker threads stopped")
+                .isTrue();
     }
 
     // ---- helpers
@@ -116,7 +118,10 @@ public abstract class ConnectionRegistryContract {
 
     @Test
     void register_thenFind_returnsTheConnectionWithItsPrincipal() {
-        Principal p = new Principal("u-1", TENANT, Set.of("inventory:read", "sales:read"),
+        Principal p = new Principal(
+                "u-1",
+                TENANT,
+                Set.of("inventory:read", "sales:read"),
                 Map.of("warehouses", Set.of("WH-1", "WH-2"), "empty", Set.of()));
         Connection c = new Connection("conn-1", p, CONNECTED, EXPIRES);
         registry.register(c);
@@ -169,8 +174,10 @@ public abstract class ConnectionRegistryContract {
     void subscribe_twice_isNotAnErrorAndKeepsOneSubscription() {
         registered("conn-1");
 
-        assertThat(registry.subscribe("conn-1", channel("inventory.sku.A1"), NOW)).isTrue();
-        assertThat(registry.subscribe("conn-1", channel("inventory.sku.A1"), NOW)).isFalse();
+        assertThat(registry.subscribe("conn-1", channel("inventory.sku.A1"), NOW))
+                .isTrue();
+        assertThat(registry.subscribe("conn-1", channel("inventory.sku.A1"), NOW))
+                .isFalse();
 
         assertThat(registry.channelsOf("conn-1", NOW)).containsExactly(channel("inventory.sku.A1"));
         assertThat(subscriberIds(channel("inventory.sku.A1"), NOW)).containsExactly("conn-1");
@@ -185,9 +192,10 @@ public abstract class ConnectionRegistryContract {
         registry.subscribe("conn-2", channel("sales.orders"), NOW);
 
         try (Stream<Subscriber> s = registry.subscribers(channel("sales.orders"), NOW)) {
-            assertThat(s.toList()).containsExactlyInAnyOrder(
-                    new Subscriber("conn-1", "u-1", Set.of("inventory:read", "sales:read")),
-                    new Subscriber("conn-2", "u-2", Set.of()));
+            assertThat(s.toList())
+                    .containsExactlyInAnyOrder(
+                            new Subscriber("conn-1", "u-1", Set.of("inventory:read", "sales:read")),
+                            new Subscriber("conn-2", "u-2", Set.of()));
         }
     }
 
@@ -198,8 +206,10 @@ public abstract class ConnectionRegistryContract {
         registry.subscribe("conn-1", ChannelKey.of(TENANT, "system.broadcast"), NOW);
         registry.subscribe("conn-2", ChannelKey.of(OTHER_TENANT, "system.broadcast"), NOW);
 
-        assertThat(subscriberIds(ChannelKey.of(TENANT, "system.broadcast"), NOW)).containsExactly("conn-1");
-        assertThat(subscriberIds(ChannelKey.of(OTHER_TENANT, "system.broadcast"), NOW)).containsExactly("conn-2");
+        assertThat(subscriberIds(ChannelKey.of(TENANT, "system.broadcast"), NOW))
+                .containsExactly("conn-1");
+        assertThat(subscriberIds(ChannelKey.of(OTHER_TENANT, "system.broadcast"), NOW))
+                .containsExactly("conn-2");
     }
 
     @Test
@@ -222,7 +232,8 @@ public abstract class ConnectionRegistryContract {
         registered("conn-1");
         registry.remove("conn-1");
 
-        assertThatThrownBy(() -> registry.subscribe("conn-1", channel("sales.orders"), NOW)).isInstanceOf(ConnectionGoneException.class);
+        assertThatThrownBy(() -> registry.subscribe("conn-1", channel("sales.orders"), NOW))
+                .isInstanceOf(ConnectionGoneException.class);
         assertThat(storedSubscriptions()).isZero();
     }
 
@@ -231,8 +242,10 @@ public abstract class ConnectionRegistryContract {
         registered("conn-1");
         registry.subscribe("conn-1", channel("sales.orders"), NOW);
 
-        assertThat(registry.unsubscribe("never-registered", channel("sales.orders"))).isFalse();
-        assertThat(registry.unsubscribe("conn-1", channel("inventory.sku.NOT-SUBSCRIBED"))).isFalse();
+        assertThat(registry.unsubscribe("never-registered", channel("sales.orders")))
+                .isFalse();
+        assertThat(registry.unsubscribe("conn-1", channel("inventory.sku.NOT-SUBSCRIBED")))
+                .isFalse();
         assertThat(registry.channelsOf("conn-1", NOW)).containsExactly(channel("sales.orders"));
     }
 
@@ -257,7 +270,9 @@ public abstract class ConnectionRegistryContract {
     void remove_cleansUpAThousandSubscriptions() throws Exception {
         registered("conn-big");
         registered("conn-other");
-        List<String> keys = IntStream.range(0, 1000).mapToObj(i -> channel("inventory.sku.SKU-" + i)).toList();
+        List<String> keys = IntStream.range(0, 1000)
+                .mapToObj(i -> channel("inventory.sku.SKU-" + i))
+                .toList();
         List<Runnable> subscribes = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
             int slice = t;
@@ -318,7 +333,8 @@ public abstract class ConnectionRegistryContract {
     void subscribe_expiredConnection_throwsGoneAndStoresNothing() {
         registry.register(new Connection("conn-1", principal(TENANT, "u-1"), CONNECTED, NOW));
 
-        assertThatThrownBy(() -> registry.subscribe("conn-1", channel("sales.orders"), NOW)).isInstanceOf(ConnectionGoneException.class);
+        assertThatThrownBy(() -> registry.subscribe("conn-1", channel("sales.orders"), NOW))
+                .isInstanceOf(ConnectionGoneException.class);
         assertThat(storedSubscriptions()).isZero();
     }
 
@@ -338,7 +354,8 @@ public abstract class ConnectionRegistryContract {
                     // a run of expired members wider than two pages, and every fifth one elsewhere
                     boolean expired = (i >= members / 3 && i < members / 3 + 60) || i % 5 == 0;
                     Instant expiry = expired ? NOW.plusSeconds(30) : EXPIRES;
-                    registry.register(new Connection(id, principal(TENANT, "u-" + i, "inventory:read"), CONNECTED, expiry));
+                    registry.register(
+                            new Connection(id, principal(TENANT, "u-" + i, "inventory:read"), CONNECTED, expiry));
                     registry.subscribe(id, key, NOW);
                     if (!expired) live.add(id);
                 }
@@ -363,7 +380,9 @@ public abstract class ConnectionRegistryContract {
     void concurrentSubscribeAndRemove_leaveNoOrphanedSubscription() throws Exception {
         int connections = 24;
         int channelsEach = 12;
-        List<String> keys = IntStream.range(0, channelsEach).mapToObj(i -> channel("inventory.sku.R" + i)).toList();
+        List<String> keys = IntStream.range(0, channelsEach)
+                .mapToObj(i -> channel("inventory.sku.R" + i))
+                .toList();
         List<Runnable> tasks = new ArrayList<>();
         List<String> wrongs = Collections.synchronizedList(new ArrayList<>());
         for (int c = 0; c < connections; c++) {
@@ -395,9 +414,12 @@ public abstract class ConnectionRegistryContract {
         runAll(tasks);
 
         assertThat(wrongs).isEmpty();
-        assertThat(storedSubscriptions()).as("subscription records left after every connection was removed").isZero();
+        assertThat(storedSubscriptions())
+                .as("subscription records left after every connection was removed")
+                .isZero();
         for (String key : keys) assertThat(subscriberIds(key, NOW)).as(key).isEmpty();
-        for (int c = 0; c < connections; c++) assertThat(registry.channelsOf("race-" + c, NOW)).isEmpty();
+        for (int c = 0; c < connections; c++)
+            assertThat(registry.channelsOf("race-" + c, NOW)).isEmpty();
     }
 
     @Test
@@ -467,13 +489,25 @@ public abstract class ConnectionRegistryContract {
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = {"acme", "acme/", "/sales.orders", "acme/sales..orders", "acme/sales orders", "acme/sales.orders.",
-            "ac#me/sales.orders", "ac me/sales.orders", "acme/sales/orders", "acme/sales.örders"})
+    @ValueSource(
+            strings = {
+                "acme",
+                "acme/",
+                "/sales.orders",
+                "acme/sales..orders",
+                "acme/sales orders",
+                "acme/sales.orders.",
+                "ac#me/sales.orders",
+                "ac me/sales.orders",
+                "acme/sales/orders",
+                "acme/sales.örders"
+            })
     void badChannelKey_isRefusedBeforeAnyWrite(String bad) {
         registered("conn-1");
 
         assertThatThrownBy(() -> registry.subscribe("conn-1", bad, NOW))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("channel key");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("channel key");
         assertThatThrownBy(() -> registry.unsubscribe("conn-1", bad)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> registry.subscribers(bad, NOW)).isInstanceOf(IllegalArgumentException.class);
         assertThat(storedSubscriptions()).isZero();
@@ -484,7 +518,8 @@ public abstract class ConnectionRegistryContract {
         registered("conn-1");
         String longChannel = "inventory.sku." + "X".repeat(64) + "." + "Y".repeat(64) + "." + "Z".repeat(64);
 
-        assertThatThrownBy(() -> registry.subscribe("conn-1", channel(longChannel), NOW)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> registry.subscribe("conn-1", channel(longChannel), NOW))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(storedSubscriptions()).isZero();
     }
 
@@ -493,14 +528,17 @@ public abstract class ConnectionRegistryContract {
     @ValueSource(strings = {"has space", "tab\tid", "ünïcode"})
     void badConnectionId_isRefusedBeforeAnyWrite(String bad) {
         assertThatThrownBy(() -> registry.subscribe(bad, channel("sales.orders"), NOW))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connection id");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connection id");
         assertThatThrownBy(() -> registry.find(bad, NOW)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> registry.unsubscribe(bad, channel("sales.orders"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> registry.unsubscribe(bad, channel("sales.orders")))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> registry.remove(bad)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> registry.channelsOf(bad, NOW)).isInstanceOf(IllegalArgumentException.class);
         if (bad != null) {
             assertThatThrownBy(() -> registry.register(connection(bad, principal(TENANT, "u-1"))))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connection id");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("connection id");
         }
         assertThat(storedSubscriptions()).isZero();
     }
@@ -508,7 +546,8 @@ public abstract class ConnectionRegistryContract {
     @Test
     void overlongConnectionId_isRefused() {
         String id = "c".repeat(129);
-        assertThatThrownBy(() -> registry.register(connection(id, principal(TENANT, "u-1")))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> registry.register(connection(id, principal(TENANT, "u-1"))))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(registry.find("c".repeat(128), NOW)).isEmpty();
     }
 
@@ -516,18 +555,23 @@ public abstract class ConnectionRegistryContract {
     @ValueSource(strings = {"", "a/b", "a#b", "a b", "x\n"})
     void badTenant_isRefusedBeforeAnyWrite(String tenant) {
         assertThatThrownBy(() -> registry.register(connection("conn-1", principal(tenant, "u-1"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tenant");
-        assertThatThrownBy(() -> registry.connectionsOf(tenant, "u-1", NOW)).isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tenant");
+        assertThatThrownBy(() -> registry.connectionsOf(tenant, "u-1", NOW))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(registry.find("conn-1", NOW)).isEmpty();
     }
 
     @Test
     void badUserId_isRefusedBeforeAnyWrite() {
         assertThatThrownBy(() -> registry.register(connection("conn-1", principal(TENANT, ""))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user id");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("user id");
         assertThatThrownBy(() -> registry.register(connection("conn-1", principal(TENANT, "u\u0000"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user id");
-        assertThatThrownBy(() -> registry.connectionsOf(TENANT, null, NOW)).isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("user id");
+        assertThatThrownBy(() -> registry.connectionsOf(TENANT, null, NOW))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(registry.find("conn-1", NOW)).isEmpty();
     }
 

@@ -17,6 +17,8 @@ class InMemoryConnectionRegistryTest extends ConnectionRegistryContract {
 
     @Override
     protected long storedSubscriptions() {
-        return inMemory.channelSizes().values().stream().mapToLong(Integer::longValue).sum();
+        return inMemory.channelSizes().values().stream()
+                .mapToLong(Integer::longValue)
+                .sum();
     }
 }

@@ -35,8 +35,10 @@ class ConnectionServiceTest {
     private static final Duration TTL = Duration.ofHours(2);
     private static final EventCatalog CATALOG = EventCatalog.load();
 
-    private static final Principal ALICE = new Principal("alice", "acme", Set.of("inventory:read", "sales:read"), Map.of("warehouses", Set.of("WH-1")));
-    private static final Principal GLOBEX_BOB = new Principal("bob", "globex", Set.of("inventory:read"), Map.of("warehouses", Set.of("*")));
+    private static final Principal ALICE = new Principal(
+            "alice", "acme", Set.of("inventory:read", "sales:read"), Map.of("warehouses", Set.of("WH-1")));
+    private static final Principal GLOBEX_BOB =
+            new Principal("bob", "globex", Set.of("inventory:read"), Map.of("warehouses", Set.of("*")));
 
     private InMemoryConnectionRegistry memory;
     private CountingRegistry registry;
@@ -63,7 +65,8 @@ class ConnectionServiceTest {
     }
 
     private JsonNode subscribe(String channel, String id) {
-        return send("conn-1", ALICE, "{\"action\":\"subscribe\",\"channel\":\"" + channel + "\",\"id\":\"" + id + "\"}");
+        return send(
+                "conn-1", ALICE, "{\"action\":\"subscribe\",\"channel\":\"" + channel + "\",\"id\":\"" + id + "\"}");
     }
 
     private static void assertError(JsonNode reply, String code, String id) {
@@ -123,7 +126,8 @@ class ConnectionServiceTest {
     void subscribe_shouldAllowTheUsersOwnChannelAndTheBroadcast() {
         assertThat(subscribe("user.alice", "c1").get("type").asString()).isEqualTo("ack");
         assertThat(subscribe("system.broadcast", "c2").get("type").asString()).isEqualTo("ack");
-        assertThat(memory.channelsOf("conn-1", NOW)).containsExactlyInAnyOrder("acme/user.alice", "acme/system.broadcast");
+        assertThat(memory.channelsOf("conn-1", NOW))
+                .containsExactlyInAnyOrder("acme/user.alice", "acme/system.broadcast");
     }
 
     @Test
@@ -133,16 +137,17 @@ class ConnectionServiceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-2\",\"id\":\"x\"}",
-            "{\"action\":\"subscribe\",\"channel\":\"bad channel\",\"id\":\"x\"}",
-            "{\"action\":\"subscribe\",\"channel\":\"no.such.family\",\"id\":\"x\"}",
-            "{\"action\":\"subscribe\",\"id\":\"x\"}",
-            "{\"action\":\"subscribe\",\"channel\":\"sales.orders\",\"tenant\":\"globex\"}",
-            "{\"action\":\"unsubscribe\",\"channel\":\"bad channel\"}",
-            "{\"action\":\"drop-table\"}",
-            "not json",
-    })
+    @ValueSource(
+            strings = {
+                "{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-2\",\"id\":\"x\"}",
+                "{\"action\":\"subscribe\",\"channel\":\"bad channel\",\"id\":\"x\"}",
+                "{\"action\":\"subscribe\",\"channel\":\"no.such.family\",\"id\":\"x\"}",
+                "{\"action\":\"subscribe\",\"id\":\"x\"}",
+                "{\"action\":\"subscribe\",\"channel\":\"sales.orders\",\"tenant\":\"globex\"}",
+                "{\"action\":\"unsubscribe\",\"channel\":\"bad channel\"}",
+                "{\"action\":\"drop-table\"}",
+                "not json",
+            })
     void handle_shouldNotWriteToTheRegistry_whenTheCommandIsRefused(String body) {
         JsonNode reply = send("conn-1", ALICE, body);
 
@@ -153,7 +158,8 @@ class ConnectionServiceTest {
     @Test
     void subscribe_shouldRefuseWithSubscriptionLimit_whenTheConnectionHoldsTheMaximum() {
         service = new ConnectionService(registry, CATALOG, CLOCK, TTL, 2);
-        assertThat(subscribe("inventory.warehouse.WH-1", "c1").get("type").asString()).isEqualTo("ack");
+        assertThat(subscribe("inventory.warehouse.WH-1", "c1").get("type").asString())
+                .isEqualTo("ack");
         assertThat(subscribe("user.alice", "c2").get("type").asString()).isEqualTo("ack");
         registry.writes.set(0);
 
@@ -164,7 +170,8 @@ class ConnectionServiceTest {
         // after leaving one, there is room again
         send("conn-1", ALICE, "{\"action\":\"unsubscribe\",\"channel\":\"user.alice\"}");
         assertThat(subscribe("sales.orders", "c5").get("type").asString()).isEqualTo("ack");
-        assertThat(memory.channelsOf("conn-1", NOW)).containsExactlyInAnyOrder("acme/inventory.warehouse.WH-1", "acme/sales.orders");
+        assertThat(memory.channelsOf("conn-1", NOW))
+                .containsExactlyInAnyOrder("acme/inventory.warehouse.WH-1", "acme/sales.orders");
     }
 
     @Test
@@ -178,7 +185,8 @@ class ConnectionServiceTest {
 
     @Test
     void unsubscribe_shouldAck_evenWhenNotSubscribed() {
-        JsonNode ack = send("conn-1", ALICE, "{\"action\":\"unsubscribe\",\"channel\":\"production.kpi\",\"id\":\"u1\"}");
+        JsonNode ack =
+                send("conn-1", ALICE, "{\"action\":\"unsubscribe\",\"channel\":\"production.kpi\",\"id\":\"u1\"}");
 
         assertThat(ack.get("type").asString()).isEqualTo("ack");
         assertThat(ack.get("action").asString()).isEqualTo("unsubscribe");
@@ -208,7 +216,8 @@ class ConnectionServiceTest {
         Clock later = Clock.fixed(NOW.plus(TTL), ZoneOffset.UTC);
         ConnectionService afterTtl = new ConnectionService(registry, CATALOG, later, TTL, 100);
 
-        JsonNode reply = reply(afterTtl.handle("conn-1", ALICE, "{\"action\":\"subscribe\",\"channel\":\"sales.orders\",\"id\":\"c1\"}"));
+        JsonNode reply = reply(afterTtl.handle(
+                "conn-1", ALICE, "{\"action\":\"subscribe\",\"channel\":\"sales.orders\",\"id\":\"c1\"}"));
 
         assertError(reply, "NOT_CONNECTED", "c1");
     }
@@ -224,24 +233,39 @@ class ConnectionServiceTest {
         // in-memory registry cannot produce: the DynamoDB registry surfaces it as RegistryUnavailableException.
         ConnectionService down = new ConnectionService(new UnavailableRegistry(), CATALOG, CLOCK, TTL, 100);
 
-        assertError(reply(down.handle("conn-1", ALICE, "{\"action\":\"subscribe\",\"channel\":\"sales.orders\",\"id\":\"c1\"}")),
-                "REGISTRY_UNAVAILABLE", "c1");
-        assertError(reply(down.handle("conn-1", ALICE, "{\"action\":\"unsubscribe\",\"channel\":\"sales.orders\",\"id\":\"c2\"}")),
-                "REGISTRY_UNAVAILABLE", "c2");
-        assertThat(reply(down.handle("conn-1", ALICE, "{\"action\":\"ping\"}")).get("type").asString()).isEqualTo("pong");
+        assertError(
+                reply(down.handle(
+                        "conn-1", ALICE, "{\"action\":\"subscribe\",\"channel\":\"sales.orders\",\"id\":\"c1\"}")),
+                "REGISTRY_UNAVAILABLE",
+                "c1");
+        assertError(
+                reply(down.handle(
+                        "conn-1", ALICE, "{\"action\":\"unsubscribe\",\"channel\":\"sales.orders\",\"id\":\"c2\"}")),
+                "REGISTRY_UNAVAILABLE",
+                "c2");
+        assertThat(reply(down.handle("conn-1", ALICE, "{\"action\":\"ping\"}"))
+                        .get("type")
+                        .asString())
+                .isEqualTo("pong");
         assertThatThrownBy(() -> down.connect("conn-2", ALICE, NOW)).isInstanceOf(RegistryUnavailableException.class);
     }
 
     @Test
     void handle_shouldAnswerInternalError_withoutDetails_whenSomethingUnexpectedFails() {
-        ConnectionService broken = new ConnectionService(new CountingRegistry(memory) {
-            @Override
-            public boolean subscribe(String connectionId, String channelKey, Instant now) {
-                throw new IllegalStateException("secret internals");
-            }
-        }, CATALOG, CLOCK, TTL, 100);
+        ConnectionService broken = new ConnectionService(
+                new CountingRegistry(memory) {
+                    @Override
+                    public boolean subscribe(String connectionId, String channelKey, Instant now) {
+                        throw new IllegalStateException("secret internals");
+                    }
+                },
+                CATALOG,
+                CLOCK,
+                TTL,
+                100);
 
-        JsonNode reply = reply(broken.handle("conn-1", ALICE, "{\"action\":\"subscribe\",\"channel\":\"sales.orders\",\"id\":\"c1\"}"));
+        JsonNode reply = reply(broken.handle(
+                "conn-1", ALICE, "{\"action\":\"subscribe\",\"channel\":\"sales.orders\",\"id\":\"c1\"}"));
 
         assertError(reply, "INTERNAL_ERROR", "c1");
         assertThat(reply.get("message").asString()).doesNotContain("secret");
@@ -285,35 +309,96 @@ class ConnectionServiceTest {
             this.delegate = delegate;
         }
 
-        @Override public void register(Connection connection) { writes.incrementAndGet(); delegate.register(connection); }
-        @Override public Optional<Connection> find(String connectionId, Instant now) { return delegate.find(connectionId, now); }
-        @Override public boolean subscribe(String connectionId, String channelKey, Instant now) {
+        @Override
+        public void register(Connection connection) {
+            writes.incrementAndGet();
+            delegate.register(connection);
+        }
+
+        @Override
+        public Optional<Connection> find(String connectionId, Instant now) {
+            return delegate.find(connectionId, now);
+        }
+
+        @Override
+        public boolean subscribe(String connectionId, String channelKey, Instant now) {
             writes.incrementAndGet();
             return delegate.subscribe(connectionId, channelKey, now);
         }
-        @Override public boolean unsubscribe(String connectionId, String channelKey) {
+
+        @Override
+        public boolean unsubscribe(String connectionId, String channelKey) {
             writes.incrementAndGet();
             return delegate.unsubscribe(connectionId, channelKey);
         }
-        @Override public void remove(String connectionId) { writes.incrementAndGet(); delegate.remove(connectionId); }
-        @Override public List<String> channelsOf(String connectionId, Instant now) { return delegate.channelsOf(connectionId, now); }
-        @Override public Stream<Subscriber> subscribers(String channelKey, Instant now) { return delegate.subscribers(channelKey, now); }
-        @Override public List<Connection> connectionsOf(String tenant, String userId, Instant now) { return delegate.connectionsOf(tenant, userId, now); }
+
+        @Override
+        public void remove(String connectionId) {
+            writes.incrementAndGet();
+            delegate.remove(connectionId);
+        }
+
+        @Override
+        public List<String> channelsOf(String connectionId, Instant now) {
+            return delegate.channelsOf(connectionId, now);
+        }
+
+        @Override
+        public Stream<Subscriber> subscribers(String channelKey, Instant now) {
+            return delegate.subscribers(channelKey, now);
+        }
+
+        @Override
+        public List<Connection> connectionsOf(String tenant, String userId, Instant now) {
+            return delegate.connectionsOf(tenant, userId, now);
+        }
     }
 
     /** A registry whose store cannot be reached: every operation fails the way the DynamoDB registry reports an outage. */
     static final class UnavailableRegistry implements ConnectionRegistry {
         private static RegistryUnavailableException down() {
-            return new RegistryUnavailableException("DynamoDB unreachable after retries", new java.net.ConnectException("Connection refused"));
+            return new RegistryUnavailableException(
+                    "DynamoDB unreachable after retries", new java.net.ConnectException("Connection refused"));
         }
 
-        @Override public void register(Connection connection) { throw down(); }
-        @Override public Optional<Connection> find(String connectionId, Instant now) { throw down(); }
-        @Override public boolean subscribe(String connectionId, String channelKey, Instant now) { throw down(); }
-        @Override public boolean unsubscribe(String connectionId, String channelKey) { throw down(); }
-        @Override public void remove(String connectionId) { throw down(); }
-        @Override public List<String> channelsOf(String connectionId, Instant now) { throw down(); }
-        @Override public Stream<Subscriber> subscribers(String channelKey, Instant now) { throw down(); }
-        @Override public List<Connection> connectionsOf(String tenant, String userId, Instant now) { throw down(); }
+        @Override
+        public void register(Connection connection) {
+            throw down();
+        }
+
+        @Override
+        public Optional<Connection> find(String connectionId, Instant now) {
+            throw down();
+        }
+
+        @Override
+        public boolean subscribe(String connectionId, String channelKey, Instant now) {
+            throw down();
+        }
+
+        @Override
+        public boolean unsubscribe(String connectionId, String channelKey) {
+            throw down();
+        }
+
+        @Override
+        public void remove(String connectionId) {
+            throw down();
+        }
+
+        @Override
+        public List<String> channelsOf(String connectionId, Instant now) {
+            throw down();
+        }
+
+        @Override
+        public Stream<Subscriber> subscribers(String channelKey, Instant now) {
+            throw down();
+        }
+
+        @Override
+        public List<Connection> connectionsOf(String tenant, String userId, Instant now) {
+            throw down();
+        }
     }
 }

@@ -38,8 +38,15 @@ public final class DynamoDbClients {
      * @param attemptTimeout one HTTP attempt
      * @param callTimeout    the whole call, retries included
      */
-    public record Settings(Duration connectTimeout, Duration socketTimeout, Duration attemptTimeout, Duration callTimeout,
-                           int maxAttempts, Duration backoffBase, Duration throttlingBase, Duration backoffMax) {
+    public record Settings(
+            Duration connectTimeout,
+            Duration socketTimeout,
+            Duration attemptTimeout,
+            Duration callTimeout,
+            int maxAttempts,
+            Duration backoffBase,
+            Duration throttlingBase,
+            Duration backoffMax) {
         public Settings {
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(socketTimeout, "socketTimeout");
@@ -48,7 +55,8 @@ public final class DynamoDbClients {
             Objects.requireNonNull(backoffBase, "backoffBase");
             Objects.requireNonNull(throttlingBase, "throttlingBase");
             Objects.requireNonNull(backoffMax, "backoffMax");
-            if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
+            if (maxAttempts < 1)
+                throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
         }
 
         /**
@@ -56,17 +64,29 @@ public final class DynamoDbClients {
          * up to 2 s. A refused connection fails the call in well under a second; a silent endpoint in at most 12 s.
          */
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(12),
-                    5, Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofSeconds(2));
+            return new Settings(
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(12),
+                    5,
+                    Duration.ofMillis(25),
+                    Duration.ofMillis(100),
+                    Duration.ofSeconds(2));
         }
     }
 
     /** The client described by the function environment: region, endpoint override, credentials (see {@link #credentials}). */
     public static DynamoDbClient fromEnv(RealtimeEnv env) {
-        return create(env.region(), env.dynamoDbEndpoint(), credentials(env.dynamoDbEndpoint(), System.getenv()), Settings.defaults());
+        return create(
+                env.region(),
+                env.dynamoDbEndpoint(),
+                credentials(env.dynamoDbEndpoint(), System.getenv()),
+                Settings.defaults());
     }
 
-    public static DynamoDbClient create(String region, Optional<URI> endpoint, AwsCredentialsProvider credentials, Settings s) {
+    public static DynamoDbClient create(
+            String region, Optional<URI> endpoint, AwsCredentialsProvider credentials, Settings s) {
         Objects.requireNonNull(region, "region");
         var builder = DynamoDbClient.builder()
                 .region(Region.of(region))
@@ -81,7 +101,8 @@ public final class DynamoDbClients {
                         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                                 .maxAttempts(s.maxAttempts())
                                 .backoffStrategy(BackoffStrategy.exponentialDelay(s.backoffBase(), s.backoffMax()))
-                                .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(s.throttlingBase(), s.backoffMax()))
+                                .throttlingBackoffStrategy(
+                                        BackoffStrategy.exponentialDelay(s.throttlingBase(), s.backoffMax()))
                                 .build())
                         .build());
         endpoint.ifPresent(builder::endpointOverride);

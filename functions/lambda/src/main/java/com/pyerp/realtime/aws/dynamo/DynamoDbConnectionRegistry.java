@@ -1,6 +1,5 @@
 package com.pyerp.realtime.aws.dynamo;
 
-import com.pyerp.realtime.core.registry.RegistryKeys;
 import static com.pyerp.realtime.core.registry.RegistrySchema.CONN_BY_USER_INDEX;
 import static com.pyerp.realtime.core.registry.RegistrySchema.CONN_PK;
 import static com.pyerp.realtime.core.registry.RegistrySchema.CONN_USER_KEY;
@@ -16,6 +15,7 @@ import com.pyerp.realtime.core.config.RealtimeEnv;
 import com.pyerp.realtime.core.registry.Connection;
 import com.pyerp.realtime.core.registry.ConnectionGoneException;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
+import com.pyerp.realtime.core.registry.RegistryKeys;
 import com.pyerp.realtime.core.registry.RegistryUnavailableException;
 import com.pyerp.realtime.core.registry.Subscriber;
 import java.net.URI;
@@ -121,7 +121,10 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
         Objects.requireNonNull(c, "connection");
         RegistryKeys.connectionId(c.connectionId());
         RegistryKeys.principal(c.principal());
-        call("PutItem", connectionsTable, () -> client.putItem(r -> r.tableName(connectionsTable).item(RegistryItems.connectionItem(c))));
+        call(
+                "PutItem",
+                connectionsTable,
+                () -> client.putItem(r -> r.tableName(connectionsTable).item(RegistryItems.connectionItem(c))));
     }
 
     @Override
@@ -141,14 +144,24 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
         Map<String, AttributeValue> conn = getConnection(connectionId, USER_ID, ROLES, EXPIRES_AT);
         if (conn == null || !RegistryItems.live(conn, now)) throw new ConnectionGoneException(connectionId);
         if (!conn.containsKey(USER_ID) || conn.get(USER_ID).s() == null) {
-            throw new RegistryUnavailableException("unreadable item in DynamoDB table '" + connectionsTable + "' (connectionId "
-                    + connectionId + "): attribute " + USER_ID + " is missing", null);
+            throw new RegistryUnavailableException(
+                    "unreadable item in DynamoDB table '" + connectionsTable + "' (connectionId " + connectionId
+                            + "): attribute " + USER_ID + " is missing",
+                    null);
         }
 
-        Map<String, AttributeValue> item = RegistryItems.subscriptionItem(connectionId, channelKey, conn.get(USER_ID).s(),
-                RegistryItems.roles(conn), Long.parseLong(conn.get(EXPIRES_AT).n()));
-        Map<String, AttributeValue> old = call("PutItem", subscriptionsTable, () -> client.putItem(r -> r
-                .tableName(subscriptionsTable).item(item).returnValues(ReturnValue.ALL_OLD))).attributes();
+        Map<String, AttributeValue> item = RegistryItems.subscriptionItem(
+                connectionId,
+                channelKey,
+                conn.get(USER_ID).s(),
+                RegistryItems.roles(conn),
+                Long.parseLong(conn.get(EXPIRES_AT).n()));
+        Map<String, AttributeValue> old = call(
+                        "PutItem",
+                        subscriptionsTable,
+                        () -> client.putItem(
+                                r -> r.tableName(subscriptionsTable).item(item).returnValues(ReturnValue.ALL_OLD)))
+                .attributes();
 
         // the second read closes the race with remove(): see the class comment
         Map<String, AttributeValue> again = getConnection(connectionId, EXPIRES_AT);
@@ -171,8 +184,11 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
     public void remove(String connectionId) {
         RegistryKeys.connectionId(connectionId);
         // the connection first, so a racing subscribe sees it gone (class comment)
-        call("DeleteItem", connectionsTable, () -> client.deleteItem(r -> r.tableName(connectionsTable)
-                .key(Map.of(CONN_PK, RegistryItems.s(connectionId)))));
+        call(
+                "DeleteItem",
+                connectionsTable,
+                () -> client.deleteItem(
+                        r -> r.tableName(connectionsTable).key(Map.of(CONN_PK, RegistryItems.s(connectionId)))));
         QueryRequest.Builder q = QueryRequest.builder()
                 .tableName(subscriptionsTable)
                 .keyConditionExpression("#pk = :pk")
@@ -186,7 +202,9 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
             QueryRequest req = q.exclusiveStartKey(start).build();
             QueryResponse page = call("Query", subscriptionsTable, () -> client.query(req));
             for (Map<String, AttributeValue> key : page.items()) {
-                batch.add(WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(key).build()).build());
+                batch.add(WriteRequest.builder()
+                        .deleteRequest(DeleteRequest.builder().key(key).build())
+                        .build());
                 if (batch.size() == 25) {
                     deleteBatch(batch);
                     batch = new ArrayList<>(25);
@@ -254,7 +272,8 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
                 return s;
             }
         };
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(subs, Spliterator.ORDERED | Spliterator.NONNULL), false);
+        return StreamSupport.stream(
+                Spliterators.spliteratorUnknownSize(subs, Spliterator.ORDERED | Spliterator.NONNULL), false);
     }
 
     @Override
@@ -268,7 +287,8 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
                 .keyConditionExpression("#uk = :uk")
                 .filterExpression("#exp > :now")
                 .expressionAttributeNames(Map.of("#uk", CONN_USER_KEY, "#exp", EXPIRES_AT))
-                .expressionAttributeValues(Map.of(":uk", RegistryItems.s(RegistryItems.userKey(tenant, userId)), ":now", nowValue(now)));
+                .expressionAttributeValues(
+                        Map.of(":uk", RegistryItems.s(RegistryItems.userKey(tenant, userId)), ":now", nowValue(now)));
         List<Connection> out = new ArrayList<>();
         pages(q, connectionsTable).forEachRemaining(item -> {
             if (RegistryItems.live(item, now)) out.add(RegistryItems.connection(item, connectionsTable));
@@ -280,21 +300,31 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
 
     /** The connection item (strongly consistent), only the named attributes when some are given; null when absent. */
     private Map<String, AttributeValue> getConnection(String connectionId, String... attributes) {
-        GetItemResponse r = call("GetItem", connectionsTable, () -> client.getItem(g -> {
-            g.tableName(connectionsTable).key(Map.of(CONN_PK, RegistryItems.s(connectionId))).consistentRead(true);
-            if (attributes.length > 0) {
-                Map<String, String> names = new java.util.LinkedHashMap<>();
-                for (int i = 0; i < attributes.length; i++) names.put("#a" + i, attributes[i]);
-                g.projectionExpression(String.join(", ", names.keySet())).expressionAttributeNames(names);
-            }
-        }));
+        GetItemResponse r = call(
+                "GetItem",
+                connectionsTable,
+                () -> client.getItem(g -> {
+                    g.tableName(connectionsTable)
+                            .key(Map.of(CONN_PK, RegistryItems.s(connectionId)))
+                            .consistentRead(true);
+                    if (attributes.length > 0) {
+                        Map<String, String> names = new java.util.LinkedHashMap<>();
+                        for (int i = 0; i < attributes.length; i++) names.put("#a" + i, attributes[i]);
+                        g.projectionExpression(String.join(", ", names.keySet()))
+                                .expressionAttributeNames(names);
+                    }
+                }));
         return r.hasItem() && !r.item().isEmpty() ? r.item() : null;
     }
 
     private Map<String, AttributeValue> deleteSubscription(String connectionId, String channelKey) {
-        return call("DeleteItem", subscriptionsTable, () -> client.deleteItem(r -> r.tableName(subscriptionsTable)
-                .key(Map.of(SUB_PK, RegistryItems.s(connectionId), SUB_SK, RegistryItems.s(channelKey)))
-                .returnValues(ReturnValue.ALL_OLD))).attributes();
+        return call(
+                        "DeleteItem",
+                        subscriptionsTable,
+                        () -> client.deleteItem(r -> r.tableName(subscriptionsTable)
+                                .key(Map.of(SUB_PK, RegistryItems.s(connectionId), SUB_SK, RegistryItems.s(channelKey)))
+                                .returnValues(ReturnValue.ALL_OLD)))
+                .attributes();
     }
 
     /** Deletes up to 25 keys, retrying UnprocessedItems with exponential backoff and full jitter. */
@@ -302,15 +332,23 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
         List<WriteRequest> pending = requests;
         for (int attempt = 1; ; attempt++) {
             List<WriteRequest> send = pending;
-            BatchWriteItemResponse r = call("BatchWriteItem", subscriptionsTable,
+            BatchWriteItemResponse r = call(
+                    "BatchWriteItem",
+                    subscriptionsTable,
                     () -> client.batchWriteItem(b -> b.requestItems(Map.of(subscriptionsTable, send))));
-            List<WriteRequest> left = r.hasUnprocessedItems() ? r.unprocessedItems().getOrDefault(subscriptionsTable, List.of()) : List.of();
+            List<WriteRequest> left = r.hasUnprocessedItems()
+                    ? r.unprocessedItems().getOrDefault(subscriptionsTable, List.of())
+                    : List.of();
             if (left.isEmpty()) return;
             if (attempt >= batchMaxAttempts) {
-                throw new RegistryUnavailableException(endpoint.map(u -> "DynamoDB at " + u).orElse("DynamoDB")
-                        + " left " + left.size() + " of " + requests.size() + " subscription deletes unprocessed in table '"
-                        + subscriptionsTable + "' after " + attempt + " BatchWriteItem attempts; remove() is idempotent: retry it"
-                        + " (expiry hides the leftovers meanwhile)", null);
+                throw new RegistryUnavailableException(
+                        endpoint.map(u -> "DynamoDB at " + u).orElse("DynamoDB")
+                                + " left " + left.size() + " of " + requests.size()
+                                + " subscription deletes unprocessed in table '"
+                                + subscriptionsTable + "' after " + attempt
+                                + " BatchWriteItem attempts; remove() is idempotent: retry it"
+                                + " (expiry hides the leftovers meanwhile)",
+                        null);
             }
             pending = left;
             sleep(backoff(attempt));
@@ -334,7 +372,8 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
     /** Items of a query, page by page, following LastEvaluatedKey; a page is fetched when the iterator needs it. */
     private Iterator<Map<String, AttributeValue>> pages(QueryRequest.Builder q, String table) {
         return new Iterator<>() {
-            private Iterator<Map<String, AttributeValue>> current = List.<Map<String, AttributeValue>>of().iterator();
+            private Iterator<Map<String, AttributeValue>> current =
+                    List.<Map<String, AttributeValue>>of().iterator();
             private Map<String, AttributeValue> start;
             private boolean last;
 
@@ -344,7 +383,10 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
                     QueryRequest req = q.exclusiveStartKey(start).build();
                     QueryResponse page = call("Query", table, () -> client.query(req));
                     current = page.items().iterator();
-                    start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+                    start = page.hasLastEvaluatedKey()
+                                    && !page.lastEvaluatedKey().isEmpty()
+                            ? page.lastEvaluatedKey()
+                            : null;
                     last = start == null;
                 }
                 return current.hasNext();
@@ -383,9 +425,20 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
 
         private Builder() {}
 
-        public Builder client(DynamoDbClient v) { this.client = v; return this; }
-        public Builder connectionsTable(String v) { this.connectionsTable = v; return this; }
-        public Builder subscriptionsTable(String v) { this.subscriptionsTable = v; return this; }
+        public Builder client(DynamoDbClient v) {
+            this.client = v;
+            return this;
+        }
+
+        public Builder connectionsTable(String v) {
+            this.connectionsTable = v;
+            return this;
+        }
+
+        public Builder subscriptionsTable(String v) {
+            this.subscriptionsTable = v;
+            return this;
+        }
 
         /** Items per channel Query page (the Query Limit); default none: DynamoDB's 1 MB pages. */
         public Builder pageSize(int v) {
@@ -396,7 +449,8 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
 
         /** BatchWriteItem attempts for UnprocessedItems in {@code remove} (default 8), and the backoff (50 ms doubling to 2 s, full jitter). */
         public Builder batchRetry(int maxAttempts, Duration base, Duration max) {
-            if (maxAttempts < 1) throw new IllegalArgumentException("batch maxAttempts must be at least 1, got " + maxAttempts);
+            if (maxAttempts < 1)
+                throw new IllegalArgumentException("batch maxAttempts must be at least 1, got " + maxAttempts);
             this.batchMaxAttempts = maxAttempts;
             this.batchBackoffBase = Objects.requireNonNull(base, "base");
             this.batchBackoffMax = Objects.requireNonNull(max, "max");
@@ -409,9 +463,11 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
             check("connectionsTable", connectionsTable, problems);
             check("subscriptionsTable", subscriptionsTable, problems);
             if (connectionsTable != null && connectionsTable.equals(subscriptionsTable)) {
-                problems.add("connectionsTable and subscriptionsTable must differ, both are '" + connectionsTable + "'");
+                problems.add(
+                        "connectionsTable and subscriptionsTable must differ, both are '" + connectionsTable + "'");
             }
-            if (!problems.isEmpty()) throw new IllegalArgumentException("DynamoDbConnectionRegistry: " + String.join("; ", problems));
+            if (!problems.isEmpty())
+                throw new IllegalArgumentException("DynamoDbConnectionRegistry: " + String.join("; ", problems));
             return new DynamoDbConnectionRegistry(this);
         }
 
@@ -420,5 +476,4 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
             else RegistryTables.tableNameProblem(name).map(p -> what + ": " + p).ifPresent(problems::add);
         }
     }
-
 }

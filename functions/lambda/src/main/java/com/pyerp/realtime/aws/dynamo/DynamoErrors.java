@@ -13,25 +13,35 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 final class DynamoErrors {
     private DynamoErrors() {}
 
-    static RegistryUnavailableException translate(String operation, String table, Optional<URI> endpoint, SdkException e) {
+    static RegistryUnavailableException translate(
+            String operation, String table, Optional<URI> endpoint, SdkException e) {
         String where = endpoint.map(u -> "DynamoDB at " + u).orElse("DynamoDB");
         String what = operation + " on table '" + table + "'";
         if (e instanceof ResourceNotFoundException) {
-            return new RegistryUnavailableException(where + ": table '" + table + "' does not exist (" + what
-                    + "); create it with RegistryTables.createIfMissing or deploy the stack", e);
+            return new RegistryUnavailableException(
+                    where + ": table '" + table + "' does not exist (" + what
+                            + "); create it with RegistryTables.createIfMissing or deploy the stack",
+                    e);
         }
         if (e instanceof AwsServiceException ase) {
-            String code = ase.awsErrorDetails() == null ? ase.getClass().getSimpleName() : ase.awsErrorDetails().errorCode();
-            String msg = ase.awsErrorDetails() == null ? ase.getMessage() : ase.awsErrorDetails().errorMessage();
+            String code = ase.awsErrorDetails() == null
+                    ? ase.getClass().getSimpleName()
+                    : ase.awsErrorDetails().errorCode();
+            String msg = ase.awsErrorDetails() == null
+                    ? ase.getMessage()
+                    : ase.awsErrorDetails().errorMessage();
             if (ase.isThrottlingException()) {
-                return new RegistryUnavailableException(where + " throttled " + what + " (" + code
-                        + ") and retries with backoff did not get through; the command was not applied", e);
+                return new RegistryUnavailableException(
+                        where + " throttled " + what + " (" + code
+                                + ") and retries with backoff did not get through; the command was not applied",
+                        e);
             }
-            return new RegistryUnavailableException(where + " refused " + what + ": " + code + ": " + msg
-                    + " (HTTP " + ase.statusCode() + ")", e);
+            return new RegistryUnavailableException(
+                    where + " refused " + what + ": " + code + ": " + msg + " (HTTP " + ase.statusCode() + ")", e);
         }
         if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
-            return new RegistryUnavailableException(where + " did not answer " + what + " in time: " + e.getMessage(), e);
+            return new RegistryUnavailableException(
+                    where + " did not answer " + what + " in time: " + e.getMessage(), e);
         }
         return new RegistryUnavailableException(where + " is unreachable (" + what + "): " + rootMessage(e), e);
     }

@@ -38,22 +38,33 @@ public final class ItemSizes {
 
     static long valueBytes(AttributeValue v) {
         switch (v.type()) {
-            case S: return utf8(v.s());
-            case N: return numberBytes(v.n());
-            case B: return v.b().asByteArray().length;
-            case SS: return v.ss().stream().mapToLong(ItemSizes::utf8).sum();
-            case NS: return v.ns().stream().mapToLong(ItemSizes::numberBytes).sum();
-            case BS: return v.bs().stream().mapToLong(b -> b.asByteArray().length).sum();
-            case BOOL: case NUL: return 1;
+            case S:
+                return utf8(v.s());
+            case N:
+                return numberBytes(v.n());
+            case B:
+                return v.b().asByteArray().length;
+            case SS:
+                return v.ss().stream().mapToLong(ItemSizes::utf8).sum();
+            case NS:
+                return v.ns().stream().mapToLong(ItemSizes::numberBytes).sum();
+            case BS:
+                return v.bs().stream().mapToLong(b -> b.asByteArray().length).sum();
+            case BOOL:
+            case NUL:
+                return 1;
             case L: {
                 List<AttributeValue> l = v.l();
-                return 3 + l.size() + l.stream().mapToLong(ItemSizes::valueBytes).sum();
+                return 3
+                        + l.size()
+                        + l.stream().mapToLong(ItemSizes::valueBytes).sum();
             }
             case M: {
                 Map<String, AttributeValue> m = v.m();
                 return 3 + m.size() + itemBytes(m);
             }
-            default: throw new IllegalArgumentException("unknown attribute type " + v.type());
+            default:
+                throw new IllegalArgumentException("unknown attribute type " + v.type());
         }
     }
 

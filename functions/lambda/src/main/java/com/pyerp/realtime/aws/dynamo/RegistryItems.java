@@ -59,7 +59,11 @@ final class RegistryItems {
         if (!p.roles().isEmpty()) item.put(ROLES, AttributeValue.fromSs(List.copyOf(new TreeSet<>(p.roles()))));
         if (!p.scopes().isEmpty()) {
             Map<String, AttributeValue> scopes = new TreeMap<>();
-            p.scopes().forEach((k, v) -> scopes.put(k, AttributeValue.fromL(new TreeSet<>(v).stream().map(RegistryItems::s).toList())));
+            p.scopes()
+                    .forEach((k, v) -> scopes.put(
+                            k,
+                            AttributeValue.fromL(new TreeSet<>(v)
+                                    .stream().map(RegistryItems::s).toList())));
             item.put(SCOPES, AttributeValue.fromM(scopes));
         }
         item.put(CONNECTED_AT, n(c.connectedAt().toEpochMilli()));
@@ -72,10 +76,15 @@ final class RegistryItems {
             Map<String, Set<String>> scopes = new TreeMap<>();
             AttributeValue sc = item.get(SCOPES);
             if (sc != null && sc.hasM()) {
-                sc.m().forEach((k, v) -> scopes.put(k, Set.copyOf(v.l().stream().map(AttributeValue::s).toList())));
+                sc.m()
+                        .forEach((k, v) -> scopes.put(
+                                k,
+                                Set.copyOf(v.l().stream().map(AttributeValue::s).toList())));
             }
             Principal p = new Principal(str(item, USER_ID), str(item, TENANT), roles(item), scopes);
-            return new Connection(str(item, CONN_PK), p,
+            return new Connection(
+                    str(item, CONN_PK),
+                    p,
                     Instant.ofEpochMilli(Long.parseLong(num(item, CONNECTED_AT))),
                     Instant.ofEpochSecond(Long.parseLong(num(item, EXPIRES_AT))));
         } catch (RuntimeException e) {
@@ -83,8 +92,8 @@ final class RegistryItems {
         }
     }
 
-    static Map<String, AttributeValue> subscriptionItem(String connectionId, String channelKey, String userId,
-                                                        Set<String> roles, long expiresAtSeconds) {
+    static Map<String, AttributeValue> subscriptionItem(
+            String connectionId, String channelKey, String userId, Set<String> roles, long expiresAtSeconds) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(SUB_PK, s(connectionId));
         item.put(SUB_SK, s(channelKey));
@@ -117,19 +126,24 @@ final class RegistryItems {
 
     private static String str(Map<String, AttributeValue> item, String name) {
         AttributeValue v = item.get(name);
-        if (v == null || v.s() == null) throw new IllegalStateException("attribute " + name + " is missing or not a string");
+        if (v == null || v.s() == null)
+            throw new IllegalStateException("attribute " + name + " is missing or not a string");
         return v.s();
     }
 
     private static String num(Map<String, AttributeValue> item, String name) {
         AttributeValue v = item.get(name);
-        if (v == null || v.n() == null) throw new IllegalStateException("attribute " + name + " is missing or not a number");
+        if (v == null || v.n() == null)
+            throw new IllegalStateException("attribute " + name + " is missing or not a number");
         return v.n();
     }
 
-    private static RegistryUnavailableException corrupt(String table, Map<String, AttributeValue> item, RuntimeException e) {
+    private static RegistryUnavailableException corrupt(
+            String table, Map<String, AttributeValue> item, RuntimeException e) {
         AttributeValue id = item.get(CONN_PK);
-        return new RegistryUnavailableException("unreadable item in DynamoDB table '" + table + "' (connectionId "
-                + (id == null ? "missing" : id.s()) + "): " + e.getMessage(), e);
+        return new RegistryUnavailableException(
+                "unreadable item in DynamoDB table '" + table + "' (connectionId " + (id == null ? "missing" : id.s())
+                        + "): " + e.getMessage(),
+                e);
     }
 }

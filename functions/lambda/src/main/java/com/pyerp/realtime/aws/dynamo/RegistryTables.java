@@ -1,6 +1,5 @@
 package com.pyerp.realtime.aws.dynamo;
 
-import com.pyerp.realtime.core.registry.RegistryKeys;
 import static com.pyerp.realtime.core.registry.RegistrySchema.BY_CHANNEL_PROJECTION;
 import static com.pyerp.realtime.core.registry.RegistrySchema.CONN_BY_USER_INDEX;
 import static com.pyerp.realtime.core.registry.RegistrySchema.CONN_PK;
@@ -12,6 +11,7 @@ import static com.pyerp.realtime.core.registry.RegistrySchema.SUB_CHANNEL_SK;
 import static com.pyerp.realtime.core.registry.RegistrySchema.SUB_PK;
 import static com.pyerp.realtime.core.registry.RegistrySchema.SUB_SK;
 
+import com.pyerp.realtime.core.registry.RegistryKeys;
 import com.pyerp.realtime.core.registry.RegistryUnavailableException;
 import java.net.URI;
 import java.time.Duration;
@@ -65,7 +65,8 @@ public final class RegistryTables {
     public record Outcome(List<String> created, List<String> existing, Map<String, String> ttl) {
         @Override
         public String toString() {
-            return "registry tables: created " + created + ", already there " + existing + ", TTL on " + EXPIRES_AT + " " + ttl;
+            return "registry tables: created " + created + ", already there " + existing + ", TTL on " + EXPIRES_AT
+                    + " " + ttl;
         }
     }
 
@@ -86,13 +87,15 @@ public final class RegistryTables {
         if (problems.isEmpty() && connectionsTable.equals(subscriptionsTable)) {
             problems.add("the connections and subscriptions tables must differ, both are '" + connectionsTable + "'");
         }
-        if (!problems.isEmpty()) throw new IllegalArgumentException("cannot create the registry tables: " + String.join("; ", problems));
+        if (!problems.isEmpty())
+            throw new IllegalArgumentException("cannot create the registry tables: " + String.join("; ", problems));
 
         Optional<URI> endpoint = client.serviceClientConfiguration().endpointOverride();
         List<String> created = new ArrayList<>();
         List<String> existing = new ArrayList<>();
         Map<String, String> ttl = new LinkedHashMap<>();
-        for (CreateTableRequest req : List.of(connectionsTableRequest(connectionsTable), subscriptionsTableRequest(subscriptionsTable))) {
+        for (CreateTableRequest req :
+                List.of(connectionsTableRequest(connectionsTable), subscriptionsTableRequest(subscriptionsTable))) {
             String table = req.tableName();
             try {
                 try {
@@ -121,7 +124,9 @@ public final class RegistryTables {
                 .globalSecondaryIndexes(GlobalSecondaryIndex.builder()
                         .indexName(CONN_BY_USER_INDEX)
                         .keySchema(hash(CONN_USER_KEY))
-                        .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+                        .projection(Projection.builder()
+                                .projectionType(ProjectionType.ALL)
+                                .build())
                         .build())
                 .build();
     }
@@ -136,8 +141,10 @@ public final class RegistryTables {
                 .globalSecondaryIndexes(GlobalSecondaryIndex.builder()
                         .indexName(SUB_BY_CHANNEL_INDEX)
                         .keySchema(hash(SUB_CHANNEL_PK), range(SUB_CHANNEL_SK))
-                        .projection(Projection.builder().projectionType(ProjectionType.INCLUDE)
-                                .nonKeyAttributes(BY_CHANNEL_PROJECTION).build())
+                        .projection(Projection.builder()
+                                .projectionType(ProjectionType.INCLUDE)
+                                .nonKeyAttributes(BY_CHANNEL_PROJECTION)
+                                .build())
                         .build())
                 .build();
     }
@@ -145,7 +152,8 @@ public final class RegistryTables {
     static Optional<String> tableNameProblem(String name) {
         if (name == null || name.isEmpty()) return Optional.of("table name is missing");
         if (!TABLE_NAME.matcher(name).matches()) {
-            return Optional.of("'" + RegistryKeys.printable(name) + "' is not a valid DynamoDB table name (3-255 characters of A-Z a-z 0-9 _ . -)");
+            return Optional.of("'" + RegistryKeys.printable(name)
+                    + "' is not a valid DynamoDB table name (3-255 characters of A-Z a-z 0-9 _ . -)");
         }
         return Optional.empty();
     }
@@ -164,13 +172,16 @@ public final class RegistryTables {
             } catch (ResourceNotFoundException e) {
                 d = null; // eventually consistent right after CreateTable on AWS
             }
-            if (d != null && d.tableStatus() == TableStatus.ACTIVE
+            if (d != null
+                    && d.tableStatus() == TableStatus.ACTIVE
                     && d.globalSecondaryIndexes().stream().allMatch(i -> i.indexStatus() == IndexStatus.ACTIVE)) {
                 return d;
             }
             if (System.nanoTime() > deadline) {
-                throw new RegistryUnavailableException("table '" + table + "' did not become ACTIVE within " + ACTIVE_TIMEOUT.toSeconds()
-                        + " s (status " + (d == null ? "not found" : d.tableStatus()) + ")", null);
+                throw new RegistryUnavailableException(
+                        "table '" + table + "' did not become ACTIVE within " + ACTIVE_TIMEOUT.toSeconds()
+                                + " s (status " + (d == null ? "not found" : d.tableStatus()) + ")",
+                        null);
             }
             try {
                 Thread.sleep(delay);
@@ -186,28 +197,37 @@ public final class RegistryTables {
     private static void check(CreateTableRequest want, TableDescription have) {
         String table = want.tableName();
         if (!keys(want.keySchema()).equals(keys(have.keySchema()))) {
-            throw new IllegalStateException("table '" + table + "' exists with key " + keys(have.keySchema()) + " but the registry needs "
-                    + keys(want.keySchema()) + "; use other table names or delete the table");
+            throw new IllegalStateException(
+                    "table '" + table + "' exists with key " + keys(have.keySchema()) + " but the registry needs "
+                            + keys(want.keySchema()) + "; use other table names or delete the table");
         }
         GlobalSecondaryIndex wantIndex = want.globalSecondaryIndexes().get(0);
         GlobalSecondaryIndexDescription haveIndex = have.globalSecondaryIndexes().stream()
-                .filter(i -> i.indexName().equals(wantIndex.indexName())).findFirst().orElse(null);
+                .filter(i -> i.indexName().equals(wantIndex.indexName()))
+                .findFirst()
+                .orElse(null);
         if (haveIndex == null) {
-            throw new IllegalStateException("table '" + table + "' exists without the index '" + wantIndex.indexName() + "' the registry queries; "
-                    + "use other table names or delete the table");
+            throw new IllegalStateException("table '" + table + "' exists without the index '" + wantIndex.indexName()
+                    + "' the registry queries; " + "use other table names or delete the table");
         }
         if (!keys(wantIndex.keySchema()).equals(keys(haveIndex.keySchema()))) {
-            throw new IllegalStateException("index '" + wantIndex.indexName() + "' of table '" + table + "' has key " + keys(haveIndex.keySchema())
-                    + " but the registry needs " + keys(wantIndex.keySchema()));
+            throw new IllegalStateException("index '" + wantIndex.indexName() + "' of table '" + table + "' has key "
+                    + keys(haveIndex.keySchema()) + " but the registry needs " + keys(wantIndex.keySchema()));
         }
         Projection p = haveIndex.projection();
-        boolean projects = p != null && (p.projectionType() == ProjectionType.ALL
-                || (wantIndex.projection().projectionType() == ProjectionType.INCLUDE && p.projectionType() == ProjectionType.INCLUDE
-                    && p.nonKeyAttributes().containsAll(wantIndex.projection().nonKeyAttributes())));
+        boolean projects = p != null
+                && (p.projectionType() == ProjectionType.ALL
+                        || (wantIndex.projection().projectionType() == ProjectionType.INCLUDE
+                                && p.projectionType() == ProjectionType.INCLUDE
+                                && p.nonKeyAttributes()
+                                        .containsAll(wantIndex.projection().nonKeyAttributes())));
         if (!projects) {
-            throw new IllegalStateException("index '" + wantIndex.indexName() + "' of table '" + table + "' projects " + p
-                    + " but the registry reads " + (wantIndex.projection().projectionType() == ProjectionType.ALL ? "ALL attributes"
-                    : wantIndex.projection().nonKeyAttributes()));
+            throw new IllegalStateException(
+                    "index '" + wantIndex.indexName() + "' of table '" + table + "' projects " + p
+                            + " but the registry reads "
+                            + (wantIndex.projection().projectionType() == ProjectionType.ALL
+                                    ? "ALL attributes"
+                                    : wantIndex.projection().nonKeyAttributes()));
         }
     }
 
@@ -217,11 +237,13 @@ public final class RegistryTables {
             TimeToLiveStatus s = d == null ? null : d.timeToLiveStatus();
             if (s == TimeToLiveStatus.ENABLED || s == TimeToLiveStatus.ENABLING) {
                 if (!EXPIRES_AT.equals(d.attributeName())) {
-                    throw new IllegalStateException("table '" + table + "' has TTL on '" + d.attributeName() + "', the registry writes '" + EXPIRES_AT + "'");
+                    throw new IllegalStateException("table '" + table + "' has TTL on '" + d.attributeName()
+                            + "', the registry writes '" + EXPIRES_AT + "'");
                 }
                 return s.toString();
             }
-            client.updateTimeToLive(r -> r.tableName(table).timeToLiveSpecification(t -> t.attributeName(EXPIRES_AT).enabled(true)));
+            client.updateTimeToLive(r -> r.tableName(table)
+                    .timeToLiveSpecification(t -> t.attributeName(EXPIRES_AT).enabled(true)));
             return TimeToLiveStatus.ENABLING.toString();
         } catch (AwsServiceException e) {
             if (unsupported(e)) return "UNSUPPORTED";
@@ -236,18 +258,29 @@ public final class RegistryTables {
     }
 
     private static AttributeDefinition attr(String name) {
-        return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+        return AttributeDefinition.builder()
+                .attributeName(name)
+                .attributeType(ScalarAttributeType.S)
+                .build();
     }
 
     private static KeySchemaElement hash(String name) {
-        return KeySchemaElement.builder().attributeName(name).keyType(KeyType.HASH).build();
+        return KeySchemaElement.builder()
+                .attributeName(name)
+                .keyType(KeyType.HASH)
+                .build();
     }
 
     private static KeySchemaElement range(String name) {
-        return KeySchemaElement.builder().attributeName(name).keyType(KeyType.RANGE).build();
+        return KeySchemaElement.builder()
+                .attributeName(name)
+                .keyType(KeyType.RANGE)
+                .build();
     }
 
     private static String keys(List<KeySchemaElement> schema) {
-        return schema.stream().map(k -> k.attributeName() + " " + k.keyType()).collect(Collectors.joining(", ", "[", "]"));
+        return schema.stream()
+                .map(k -> k.attributeName() + " " + k.keyType())
+                .collect(Collectors.joining(", ", "[", "]"));
     }
 }

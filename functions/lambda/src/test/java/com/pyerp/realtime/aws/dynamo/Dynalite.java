@@ -49,16 +49,19 @@ public final class Dynalite implements AutoCloseable {
     public static Dynalite start() {
         Path dir = toolsDir();
         if (!Files.isRegularFile(dir.resolve("node_modules/dynalite/package.json"))) {
-            throw new IllegalStateException("dynalite is not installed in " + dir + ": run `mvn -pl functions/lambda generate-test-resources`"
-                    + " (or `node install.js` there)");
+            throw new IllegalStateException("dynalite is not installed in " + dir
+                    + ": run `mvn -pl functions/lambda generate-test-resources`" + " (or `node install.js` there)");
         }
         String node = System.getProperty("node.executable", "node");
-        ProcessBuilder pb = new ProcessBuilder(node, "server.js", "0", "--exit-with-stdin").directory(dir.toFile()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(node, "server.js", "0", "--exit-with-stdin")
+                .directory(dir.toFile())
+                .redirectErrorStream(true);
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start node ('" + node + "'): " + e.getMessage() + "; node 20+ must be on the PATH", e);
+            throw new IllegalStateException(
+                    "cannot start node ('" + node + "'): " + e.getMessage() + "; node 20+ must be on the PATH", e);
         }
         List<String> output = new ArrayList<>();
         CompletableFuture<Integer> port = new CompletableFuture<>();
@@ -72,7 +75,8 @@ public final class Dynalite implements AutoCloseable {
             p.destroyForcibly();
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             synchronized (output) {
-                throw new IllegalStateException("dynalite did not start within " + START_TIMEOUT.toSeconds() + " s; its output: " + output, e);
+                throw new IllegalStateException(
+                        "dynalite did not start within " + START_TIMEOUT.toSeconds() + " s; its output: " + output, e);
             }
         }
     }
@@ -105,7 +109,8 @@ public final class Dynalite implements AutoCloseable {
                 if (Files.isRegularFile(candidate.resolve("server.js"))) return candidate;
             }
         }
-        throw new IllegalStateException("cannot find functions/lambda/tools/dynalite from " + here + "; set -Ddynalite.dir");
+        throw new IllegalStateException(
+                "cannot find functions/lambda/tools/dynalite from " + here + "; set -Ddynalite.dir");
     }
 
     public URI endpoint() {
@@ -114,8 +119,11 @@ public final class Dynalite implements AutoCloseable {
 
     /** A client of this server with the registry's production settings and dummy credentials. */
     public DynamoDbClient client() {
-        return DynamoDbClients.create("eu-central-1", Optional.of(endpoint),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), DynamoDbClients.Settings.defaults());
+        return DynamoDbClients.create(
+                "eu-central-1",
+                Optional.of(endpoint),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
+                DynamoDbClients.Settings.defaults());
     }
 
     public boolean isAlive() {
@@ -126,7 +134,8 @@ public final class Dynalite implements AutoCloseable {
     public void requireAlive() {
         if (process.isAlive()) return;
         synchronized (output) {
-            throw new IllegalStateException("dynalite (pid " + process.pid() + ") exited with code " + process.exitValue() + "; its output: " + output);
+            throw new IllegalStateException("dynalite (pid " + process.pid() + ") exited with code "
+                    + process.exitValue() + "; its output: " + output);
         }
     }
 

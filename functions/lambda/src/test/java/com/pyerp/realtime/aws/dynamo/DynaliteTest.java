@@ -20,7 +20,9 @@ class DynaliteTest {
         } finally {
             d.close();
         }
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("dynalite pid " + pid + " alive").isFalse();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .as("dynalite pid " + pid + " alive")
+                .isFalse();
     }
 
     @Test

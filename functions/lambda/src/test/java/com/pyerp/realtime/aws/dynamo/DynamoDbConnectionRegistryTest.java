@@ -38,8 +38,10 @@ class DynamoDbConnectionRegistryTest extends ConnectionRegistryContract {
         String connections = "connections-" + n;
         subscriptionsTable = "subscriptions-" + n;
         RegistryTables.createIfMissing(client, connections, subscriptionsTable);
-        return DynamoDbConnectionRegistry.builder().client(client)
-                .connectionsTable(connections).subscriptionsTable(subscriptionsTable)
+        return DynamoDbConnectionRegistry.builder()
+                .client(client)
+                .connectionsTable(connections)
+                .subscriptionsTable(subscriptionsTable)
                 .pageSize(25)
                 .build();
     }
@@ -50,7 +52,10 @@ class DynamoDbConnectionRegistryTest extends ConnectionRegistryContract {
         java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> start = null;
         do {
             var startKey = start;
-            ScanResponse page = client.scan(s -> s.tableName(subscriptionsTable).select(Select.COUNT).consistentRead(true).exclusiveStartKey(startKey));
+            ScanResponse page = client.scan(s -> s.tableName(subscriptionsTable)
+                    .select(Select.COUNT)
+                    .consistentRead(true)
+                    .exclusiveStartKey(startKey));
             count += page.count();
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);

@@ -83,23 +83,35 @@ class DynamoDbRegistryFaultsTest {
     }
 
     private static DynamoDbClient client(URI endpoint, DynamoDbClients.Settings settings) {
-        return DynamoDbClients.create("eu-central-1", Optional.of(endpoint),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), settings);
+        return DynamoDbClients.create(
+                "eu-central-1",
+                Optional.of(endpoint),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
+                settings);
     }
 
     private DynamoDbConnectionRegistry registry(DynamoDbClient client) {
-        return DynamoDbConnectionRegistry.builder().client(client).connectionsTable(connections).subscriptionsTable(subscriptions)
-                .pageSize(25).batchRetry(4, Duration.ofMillis(5), Duration.ofMillis(20)).build();
+        return DynamoDbConnectionRegistry.builder()
+                .client(client)
+                .connectionsTable(connections)
+                .subscriptionsTable(subscriptions)
+                .pageSize(25)
+                .batchRetry(4, Duration.ofMillis(5), Duration.ofMillis(20))
+                .build();
     }
 
     private static Connection connection(String id) {
-        return new Connection(id, new Principal("u-" + id, "acme", Set.of("inventory:read"), Map.of()), NOW, NOW.plusSeconds(7200));
+        return new Connection(
+                id, new Principal("u-" + id, "acme", Set.of("inventory:read"), Map.of()), NOW, NOW.plusSeconds(7200));
     }
 
     private static RealtimeEnv env(URI dynamoEndpoint) {
         return RealtimeEnv.builder()
-                .connectionsTable("env-connections").subscriptionsTable("env-subscriptions")
-                .jwtIssuer("https://issuer.test").jwtAudience("pyerp").jwksUrl("https://issuer.test/jwks.json")
+                .connectionsTable("env-connections")
+                .subscriptionsTable("env-subscriptions")
+                .jwtIssuer("https://issuer.test")
+                .jwtAudience("pyerp")
+                .jwksUrl("https://issuer.test/jwks.json")
                 .managementEndpoint("http://127.0.0.1:1/local")
                 .dynamoDbEndpoint(dynamoEndpoint.toString())
                 .region("eu-central-1")
@@ -135,10 +147,12 @@ class DynamoDbRegistryFaultsTest {
         DynamoDbConnectionRegistry registry = DynamoDbConnectionRegistry.fromEnv(env(down));
         try {
             // production settings: a refused connection is retried 5 times with 25 ms backoff, then gives up
-            RegistryUnavailableException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
-                    () -> assertThrows(RegistryUnavailableException.class,
-                            () -> registry.register(connection("c-1"))));
-            assertThat(e).hasMessageContaining("DynamoDB at " + down).hasMessageContaining("unreachable")
+            RegistryUnavailableException e = assertTimeoutPreemptively(
+                    Duration.ofSeconds(10),
+                    () -> assertThrows(RegistryUnavailableException.class, () -> registry.register(connection("c-1"))));
+            assertThat(e)
+                    .hasMessageContaining("DynamoDB at " + down)
+                    .hasMessageContaining("unreachable")
                     .hasMessageContaining("PutItem on table 'env-connections'");
         } finally {
             registry.close();
@@ -163,15 +177,24 @@ class DynamoDbRegistryFaultsTest {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            var settings = new DynamoDbClients.Settings(Duration.ofMillis(500), Duration.ofMillis(300), Duration.ofMillis(400),
-                    Duration.ofSeconds(2), 3, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(50));
+            var settings = new DynamoDbClients.Settings(
+                    Duration.ofMillis(500),
+                    Duration.ofMillis(300),
+                    Duration.ofMillis(400),
+                    Duration.ofSeconds(2),
+                    3,
+                    Duration.ofMillis(10),
+                    Duration.ofMillis(10),
+                    Duration.ofMillis(50));
             try (DynamoDbClient c = client(URI.create("http://127.0.0.1:" + silent.getLocalPort()), settings)) {
                 DynamoDbConnectionRegistry registry = registry(c);
 
-                RegistryUnavailableException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
-                        () -> assertThrows(RegistryUnavailableException.class,
-                                () -> registry.find("c-1", NOW)));
-                assertThat(e.getMessage()).contains("GetItem on table '" + connections + "'").containsAnyOf("did not answer", "unreachable");
+                RegistryUnavailableException e = assertTimeoutPreemptively(
+                        Duration.ofSeconds(10),
+                        () -> assertThrows(RegistryUnavailableException.class, () -> registry.find("c-1", NOW)));
+                assertThat(e.getMessage())
+                        .contains("GetItem on table '" + connections + "'")
+                        .containsAnyOf("did not answer", "unreachable");
             }
         } finally {
             synchronized (accepted) {
@@ -182,14 +205,18 @@ class DynamoDbRegistryFaultsTest {
 
     @Test
     void missingTable_saysWhichAndHowToCreateIt() {
-        DynamoDbConnectionRegistry registry = DynamoDbConnectionRegistry.builder().client(direct)
-                .connectionsTable("no-such-connections").subscriptionsTable("no-such-subscriptions").build();
+        DynamoDbConnectionRegistry registry = DynamoDbConnectionRegistry.builder()
+                .client(direct)
+                .connectionsTable("no-such-connections")
+                .subscriptionsTable("no-such-subscriptions")
+                .build();
 
         assertThatThrownBy(() -> registry.register(connection("c-1")))
                 .isInstanceOf(RegistryUnavailableException.class)
                 .hasMessageContaining("table 'no-such-connections' does not exist")
                 .hasMessageContaining("RegistryTables.createIfMissing");
-        assertThatThrownBy(() -> registry.subscribers(ChannelKey.of("acme", "sales.orders"), NOW).count())
+        assertThatThrownBy(() -> registry.subscribers(ChannelKey.of("acme", "sales.orders"), NOW)
+                        .count())
                 .isInstanceOf(RegistryUnavailableException.class)
                 .hasMessageContaining("no-such-subscriptions");
     }
@@ -199,14 +226,16 @@ class DynamoDbRegistryFaultsTest {
     @Test
     void throttling_isRetriedWithBackoffUntilItGetsThrough() {
         DynamoDbConnectionRegistry registry = registry(viaProxy);
-        proxy.fault((op, n) -> op.equals("PutItem") && n <= 2 ? Optional.of(FaultProxy.Error.throughputExceeded()) : Optional.empty());
+        proxy.fault((op, n) ->
+                op.equals("PutItem") && n <= 2 ? Optional.of(FaultProxy.Error.throughputExceeded()) : Optional.empty());
 
         registry.register(connection("c-1"));
 
         assertThat(proxy.count("PutItem")).isEqualTo(3);
         assertThat(registry.find("c-1", NOW)).isPresent();
 
-        proxy.fault((op, n) -> op.equals("Query") && n <= 3 ? Optional.of(FaultProxy.Error.throttling()) : Optional.empty());
+        proxy.fault((op, n) ->
+                op.equals("Query") && n <= 3 ? Optional.of(FaultProxy.Error.throttling()) : Optional.empty());
         assertThat(registry.connectionsOf("acme", "u-c-1", NOW)).hasSize(1);
         assertThat(proxy.count("Query")).isEqualTo(4);
     }
@@ -220,7 +249,8 @@ class DynamoDbRegistryFaultsTest {
                 .isInstanceOf(RegistryUnavailableException.class)
                 .hasMessageContaining("throttled PutItem on table '" + connections + "'")
                 .hasMessageContaining("ProvisionedThroughputExceededException");
-        assertThat(proxy.count("PutItem")).isEqualTo(DynamoDbClients.Settings.defaults().maxAttempts());
+        assertThat(proxy.count("PutItem"))
+                .isEqualTo(DynamoDbClients.Settings.defaults().maxAttempts());
     }
 
     // ---- UnprocessedItems
@@ -243,7 +273,8 @@ class DynamoDbRegistryFaultsTest {
     void unprocessedItemsThatNeverClear_giveRegistryUnavailable_andALaterRemoveFinishesTheJob() {
         DynamoDbConnectionRegistry registry = registry(viaProxy);
         subscribeOneToMany("c-1", 30);
-        proxy.fault((op, n) -> op.equals("BatchWriteItem") && n > 1 ? Optional.of(FaultProxy.Error.internal()) : Optional.empty());
+        proxy.fault((op, n) ->
+                op.equals("BatchWriteItem") && n > 1 ? Optional.of(FaultProxy.Error.internal()) : Optional.empty());
         proxy.batchWriteKeep(5);
 
         assertThatThrownBy(() -> registry.remove("c-1"))
@@ -279,7 +310,9 @@ class DynamoDbRegistryFaultsTest {
         proxy.resetCounts();
 
         try (Stream<Subscriber> s = registry.subscribers(key, NOW)) {
-            assertThat(proxy.count("Query")).as("nothing fetched before the stream is read").isZero();
+            assertThat(proxy.count("Query"))
+                    .as("nothing fetched before the stream is read")
+                    .isZero();
             assertThat(s.limit(10).count()).isEqualTo(10);
         }
         assertThat(proxy.count("Query")).isEqualTo(1);
@@ -298,7 +331,8 @@ class DynamoDbRegistryFaultsTest {
         String key = ChannelKey.of("acme", "sales.orders");
         subscribeMany(key, 60);
         proxy.resetCounts();
-        proxy.fault((op, n) -> op.equals("Query") && n >= 2 ? Optional.of(FaultProxy.Error.internal()) : Optional.empty());
+        proxy.fault(
+                (op, n) -> op.equals("Query") && n >= 2 ? Optional.of(FaultProxy.Error.internal()) : Optional.empty());
 
         List<String> seen = new ArrayList<>();
         try (Stream<Subscriber> s = registry.subscribers(key, NOW)) {
@@ -321,9 +355,12 @@ class DynamoDbRegistryFaultsTest {
         DynamoDbConnectionRegistry registry = DynamoDbConnectionRegistry.fromEnv(env);
         try {
             registry.register(connection("env-1"));
-            assertThat(registry.subscribe("env-1", ChannelKey.of("acme", "sales.orders"), NOW)).isTrue();
-            assertThat(registry.client().serviceClientConfiguration().endpointOverride()).contains(dynalite.endpoint());
-            assertThat(registry.client().serviceClientConfiguration().region().id()).isEqualTo("eu-central-1");
+            assertThat(registry.subscribe("env-1", ChannelKey.of("acme", "sales.orders"), NOW))
+                    .isTrue();
+            assertThat(registry.client().serviceClientConfiguration().endpointOverride())
+                    .contains(dynalite.endpoint());
+            assertThat(registry.client().serviceClientConfiguration().region().id())
+                    .isEqualTo("eu-central-1");
         } finally {
             registry.close();
         }
@@ -332,7 +369,10 @@ class DynamoDbRegistryFaultsTest {
     @Test
     void credentials_areDummyOnlyForALocalEndpointWithoutConfiguredCredentials() {
         Optional<URI> local = Optional.of(URI.create("http://127.0.0.1:8000"));
-        assertThat(DynamoDbClients.credentials(local, Map.of()).resolveCredentials().accessKeyId()).isEqualTo(DynamoDbClients.LOCAL_ACCESS_KEY);
+        assertThat(DynamoDbClients.credentials(local, Map.of())
+                        .resolveCredentials()
+                        .accessKeyId())
+                .isEqualTo(DynamoDbClients.LOCAL_ACCESS_KEY);
         assertThat(DynamoDbClients.credentials(local, Map.of("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")))
                 .isInstanceOf(software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.class);
         assertThat(DynamoDbClients.credentials(local, Map.of("AWS_PROFILE", "dev")))
@@ -343,15 +383,22 @@ class DynamoDbRegistryFaultsTest {
 
     @Test
     void builder_namesEveryMissingOrInvalidSetting() {
-        assertThatThrownBy(() -> DynamoDbConnectionRegistry.builder().connectionsTable("x").build())
+        assertThatThrownBy(() -> DynamoDbConnectionRegistry.builder()
+                        .connectionsTable("x")
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("client is not set")
                 .hasMessageContaining("connectionsTable: 'x' is not a valid DynamoDB table name")
                 .hasMessageContaining("subscriptionsTable is not set");
-        assertThatThrownBy(() -> DynamoDbConnectionRegistry.builder().client(direct).connectionsTable("same").subscriptionsTable("same").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must differ");
+        assertThatThrownBy(() -> DynamoDbConnectionRegistry.builder()
+                        .client(direct)
+                        .connectionsTable("same")
+                        .subscriptionsTable("same")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must differ");
         assertThatThrownBy(() -> DynamoDbConnectionRegistry.builder().pageSize(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pageSize");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pageSize");
     }
-
 }

@@ -36,7 +36,8 @@ final class FaultProxy implements AutoCloseable {
     }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Set<String> HOP_HEADERS = Set.of("host", "content-length", "connection", "expect", "upgrade", "transfer-encoding");
+    private static final Set<String> HOP_HEADERS =
+            Set.of("host", "content-length", "connection", "expect", "upgrade", "transfer-encoding");
 
     /** What to do with one request: forward it, or answer it with a DynamoDB error. */
     interface Fault {
@@ -46,12 +47,17 @@ final class FaultProxy implements AutoCloseable {
 
     record Error(int status, String type, String message) {
         static Error throughputExceeded() {
-            return new Error(400, "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+            return new Error(
+                    400,
+                    "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
                     "The level of configured provisioned throughput for the table was exceeded.");
         }
 
         static Error throttling() {
-            return new Error(400, "com.amazon.coral.availability#ThrottlingException", "Rate of requests exceeds the allowed throughput.");
+            return new Error(
+                    400,
+                    "com.amazon.coral.availability#ThrottlingException",
+                    "Rate of requests exceeds the allowed throughput.");
         }
 
         static Error internal() {
@@ -61,7 +67,8 @@ final class FaultProxy implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI target;
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private volatile Fault fault = (op, n) -> Optional.empty();
@@ -103,14 +110,20 @@ final class FaultProxy implements AutoCloseable {
             try (InputStream in = ex.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            String targetHeader = Optional.ofNullable(ex.getRequestHeaders().getFirst("X-Amz-Target")).orElse("");
+            String targetHeader = Optional.ofNullable(ex.getRequestHeaders().getFirst("X-Amz-Target"))
+                    .orElse("");
             String operation = targetHeader.substring(targetHeader.indexOf('.') + 1);
-            int nth = counts.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
+            int nth =
+                    counts.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
 
             Optional<Error> error = fault.error(operation, nth);
             if (error.isPresent()) {
                 Error e = error.get();
-                respond(ex, e.status(), ("{\"__type\":\"" + e.type() + "\",\"message\":\"" + e.message() + "\"}").getBytes(StandardCharsets.UTF_8));
+                respond(
+                        ex,
+                        e.status(),
+                        ("{\"__type\":\"" + e.type() + "\",\"message\":\"" + e.message() + "\"}")
+                                .getBytes(StandardCharsets.UTF_8));
                 return;
             }
 
@@ -130,7 +143,8 @@ final class FaultProxy implements AutoCloseable {
                 }
             }
 
-            HttpRequest.Builder fwd = HttpRequest.newBuilder(target.resolve(ex.getRequestURI().getPath()))
+            HttpRequest.Builder fwd = HttpRequest.newBuilder(
+                            target.resolve(ex.getRequestURI().getPath()))
                     .timeout(Duration.ofSeconds(30))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
             ex.getRequestHeaders().forEach((name, values) -> {
@@ -148,13 +162,19 @@ final class FaultProxy implements AutoCloseable {
                 rewritten = true;
             }
             if (!rewritten) {
-                r.headers().firstValue("x-amz-crc32").ifPresent(v -> ex.getResponseHeaders().add("x-amz-crc32", v));
+                r.headers()
+                        .firstValue("x-amz-crc32")
+                        .ifPresent(v -> ex.getResponseHeaders().add("x-amz-crc32", v));
             }
             respond(ex, r.statusCode(), out);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            respond(ex, 500, ("{\"__type\":\"com.amazon.coral.service#InternalFailure\",\"message\":\"proxy: " + e + "\"}").getBytes(StandardCharsets.UTF_8));
+            respond(
+                    ex,
+                    500,
+                    ("{\"__type\":\"com.amazon.coral.service#InternalFailure\",\"message\":\"proxy: " + e + "\"}")
+                            .getBytes(StandardCharsets.UTF_8));
         } finally {
             ex.close();
         }

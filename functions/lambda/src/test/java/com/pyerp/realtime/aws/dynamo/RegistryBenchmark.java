@@ -43,18 +43,28 @@ public final class RegistryBenchmark {
 
         Dynalite dynalite = endpointArg == null ? Dynalite.start() : null;
         URI endpoint = dynalite != null ? dynalite.endpoint() : URI.create(endpointArg);
-        try (DynamoDbClient client = DynamoDbClients.create("eu-central-1", Optional.of(endpoint),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), DynamoDbClients.Settings.defaults())) {
+        try (DynamoDbClient client = DynamoDbClients.create(
+                "eu-central-1",
+                Optional.of(endpoint),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
+                DynamoDbClients.Settings.defaults())) {
             String suffix = Long.toString(System.currentTimeMillis(), 36);
             String connections = "bench-connections-" + suffix;
             String subscriptions = "bench-subscriptions-" + suffix;
             RegistryTables.Outcome outcome = RegistryTables.createIfMissing(client, connections, subscriptions);
-            DynamoDbConnectionRegistry registry = DynamoDbConnectionRegistry.builder().client(client)
-                    .connectionsTable(connections).subscriptionsTable(subscriptions).build();
+            DynamoDbConnectionRegistry registry = DynamoDbConnectionRegistry.builder()
+                    .client(client)
+                    .connectionsTable(connections)
+                    .subscriptionsTable(subscriptions)
+                    .build();
 
-            System.out.printf("DynamoDB registry benchmark: endpoint %s (%s), %d client threads, %d CPUs, java %s%n", endpoint,
-                    dynalite != null ? "dynalite 4.0.0 in memory, started here" : "given", threads,
-                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            System.out.printf(
+                    "DynamoDB registry benchmark: endpoint %s (%s), %d client threads, %d CPUs, java %s%n",
+                    endpoint,
+                    dynalite != null ? "dynalite 4.0.0 in memory, started here" : "given",
+                    threads,
+                    Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.version"));
             System.out.println(outcome);
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             try {
@@ -70,18 +80,24 @@ public final class RegistryBenchmark {
                 int conns = 500;
                 runParallel(pool, threads, conns, i -> registry.register(connection("s-" + i)));
                 long t0 = System.nanoTime();
-                runParallel(pool, threads, conns * subsPerConnection,
-                        i -> registry.subscribe("s-" + (i % conns), ChannelKey.of("acme", "inventory.sku.B" + (i / conns)), NOW));
+                runParallel(
+                        pool,
+                        threads,
+                        conns * subsPerConnection,
+                        i -> registry.subscribe(
+                                "s-" + (i % conns), ChannelKey.of("acme", "inventory.sku.B" + (i / conns)), NOW));
                 double subSeconds = seconds(t0);
                 int subscribes = conns * subsPerConnection;
-                System.out.printf("subscribe:  %,d ops in %.2f s = %,.0f ops/s (each: 2 consistent GetItem + 1 PutItem)%n",
+                System.out.printf(
+                        "subscribe:  %,d ops in %.2f s = %,.0f ops/s (each: 2 consistent GetItem + 1 PutItem)%n",
                         subscribes, subSeconds, subscribes / subSeconds);
 
                 // disconnect = remove(): DeleteItem + Query + BatchWriteItem
                 t0 = System.nanoTime();
                 runParallel(pool, threads, conns, i -> registry.remove("s-" + i));
                 double remSeconds = seconds(t0);
-                System.out.printf("disconnect: %,d ops in %.2f s = %,.0f ops/s (each with %d subscriptions: DeleteItem + Query + BatchWriteItem)%n",
+                System.out.printf(
+                        "disconnect: %,d ops in %.2f s = %,.0f ops/s (each with %d subscriptions: DeleteItem + Query + BatchWriteItem)%n",
                         conns, remSeconds, conns / remSeconds, subsPerConnection);
 
                 // stream a big channel
@@ -99,7 +115,9 @@ public final class RegistryBenchmark {
                     try (Stream<Subscriber> s = registry.subscribers(big, NOW)) {
                         n = s.count();
                     }
-                    System.out.printf("stream %,d-member channel (round %d): %,d subscribers in %.0f ms%n", channelMembers, round, n, seconds(s0) * 1000);
+                    System.out.printf(
+                            "stream %,d-member channel (round %d): %,d subscribers in %.0f ms%n",
+                            channelMembers, round, n, seconds(s0) * 1000);
                 }
 
                 // read units of a 1,000-member broadcast with the real index items
@@ -119,20 +137,44 @@ public final class RegistryBenchmark {
         }
     }
 
-    private static void readUnits(DynamoDbClient client, String subscriptions, DynamoDbConnectionRegistry registry,
-                                  ExecutorService pool, int threads) throws Exception {
+    private static void readUnits(
+            DynamoDbClient client,
+            String subscriptions,
+            DynamoDbConnectionRegistry registry,
+            ExecutorService pool,
+            int threads)
+            throws Exception {
         String key = ChannelKey.of("acme", "inventory.warehouse.WH-2");
-        Connection sample = new Connection("Ab3dEfGhIjK0001=", new Principal("3f2b6c1e-8d4a-4e1b-9c7f-000000000001", "acme",
-                Set.of("inventory:read", "sales:read"), Map.of("warehouses", Set.of("WH-1", "WH-2"))), NOW, NOW.plusSeconds(7500));
-        System.out.printf("item sizes: connection %d bytes, subscription %d bytes (sample user with 2 roles and 2 warehouses)%n",
+        Connection sample = new Connection(
+                "Ab3dEfGhIjK0001=",
+                new Principal(
+                        "3f2b6c1e-8d4a-4e1b-9c7f-000000000001",
+                        "acme",
+                        Set.of("inventory:read", "sales:read"),
+                        Map.of("warehouses", Set.of("WH-1", "WH-2"))),
+                NOW,
+                NOW.plusSeconds(7500));
+        System.out.printf(
+                "item sizes: connection %d bytes, subscription %d bytes (sample user with 2 roles and 2 warehouses)%n",
                 ItemSizes.itemBytes(RegistryItems.connectionItem(sample)),
-                ItemSizes.itemBytes(RegistryItems.subscriptionItem(sample.connectionId(), key, sample.principal().userId(),
-                        sample.principal().roles(), RegistryItems.expirySeconds(sample.expiresAt()))));
+                ItemSizes.itemBytes(RegistryItems.subscriptionItem(
+                        sample.connectionId(),
+                        key,
+                        sample.principal().userId(),
+                        sample.principal().roles(),
+                        RegistryItems.expirySeconds(sample.expiresAt()))));
         runParallel(pool, threads, 1000, i -> {
             // an API Gateway connection id is 16 characters; user ids here are UUID-sized
             String id = String.format("Ab3dEfGhIjK%04d=", i);
-            registry.register(new Connection(id, new Principal(String.format("3f2b6c1e-8d4a-4e1b-9c7f-%012d", i), "acme",
-                    Set.of("inventory:read", "sales:read"), Map.of("warehouses", Set.of("WH-1", "WH-2"))), NOW, NOW.plusSeconds(7500)));
+            registry.register(new Connection(
+                    id,
+                    new Principal(
+                            String.format("3f2b6c1e-8d4a-4e1b-9c7f-%012d", i),
+                            "acme",
+                            Set.of("inventory:read", "sales:read"),
+                            Map.of("warehouses", Set.of("WH-1", "WH-2"))),
+                    NOW,
+                    NOW.plusSeconds(7500)));
             registry.subscribe(id, key, NOW);
         });
         long bytes = 0;
@@ -142,25 +184,34 @@ public final class RegistryBenchmark {
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
-            QueryResponse page = client.query(q -> q.tableName(subscriptions).indexName("byChannel")
+            QueryResponse page = client.query(q -> q.tableName(subscriptions)
+                    .indexName("byChannel")
                     .keyConditionExpression("channelKey = :ck")
                     .expressionAttributeValues(Map.of(":ck", AttributeValue.fromS(key)))
                     .exclusiveStartKey(from));
-            long pageBytes = page.items().stream().mapToLong(ItemSizes::itemBytes).sum();
+            long pageBytes =
+                    page.items().stream().mapToLong(ItemSizes::itemBytes).sum();
             bytes += pageBytes;
             items += page.count();
             pages++;
             units += ItemSizes.queryReadUnits(pageBytes, false);
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
-        System.out.printf("read units per broadcast to a 1,000-member channel: %d index items of %d bytes on average (%,d bytes),"
+        System.out.printf(
+                "read units per broadcast to a 1,000-member channel: %d index items of %d bytes on average (%,d bytes),"
                         + " %d page(s), %.1f RCU (eventually consistent, 4 KB blocks); %.0f RCU per 100,000 broadcasts%n",
                 items, bytes / Math.max(1, items), bytes, pages, units, units * 100_000);
-        System.out.printf("  a page of DynamoDB's 1 MB then holds about %,d subscribers%n", 1_048_576 / Math.max(1, bytes / Math.max(1, items)));
+        System.out.printf(
+                "  a page of DynamoDB's 1 MB then holds about %,d subscribers%n",
+                1_048_576 / Math.max(1, bytes / Math.max(1, items)));
     }
 
     private static Connection connection(String id) {
-        return new Connection(id, new Principal("user-" + id, "acme", Set.of("inventory:read"), Map.of()), NOW, NOW.plusSeconds(7500));
+        return new Connection(
+                id,
+                new Principal("user-" + id, "acme", Set.of("inventory:read"), Map.of()),
+                NOW,
+                NOW.plusSeconds(7500));
     }
 
     interface Op {

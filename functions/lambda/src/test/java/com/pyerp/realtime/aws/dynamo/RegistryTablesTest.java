@@ -49,7 +49,8 @@ class RegistryTablesTest {
         assertThat(outcome.existing()).isEmpty();
         assertThat(outcome.ttl()).containsEntry("t1-connections", "UNSUPPORTED"); // dynalite has no UpdateTimeToLive
 
-        TableDescription conn = client.describeTable(r -> r.tableName("t1-connections")).table();
+        TableDescription conn =
+                client.describeTable(r -> r.tableName("t1-connections")).table();
         assertThat(conn.keySchema()).singleElement().satisfies(k -> {
             assertThat(k.attributeName()).isEqualTo(RegistrySchema.CONN_PK);
             assertThat(k.keyType()).isEqualTo(KeyType.HASH);
@@ -59,15 +60,20 @@ class RegistryTablesTest {
         assertThat(byUser.keySchema().get(0).attributeName()).isEqualTo(RegistrySchema.CONN_USER_KEY);
         assertThat(byUser.projection().projectionType()).isEqualTo(ProjectionType.ALL);
 
-        TableDescription subs = client.describeTable(r -> r.tableName("t1-subscriptions")).table();
-        assertThat(subs.keySchema()).extracting(k -> k.attributeName() + " " + k.keyType())
+        TableDescription subs =
+                client.describeTable(r -> r.tableName("t1-subscriptions")).table();
+        assertThat(subs.keySchema())
+                .extracting(k -> k.attributeName() + " " + k.keyType())
                 .containsExactly(RegistrySchema.SUB_PK + " HASH", RegistrySchema.SUB_SK + " RANGE");
-        GlobalSecondaryIndexDescription byChannel = subs.globalSecondaryIndexes().get(0);
+        GlobalSecondaryIndexDescription byChannel =
+                subs.globalSecondaryIndexes().get(0);
         assertThat(byChannel.indexName()).isEqualTo(RegistrySchema.SUB_BY_CHANNEL_INDEX);
-        assertThat(byChannel.keySchema()).extracting(k -> k.attributeName() + " " + k.keyType())
+        assertThat(byChannel.keySchema())
+                .extracting(k -> k.attributeName() + " " + k.keyType())
                 .containsExactly(RegistrySchema.SUB_CHANNEL_PK + " HASH", RegistrySchema.SUB_CHANNEL_SK + " RANGE");
         assertThat(byChannel.projection().projectionType()).isEqualTo(ProjectionType.INCLUDE);
-        assertThat(byChannel.projection().nonKeyAttributes()).containsExactlyInAnyOrderElementsOf(RegistrySchema.BY_CHANNEL_PROJECTION);
+        assertThat(byChannel.projection().nonKeyAttributes())
+                .containsExactlyInAnyOrderElementsOf(RegistrySchema.BY_CHANNEL_PROJECTION);
     }
 
     @Test
@@ -95,8 +101,10 @@ class RegistryTablesTest {
     @Test
     void anExistingTableWithoutTheIndex_isRefused() {
         CreateTableRequest full = RegistryTables.subscriptionsTableRequest("t4-subscriptions");
-        client.createTable(r -> r.tableName(full.tableName()).billingMode(full.billingMode())
-                .attributeDefinitions(full.attributeDefinitions()).keySchema(full.keySchema()));
+        client.createTable(r -> r.tableName(full.tableName())
+                .billingMode(full.billingMode())
+                .attributeDefinitions(full.attributeDefinitions())
+                .keySchema(full.keySchema()));
 
         assertThatThrownBy(() -> RegistryTables.createIfMissing(client, "t4-connections", "t4-subscriptions"))
                 .isInstanceOf(IllegalStateException.class)
@@ -110,9 +118,11 @@ class RegistryTablesTest {
                 .hasMessageContaining("connections table: 'ab' is not a valid DynamoDB table name")
                 .hasMessageContaining("subscriptions table: 'has space' is not a valid DynamoDB table name");
         assertThatThrownBy(() -> RegistryTables.createIfMissing(client, "same-name", "same-name"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must differ");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must differ");
         assertThatThrownBy(() -> RegistryTables.createIfMissing(client, null, "x-subscriptions"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connections table: table name is missing");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connections table: table name is missing");
     }
 
     @Test
@@ -122,8 +132,11 @@ class RegistryTablesTest {
             port = s.getLocalPort();
         }
         URI down = URI.create("http://127.0.0.1:" + port);
-        try (DynamoDbClient c = DynamoDbClients.create("eu-central-1", Optional.of(down),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), DynamoDbClients.Settings.defaults())) {
+        try (DynamoDbClient c = DynamoDbClients.create(
+                "eu-central-1",
+                Optional.of(down),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
+                DynamoDbClients.Settings.defaults())) {
             assertThatThrownBy(() -> RegistryTables.createIfMissing(c, "t5-connections", "t5-subscriptions"))
                     .isInstanceOf(RegistryUnavailableException.class)
                     .hasMessageContaining("DynamoDB at " + down + " is unreachable")
