@@ -107,6 +107,54 @@ export const ERROR_CODES = Object.freeze([
     delivery: 'handshake',
     description: 'Handshake refused: the Origin is not allowed, or the authorizer denied the connection.',
   }),
+  Object.freeze({
+    code: 'TOKEN_EXPIRED',
+    number: 4411,
+    keepsConnection: false,
+    delivery: 'frame',
+    description:
+      "The connection's token expired (exp plus the clock skew) and no refresh replaced it; this frame comes before the server closes the socket. Reconnect with a fresh token.",
+  }),
+  Object.freeze({
+    code: 'SESSION_REVOKED',
+    number: 4412,
+    keepsConnection: false,
+    delivery: 'frame',
+    description:
+      "The ERP revoked the user's sessions (logout, role change, disabled account); this frame comes before the server closes the socket. Reconnect only with a new token.",
+  }),
+  Object.freeze({
+    code: 'REFRESH_REFUSED',
+    number: 4413,
+    keepsConnection: true,
+    delivery: 'frame',
+    description:
+      'The refresh token failed verification or names another sub or tenant; the connection keeps its current token and still ends when that one expires.',
+  }),
+  Object.freeze({
+    code: 'RATE_LIMITED',
+    number: 4429,
+    keepsConnection: true,
+    delivery: 'frame',
+    description:
+      'The connection sent frames faster than its rate limit (a token bucket); the frame was not processed. Slow down: repeated abuse closes the socket (RATE_LIMIT_ABUSE).',
+  }),
+  Object.freeze({
+    code: 'RATE_LIMIT_ABUSE',
+    number: 4430,
+    keepsConnection: false,
+    delivery: 'frame',
+    description:
+      'The connection kept sending over its rate limit after RATE_LIMITED; this frame comes before the server closes the socket.',
+  }),
+  Object.freeze({
+    code: 'CONNECTION_LIMIT',
+    number: 429,
+    keepsConnection: false,
+    delivery: 'handshake',
+    description:
+      'Handshake refused: the user already holds the maximum number of concurrent connections (MAX_CONNECTIONS_PER_USER).',
+  }),
 ]);
 
 /** The catalogue by code name, e.g. `ErrorCodes.CHANNEL_FORBIDDEN.number === 4405`. @type {Readonly<Record<string, Readonly<ErrorCodeInfo>>>} */

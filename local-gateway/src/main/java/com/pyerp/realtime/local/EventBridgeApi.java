@@ -43,6 +43,17 @@ final class EventBridgeApi extends Handler.Abstract {
         for (Map.Entry<String, String> r : rulePatterns.entrySet()) rules.addRule(r.getKey(), r.getValue());
     }
 
+    /** Rules whose target is not the dispatch queue (the session function's revocation rule), by rule name. */
+    private final Map<String, java.util.function.Consumer<ObjectNode>> otherTargets =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Adds a rule with its own target, as the stack does (e.g. {@code SessionGuard.REVOKED_RULE}). */
+    void addRule(String name, String pattern, java.util.function.Consumer<ObjectNode> target)
+            throws java.io.IOException {
+        rules.addRule(name, pattern);
+        otherTargets.put(name, target);
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String target = request.getHeaders().get("X-Amz-Target");
@@ -173,7 +184,11 @@ final class EventBridgeApi extends Handler.Abstract {
                 "rules",
                 matched);
         // each matching rule's target is the dispatch queue (one SendMessage per rule, as EventBridge does)
-        for (int i = 0; i < matched.size(); i++) queue.send(event);
+        for (String rule : matched) {
+            var other = otherTargets.get(rule);
+            if (other != null) other.accept(event);
+            else queue.send(event);
+        }
     }
 
     /** The dispatcher failures after every receive (newest last), like the queue's dead-letter queue. */

@@ -98,7 +98,18 @@ public final class LocalGateway implements AutoCloseable {
                 container.addMapping("/" + config.stage(), gateway::create);
             });
             ws.setHandler(new Handler.Sequence(management, eventBridge, local, new NotFound()));
-            server.setHandler(ws);
+            server.setHandler(new HostCheck(config.allowedHosts(), ws));
+            // the session function: its revocation rule on the bus, and its schedule (the stack's SessionSweep)
+            var sessions = hs.session();
+            eventBridge.addRule(
+                    com.pyerp.realtime.core.session.SessionGuard.REVOKED_RULE,
+                    com.pyerp.realtime.core.session.SessionGuard.REVOKED_RULE_PATTERN,
+                    event -> workers.execute(() -> invokeSession(sessions, event)));
+            timers.scheduleAtFixedRate(
+                    () -> workers.execute(() -> invokeSession(sessions, scheduledEvent())),
+                    config.sessionSweep().toMillis(),
+                    config.sessionSweep().toMillis(),
+                    TimeUnit.MILLISECONDS);
             server.setStopTimeout(2000);
             registry = reg;
             handlers = hs;
@@ -119,6 +130,31 @@ public final class LocalGateway implements AutoCloseable {
             if (reg instanceof AutoCloseable c) c.close();
             throw e;
         }
+    }
+
+    private static void invokeSession(
+            com.pyerp.realtime.handler.SessionHandler handler, tools.jackson.databind.JsonNode event) {
+        LambdaRuntime.Result r = LambdaRuntime.invokeStream("session", handler, event);
+        if (r.failed()) LOG.warn("session function failed", "error", r.errorMessage());
+    }
+
+    /** What an EventBridge schedule sends. */
+    private tools.jackson.databind.JsonNode scheduledEvent() {
+        var e = LambdaRuntime.JSON.createObjectNode();
+        e.put("version", "0");
+        e.put("id", java.util.UUID.randomUUID().toString());
+        e.put("detail-type", com.pyerp.realtime.handler.SessionHandler.SCHEDULED);
+        e.put("source", "aws.events");
+        e.put("account", LocalGatewayConfig.ACCOUNT);
+        e.put(
+                "time",
+                java.time.Instant.now()
+                        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                        .toString());
+        e.put("region", config.region());
+        e.putArray("resources");
+        e.putObject("detail");
+        return e;
     }
 
     /** Starts a gateway with a development signing key from the config's key file. */

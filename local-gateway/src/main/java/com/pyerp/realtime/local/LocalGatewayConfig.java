@@ -19,7 +19,9 @@ record LocalGatewayConfig(
         Path keyFile,
         boolean demo,
         double demoRate,
-        java.util.Map<String, String> processEnv) {
+        java.util.Map<String, String> processEnv,
+        List<String> allowedHosts,
+        java.time.Duration sessionSweep) {
     static final String ACCOUNT = "000000000000";
 
     enum Registry {
@@ -31,6 +33,7 @@ record LocalGatewayConfig(
         Objects.requireNonNull(stage);
         extraOrigins = List.copyOf(extraOrigins);
         processEnv = java.util.Map.copyOf(processEnv);
+        allowedHosts = List.copyOf(allowedHosts);
     }
 
     static Builder builder() {
@@ -49,6 +52,20 @@ record LocalGatewayConfig(
         boolean demo;
         double demoRate = 1.0;
         java.util.Map<String, String> processEnv = System.getenv();
+        List<String> allowedHosts = List.of();
+        java.time.Duration sessionSweep = com.pyerp.realtime.core.session.SessionGuard.SWEEP_INTERVAL;
+
+        /** Host header values accepted besides loopback ones (DNS-rebinding protection), e.g. a LAN name. */
+        Builder allowedHosts(List<String> v) {
+            allowedHosts = v;
+            return this;
+        }
+
+        /** How often the session sweep runs (default: the stack's schedule; tests shorten it). */
+        Builder sessionSweep(java.time.Duration v) {
+            sessionSweep = v;
+            return this;
+        }
 
         Builder host(String v) {
             host = v;
@@ -120,8 +137,27 @@ record LocalGatewayConfig(
                     throw new IllegalArgumentException(
                             "--origin must be scheme://host[:port] without a path, got '" + o + "'");
             }
+            for (String h : allowedHosts) {
+                if (!h.matches("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]+\\]"))
+                    throw new IllegalArgumentException(
+                            "--allow-host must be a host name without port, got '" + h + "'");
+            }
+            if (sessionSweep.isNegative() || sessionSweep.isZero())
+                throw new IllegalArgumentException("the session sweep interval must be positive");
             return new LocalGatewayConfig(
-                    host, port, stage, bus, region, registry, extraOrigins, keyFile, demo, demoRate, processEnv);
+                    host,
+                    port,
+                    stage,
+                    bus,
+                    region,
+                    registry,
+                    extraOrigins,
+                    keyFile,
+                    demo,
+                    demoRate,
+                    processEnv,
+                    allowedHosts,
+                    sessionSweep);
         }
 
         private static String envOr(String name, String dflt) {

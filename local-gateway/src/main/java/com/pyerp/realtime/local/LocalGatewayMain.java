@@ -28,6 +28,7 @@ public final class LocalGatewayMain {
                                        AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL (dynalite, LocalStack, AWS)
                                        and creates the tables if missing
               --origin URL             also allow this browser Origin, e.g. http://localhost:5173 (repeatable)
+              --allow-host NAME        also accept this Host header (default: loopback names only; repeatable)
               --key-file FILE          development signing key (default ~/.pyerp-realtime/dev-signing-key.jwk,
                                        created if missing)
               --demo                   publish simulated ERP events through PutEvents while running
@@ -95,6 +96,7 @@ public final class LocalGatewayMain {
     static LocalGatewayConfig parse(List<String> a) throws UsageException {
         LocalGatewayConfig.Builder b = LocalGatewayConfig.builder();
         List<String> origins = new ArrayList<>();
+        List<String> hosts = new ArrayList<>();
         for (int i = 0; i < a.size(); i++) {
             String opt = a.get(i);
             switch (opt) {
@@ -111,6 +113,7 @@ public final class LocalGatewayMain {
                     }
                 }
                 case "--origin" -> origins.add(value(a, ++i, opt));
+                case "--allow-host" -> hosts.add(value(a, ++i, opt));
                 case "--key-file" -> b.keyFile(Path.of(value(a, ++i, opt)));
                 case "--demo" -> b.demo(true);
                 case "--demo-rate" -> {
@@ -125,6 +128,7 @@ public final class LocalGatewayMain {
             }
         }
         b.extraOrigins(origins);
+        b.allowedHosts(hosts);
         try {
             return b.build();
         } catch (IllegalArgumentException e) {

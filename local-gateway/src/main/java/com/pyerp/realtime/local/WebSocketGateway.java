@@ -114,10 +114,6 @@ public final class WebSocketGateway {
                         JsonLog.redact(request.getHttpURI().getPathQuery()),
                         "sourceIp",
                         sourceIp));
-        if (!newConnections.tryAcquire()) {
-            return refuse(request, response, callback, connectionId, 429, "over 500 new connections per second");
-        }
-
         // 1. The REQUEST authorizer. Its result is never cached (WebSocket authorizers are not).
         ObjectNode auth = LambdaRuntime.JSON.createObjectNode();
         auth.put("type", "REQUEST");
@@ -155,6 +151,12 @@ public final class WebSocketGateway {
         }
         if (!allowed) {
             return refuse(request, response, callback, connectionId, 403, "authorizer denied");
+        }
+        // API Gateway's 500 new connections per second: counted once the authorizer allowed the handshake, so a
+        // flood of junk tokens cannot use up valid users' budget (decisions.md; refused ones cost their own
+        // authorizer run only)
+        if (!newConnections.tryAcquire()) {
+            return refuse(request, response, callback, connectionId, 429, "over 500 new connections per second");
         }
         Map<String, Object> context = new LinkedHashMap<>();
         policy.path("context")

@@ -51,11 +51,11 @@ class ProtocolSchemasTest {
     @Test
     void unknownOrMissingAction_andNonObjects() {
         assertThat(client("{\"action\":\"publish\",\"channel\":\"x\"}"))
-                .containsExactly("$.action: must be one of subscribe, unsubscribe, ping, got \"publish\"");
+                .containsExactly("$.action: must be one of subscribe, unsubscribe, ping, refresh, got \"publish\"");
         assertThat(client("{\"channel\":\"x\"}"))
-                .containsExactly("$.action: must be one of subscribe, unsubscribe, ping (missing)");
+                .containsExactly("$.action: must be one of subscribe, unsubscribe, ping, refresh (missing)");
         assertThat(client("{\"action\":1}"))
-                .containsExactly("$.action: must be one of subscribe, unsubscribe, ping, got 1");
+                .containsExactly("$.action: must be one of subscribe, unsubscribe, ping, refresh, got 1");
         assertThat(client("[1,2]")).containsExactly("$: the frame must be a JSON object");
         assertThat(ProtocolSchemas.validateClientFrame(null)).containsExactly("$: the frame must be a JSON object");
     }
@@ -66,8 +66,8 @@ class ProtocolSchemasTest {
         JsonNode schemaDoc = EventCatalog.readTree(EventCatalog.BASE + ProtocolSchemas.CLIENT_FRAME);
         assertThat(schemaDoc.path("oneOf"))
                 .hasSize(ProtocolSchemas.clientActions().size());
-        assertThat(ProtocolSchemas.clientActions()).containsExactly("subscribe", "unsubscribe", "ping");
-        assertThat(ProtocolSchemas.serverFrameTypes()).containsExactly("ack", "error", "pong", "event");
+        assertThat(ProtocolSchemas.clientActions()).containsExactly("subscribe", "unsubscribe", "ping", "refresh");
+        assertThat(ProtocolSchemas.serverFrameTypes()).containsExactly("ack", "error", "pong", "refreshed", "event");
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
 import com.pyerp.realtime.core.auth.ConnectAuthorizer;
 import com.pyerp.realtime.core.auth.TokenVerifier;
 import com.pyerp.realtime.core.config.RealtimeEnv;
+import com.pyerp.realtime.core.log.AuditLog;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.protocol.ErrorCode;
 import java.util.List;
@@ -31,17 +32,23 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
     @Override
     public IamPolicyResponseV1 handleRequest(APIGatewayCustomAuthorizerEvent event, Context context) {
         JsonLog.clearContext();
-        if (event.getRequestContext() != null)
+        if (event.getRequestContext() != null) {
             JsonLog.context().put("requestId", event.getRequestContext().getRequestId());
+            var identity = event.getRequestContext().getIdentity();
+            if (identity != null && identity.getSourceIp() != null)
+                JsonLog.context().put("sourceIp", identity.getSourceIp());
+        }
         ConnectAuthorizer.Decision d;
         try {
             d = authorizer.authorize(event.getHeaders(), event.getQueryStringParameters());
         } catch (TokenVerifier.KeysUnavailableException e) {
             LOG.error("connect failed: token keys unavailable", e);
+            AuditLog.refused("connect", "the issuer's keys are unavailable", "code", "KEYS_UNAVAILABLE");
             throw e; // API Gateway answers 500: the client may retry, its token was not judged
         }
         if (!d.allowed() && d.code() == ErrorCode.UNAUTHORIZED) {
             LOG.info("connect refused", "code", d.code().name(), "reason", d.reason());
+            AuditLog.refused("connect", d.reason(), "code", d.code().name());
             throw new UnauthorizedException();
         }
         String principalId =
@@ -50,6 +57,15 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
                 ? IamPolicyResponseV1.allowStatement(event.getMethodArn())
                 : IamPolicyResponseV1.denyStatement(event.getMethodArn());
         LOG.info(d.allowed() ? "connect allowed" : "connect denied", "principalId", principalId, "reason", d.reason());
+        if (d.allowed())
+            AuditLog.allowed(
+                    "authorize",
+                    d.reason(),
+                    "userId",
+                    d.principal().userId(),
+                    "tenant",
+                    d.principal().tenant());
+        else AuditLog.refused("connect", d.reason(), "code", d.code().name());
         return IamPolicyResponseV1.builder()
                 .withPrincipalId(principalId)
                 .withPolicyDocument(IamPolicyResponseV1.PolicyDocument.builder()

@@ -7,8 +7,10 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketRespons
 import com.pyerp.realtime.core.auth.ConnectAuthorizer;
 import com.pyerp.realtime.core.auth.Principal;
 import com.pyerp.realtime.core.log.JsonLog;
+import com.pyerp.realtime.core.protocol.ErrorCode;
 import com.pyerp.realtime.core.registry.RegistryUnavailableException;
 import com.pyerp.realtime.core.service.ConnectionService;
+import com.pyerp.realtime.core.session.SessionGuard;
 import java.time.Instant;
 import java.util.Map;
 
@@ -42,6 +44,9 @@ public final class ConnectHandler implements RequestHandler<APIGatewayV2WebSocke
                     event.getRequestContext().getConnectionId(),
                     who,
                     at > 0 ? Instant.ofEpochMilli(at) : Instant.now());
+        } catch (SessionGuard.ConnectionLimitException e) {
+            LOG.info("handshake refused: connection limit", "code", ErrorCode.CONNECTION_LIMIT.name());
+            return Requests.response(ErrorCode.CONNECTION_LIMIT.number(), "Too Many Requests", null);
         } catch (RegistryUnavailableException e) {
             LOG.error("registry unavailable; handshake refused", e);
             LOG.metrics(Map.of(ConnectionService.REGISTRY_ERRORS_METRIC, 1));

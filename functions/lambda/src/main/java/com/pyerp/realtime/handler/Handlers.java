@@ -1,5 +1,6 @@
 package com.pyerp.realtime.handler;
 
+import com.pyerp.realtime.aws.ApiGatewayConnectionCloser;
 import com.pyerp.realtime.aws.ApiGatewayManagementSender;
 import com.pyerp.realtime.aws.dynamo.DynamoDbConnectionRegistry;
 import com.pyerp.realtime.core.auth.ConnectAuthorizer;
@@ -7,6 +8,7 @@ import com.pyerp.realtime.core.config.RealtimeEnv;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.service.ConnectionService;
+import com.pyerp.realtime.core.session.SessionGuard;
 import com.pyerp.realtime.events.EventCatalog;
 import java.time.Clock;
 import java.util.Map;
@@ -24,12 +26,13 @@ public record Handlers(
         DisconnectHandler disconnect,
         CommandHandler command,
         DispatcherHandler dispatcher,
-        Dispatcher dispatcherCore)
+        Dispatcher dispatcherCore,
+        SessionHandler session)
         implements AutoCloseable {
 
     /** All five handlers over one registry. */
     public static Handlers create(RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry) {
-        ConnectionService service = ConnectionService.fromEnv(registry, env);
+        ConnectionService service = guarded(ConnectionService.fromEnv(registry, env), registry, env, rawEnv);
         Dispatcher dispatcher = dispatcher(env, rawEnv, registry);
         return new Handlers(
                 new AuthorizerHandler(ConnectAuthorizer.fromEnv(env)),
@@ -37,7 +40,8 @@ public record Handlers(
                 new DisconnectHandler(service),
                 new CommandHandler(service),
                 new DispatcherHandler(dispatcher),
-                dispatcher);
+                dispatcher,
+                new SessionHandler(service.guard()));
     }
 
     static RealtimeEnv env() {
@@ -50,7 +54,14 @@ public record Handlers(
 
     static ConnectionService defaultConnectionService() {
         RealtimeEnv env = env();
-        return ConnectionService.fromEnv(registry(env), env);
+        ConnectionRegistry registry = registry(env);
+        return guarded(ConnectionService.fromEnv(registry, env), registry, env, System.getenv());
+    }
+
+    /** Adds the session checks (token lifetime, refresh, limits, revocation) with an @connections closer. */
+    static ConnectionService guarded(
+            ConnectionService service, ConnectionRegistry registry, RealtimeEnv env, Map<String, String> rawEnv) {
+        return service.guardedBy(SessionGuard.fromEnv(registry, ApiGatewayConnectionCloser.fromEnv(env, rawEnv), env));
     }
 
     static Dispatcher defaultDispatcher() {

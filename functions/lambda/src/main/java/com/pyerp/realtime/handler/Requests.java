@@ -19,6 +19,8 @@ final class Requests {
             JsonLog.context().put("connectionId", rc.getConnectionId());
             JsonLog.context().put("requestId", rc.getRequestId());
             JsonLog.context().put("routeKey", rc.getRouteKey());
+            if (rc.getIdentity() != null && rc.getIdentity().getSourceIp() != null)
+                JsonLog.context().put("sourceIp", rc.getIdentity().getSourceIp());
         }
         if (context != null) JsonLog.context().put("lambdaRequestId", context.getAwsRequestId());
     }

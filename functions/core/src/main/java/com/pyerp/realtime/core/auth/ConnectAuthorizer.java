@@ -47,6 +47,19 @@ public final class ConnectAuthorizer {
      * @param query   query string parameters
      */
     public Decision authorize(Map<String, String> headers, Map<String, String> query) {
+        return authorize(headers, query, null);
+    }
+
+    /** Query parameter names (any case) under which a client might send a token; more than one token is refused. */
+    static final Set<String> TOKEN_PARAM_NAMES = Set.of("token", "access_token", "id_token", "jwt", "auth");
+
+    /**
+     * @param multiQuery every value of every query parameter (API Gateway's multiValueQueryStringParameters), or null
+     */
+    public Decision authorize(
+            Map<String, String> headers, Map<String, String> query, Map<String, List<String>> multiQuery) {
+        Decision two = twoTokens(headers, query, multiQuery);
+        if (two != null) return two;
         Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         if (headers != null) h.putAll(headers);
         String origin = h.get("Origin");
@@ -82,6 +95,38 @@ public final class ConnectAuthorizer {
         } catch (TokenVerifier.InvalidTokenException e) {
             return Decision.deny(ErrorCode.UNAUTHORIZED, e.getMessage());
         }
+    }
+
+    /**
+     * Refuses a handshake that carries more than one token (subprotocol, query parameters, Authorization header):
+     * which one would be checked is ambiguous, and an ignored second token hides a forgery attempt.
+     */
+    private static Decision twoTokens(
+            Map<String, String> headers, Map<String, String> query, Map<String, List<String>> multiQuery) {
+        int tokens = 0;
+        if (headers != null) {
+            for (Map.Entry<String, String> e : headers.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(PROTOCOL_HEADER) && e.getValue() != null) {
+                    for (String p : splitProtocols(e.getValue())) if (!p.equals(SUBPROTOCOL)) tokens++;
+                }
+                if (e.getKey().equalsIgnoreCase("Authorization")
+                        && e.getValue() != null
+                        && !e.getValue().isBlank()) tokens++;
+            }
+        }
+        Map<String, List<String>> q = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        if (query != null) query.forEach((k, v) -> q.put(k, v == null ? List.of() : List.of(v)));
+        if (multiQuery != null) multiQuery.forEach((k, v) -> q.put(k, v == null ? List.of() : v));
+        for (Map.Entry<String, List<String>> e : q.entrySet()) {
+            if (TOKEN_PARAM_NAMES.contains(e.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                tokens += (int) e.getValue().stream()
+                        .filter(v -> v != null && !v.isBlank())
+                        .count();
+            }
+        }
+        return tokens > 1
+                ? Decision.deny(ErrorCode.UNAUTHORIZED, "the handshake carries more than one token; send exactly one")
+                : null;
     }
 
     /** Whether the client offered {@link #SUBPROTOCOL}, so $connect must echo it. */

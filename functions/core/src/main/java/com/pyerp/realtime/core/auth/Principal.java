@@ -1,5 +1,6 @@
 package com.pyerp.realtime.core.auth;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,8 +20,11 @@ import java.util.stream.Collectors;
  * @param tenant the token's {@code tenant} claim
  * @param roles  the token's {@code roles} claim, e.g. {@code inventory:read}
  * @param scopes data scopes by claim name, e.g. {@code warehouses -> {WH-1, WH-2}} ({@code *} = all)
+ * @param tokenExpiresAt the token's {@code exp} (whole seconds), or null when unknown: the connection ends with it
+ *     unless the client sends {@code refresh} (see docs/protocol.md, "Token lifetime")
  */
-public record Principal(String userId, String tenant, Set<String> roles, Map<String, Set<String>> scopes) {
+public record Principal(
+        String userId, String tenant, Set<String> roles, Map<String, Set<String>> scopes, Instant tokenExpiresAt) {
     /** The token claims copied into scopes. */
     public static final Set<String> SCOPE_CLAIMS = Set.of("warehouses");
 
@@ -28,6 +32,18 @@ public record Principal(String userId, String tenant, Set<String> roles, Map<Str
     static final String CTX_TENANT = "tenant";
     static final String CTX_ROLES = "roles";
     static final String CTX_SCOPE_PREFIX = "scope.";
+    /** The token's exp in epoch seconds (a number in the authorizer context). */
+    static final String CTX_TOKEN_EXP = "tokenExp";
+
+    /** Without a known token expiry. */
+    public Principal(String userId, String tenant, Set<String> roles, Map<String, Set<String>> scopes) {
+        this(userId, tenant, roles, scopes, null);
+    }
+
+    /** The same principal with another token expiry (after a {@code refresh}). */
+    public Principal withTokenExpiresAt(Instant exp) {
+        return new Principal(userId, tenant, roles, scopes, exp);
+    }
 
     public Principal {
         Objects.requireNonNull(userId, "userId");
@@ -45,6 +61,7 @@ public record Principal(String userId, String tenant, Set<String> roles, Map<Str
         ctx.put(CTX_TENANT, tenant);
         ctx.put(CTX_ROLES, String.join(",", new TreeSet<>(roles)));
         scopes.forEach((k, v) -> ctx.put(CTX_SCOPE_PREFIX + k, String.join(",", new TreeSet<>(v))));
+        if (tokenExpiresAt != null) ctx.put(CTX_TOKEN_EXP, tokenExpiresAt.getEpochSecond());
         return ctx;
     }
 
@@ -65,7 +82,24 @@ public record Principal(String userId, String tenant, Set<String> roles, Map<Str
             if (k.startsWith(CTX_SCOPE_PREFIX) && v != null)
                 scopes.put(k.substring(CTX_SCOPE_PREFIX.length()), split(v.toString()));
         });
-        return new Principal(user.toString(), tenant.toString(), split(String.valueOf(ctx.get(CTX_ROLES))), scopes);
+        return new Principal(
+                user.toString(),
+                tenant.toString(),
+                split(String.valueOf(ctx.get(CTX_ROLES))),
+                scopes,
+                epochSeconds(ctx.get(CTX_TOKEN_EXP)));
+    }
+
+    private static Instant epochSeconds(Object v) {
+        if (v == null) return null;
+        try {
+            return Instant.ofEpochSecond(
+                    v instanceof Number n
+                            ? n.longValue()
+                            : Long.parseLong(v.toString().trim()));
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static Set<String> split(String csv) {

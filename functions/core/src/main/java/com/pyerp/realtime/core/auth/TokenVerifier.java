@@ -1,14 +1,10 @@
 package com.pyerp.realtime.core.auth;
 
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
-import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
@@ -28,9 +24,10 @@ import java.util.stream.Collectors;
 
 /**
  * Verifies a JWT the way RFC 8725 asks: an allow-list of asymmetric algorithms, keys from a JWKS
- * (cached, rate-limited, with timeouts, via {@link JWKSourceBuilder}), and the checks of
+ * (cached, rate-limited, outage-tolerant, with timeouts: {@link JwksKeys}), and the checks of
  * {@code iss}, {@code aud}, {@code exp}, {@code nbf} (with a small skew), a required {@code sub} and
- * {@code tenant}, and {@code typ} when configured. The {@code kid} only selects among the JWKS's keys.
+ * {@code tenant}, {@code typ} when configured (short or {@code application/} form), and an optional maximum
+ * token age ({@code iat}). The {@code kid} only selects among the JWKS's keys.
  * Thread-safe; build one per container and reuse it.
  */
 public final class TokenVerifier {
@@ -51,19 +48,7 @@ public final class TokenVerifier {
     private final DefaultJWTProcessor<SecurityContext> processor;
 
     public TokenVerifier(Config config) {
-        this(
-                config,
-                JWKSourceBuilder.<SecurityContext>create(
-                                url(config),
-                                new DefaultResourceRetriever(
-                                        (int) config.httpTimeout().toMillis(),
-                                        (int) config.httpTimeout().toMillis(),
-                                        256 * 1024))
-                        .cache(
-                                Duration.ofMinutes(15).toMillis(),
-                                config.httpTimeout().toMillis())
-                        .rateLimited(Duration.ofSeconds(30).toMillis())
-                        .build());
+        this(config, JwksKeys.fromUrl(url(config), config.httpTimeout(), config.jwksOutageTolerance()));
     }
 
     /** With an explicit key source (tests, or a JWKS the caller already holds). */
@@ -73,7 +58,12 @@ public final class TokenVerifier {
         processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algs, keys));
         if (config.typ() != null) {
-            processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType(config.typ())));
+            String expected = shortTyp(config.typ());
+            // RFC 8725 §3.11 / RFC 7515 §4.1.9: "at+jwt" and "application/at+jwt" are the same type, any case
+            processor.setJWSTypeVerifier((type, context) -> {
+                if (type == null || !shortTyp(type.getType()).equals(expected))
+                    throw new BadJOSEException("typ must be " + config.typ() + ", got " + type);
+            });
         } else {
             // JWT_TYP empty means "not checked" (RealtimeEnv); nimbus's default would refuse every typ but JWT
             processor.setJWSTypeVerifier((type, context) -> {});
@@ -85,6 +75,33 @@ public final class TokenVerifier {
                 Set.of());
         claims.setMaxClockSkew((int) config.clockSkew().toSeconds());
         processor.setJWTClaimsSetVerifier(claims);
+        this.config = config;
+    }
+
+    private final Config config;
+
+    /** A typ without its optional {@code application/} prefix, lower case. */
+    static String shortTyp(String typ) {
+        String t = typ.trim().toLowerCase(java.util.Locale.ROOT);
+        return t.startsWith("application/") ? t.substring("application/".length()) : t;
+    }
+
+    /** With a maximum token age configured: iat is required, not in the future, and at most that old. */
+    private void checkAge(JWTClaimsSet claims) throws InvalidTokenException {
+        Duration max = config.maxTokenAge();
+        if (max == null || max.isZero()) return;
+        java.util.Date iat = claims.getIssueTime();
+        if (iat == null) throw new InvalidTokenException("iat claim is required (a maximum token age is set)", null);
+        java.time.Instant now = java.time.Instant.now();
+        java.time.Instant issued = iat.toInstant();
+        if (issued.isAfter(now.plus(config.clockSkew()))) throw new InvalidTokenException("iat is in the future", null);
+        if (issued.plus(max).plus(config.clockSkew()).isBefore(now))
+            throw new InvalidTokenException(
+                    "token is older than the maximum token age of " + max.toSeconds() + " s", null);
+        java.util.Date exp = claims.getExpirationTime();
+        if (exp != null && Duration.between(issued, exp.toInstant()).compareTo(max) > 0)
+            throw new InvalidTokenException(
+                    "token lifetime (exp - iat) exceeds the maximum token age of " + max.toSeconds() + " s", null);
     }
 
     /** Verifies the token and returns who it names. */
@@ -106,6 +123,7 @@ public final class TokenVerifier {
         } catch (com.nimbusds.jose.JOSEException e) {
             throw new InvalidTokenException("token could not be verified: " + e.getMessage(), e);
         }
+        checkAge(claims);
         try {
             Object tenant = claims.getClaim("tenant");
             if (!(tenant instanceof String t) || !com.pyerp.realtime.events.ChannelNames.isValidSegment(t)) {
@@ -127,7 +145,8 @@ public final class TokenVerifier {
             for (String claim : Principal.SCOPE_CLAIMS) {
                 if (claims.getClaim(claim) != null) scopes.put(claim, stringSet(claims, claim));
             }
-            return new Principal(sub, t, roles, scopes);
+            java.util.Date exp = claims.getExpirationTime();
+            return new Principal(sub, t, roles, scopes, exp == null ? null : exp.toInstant());
         } catch (ParseException e) {
             throw new InvalidTokenException("token claim has the wrong type: " + e.getMessage(), e);
         }
@@ -157,7 +176,30 @@ public final class TokenVerifier {
             Set<String> algorithms,
             String typ,
             Duration clockSkew,
-            Duration httpTimeout) {
+            Duration httpTimeout,
+            Duration maxTokenAge,
+            Duration jwksOutageTolerance) {
+        /** Without a maximum token age, and serving cached keys for an hour of JWKS outage. */
+        public Config(
+                String issuer,
+                String audience,
+                java.net.URI jwksUrl,
+                Set<String> algorithms,
+                String typ,
+                Duration clockSkew,
+                Duration httpTimeout) {
+            this(
+                    issuer,
+                    audience,
+                    jwksUrl,
+                    algorithms,
+                    typ,
+                    clockSkew,
+                    httpTimeout,
+                    Duration.ZERO,
+                    Duration.ofHours(1));
+        }
+
         public Config {
             Objects.requireNonNull(issuer, "issuer");
             Objects.requireNonNull(audience, "audience");
@@ -168,6 +210,23 @@ public final class TokenVerifier {
             }
             if (algorithms.isEmpty()) throw new IllegalArgumentException("no JWS algorithm allowed");
             algorithms = Set.copyOf(algorithms);
+            if (maxTokenAge == null) maxTokenAge = Duration.ZERO;
+            if (jwksOutageTolerance == null) jwksOutageTolerance = Duration.ZERO;
+            requireHttps(jwksUrl);
+        }
+
+        /** The JWKS travels over https, except from a loopback address (the local gateway's own JWKS). */
+        static void requireHttps(java.net.URI url) {
+            if ("https".equals(url.getScheme())) return;
+            String host = url.getHost();
+            boolean loopback = host != null
+                    && (host.equals("localhost")
+                            || host.equals("[::1]")
+                            || host.equals("::1")
+                            || host.startsWith("127."));
+            if (!("http".equals(url.getScheme()) && loopback))
+                throw new IllegalArgumentException(
+                        "JWT_JWKS_URL must be https (plain http only to a loopback address), got " + url);
         }
 
         public static Config from(RealtimeEnv env) {
@@ -178,7 +237,9 @@ public final class TokenVerifier {
                     env.jwtAlgorithms(),
                     env.jwtTyp().orElse(null),
                     env.clockSkew(),
-                    Duration.ofSeconds(2));
+                    Duration.ofSeconds(2),
+                    env.maxTokenAge(),
+                    env.jwksOutageTolerance());
         }
     }
 }

@@ -50,7 +50,16 @@ public final class RealtimeEnv {
         AWS_ENDPOINT_URL_DYNAMODB(
                 false, "", "DynamoDB endpoint override (dynalite, LocalStack); empty = the region's endpoint"),
         AWS_REGION(false, "eu-central-1", "AWS region; Lambda always sets it"),
-        LOG_LEVEL(false, "INFO", "INFO, or DEBUG for more lines (read by JsonLog)");
+        LOG_LEVEL(false, "INFO", "INFO, or DEBUG for more lines (read by JsonLog)"),
+        JWT_MAX_TOKEN_AGE_SECONDS(
+                false, "0", "maximum token age and lifetime (now - iat, exp - iat); iat is then required; 0 = off"),
+        JWKS_OUTAGE_TOLERANCE_SECONDS(
+                false, "3600", "how long the last good JWKS keeps serving while the issuer's JWKS cannot be fetched"),
+        RATE_LIMIT_PER_SECOND(false, "10", "frames one connection may send per second (token bucket refill)"),
+        RATE_LIMIT_BURST(false, "20", "frames one connection may send at once (token bucket size)"),
+        RATE_LIMIT_STRIKES(
+                false, "10", "frames answered RATE_LIMITED in a row before the socket is closed (RATE_LIMIT_ABUSE)"),
+        MAX_CONNECTIONS_PER_USER(false, "20", "concurrent connections one user of one tenant may hold");
 
         private final boolean required;
         private final String defaultValue;
@@ -130,6 +139,22 @@ public final class RealtimeEnv {
                         + ", got '" + values.get(v) + "'");
             }
         }
+        for (Var v : List.of(
+                Var.JWT_MAX_TOKEN_AGE_SECONDS,
+                Var.JWKS_OUTAGE_TOLERANCE_SECONDS,
+                Var.RATE_LIMIT_PER_SECOND,
+                Var.RATE_LIMIT_BURST,
+                Var.RATE_LIMIT_STRIKES,
+                Var.MAX_CONNECTIONS_PER_USER)) {
+            boolean zeroOk = v == Var.JWT_MAX_TOKEN_AGE_SECONDS || v == Var.JWKS_OUTAGE_TOLERANCE_SECONDS;
+            try {
+                int n = Integer.parseInt(values.get(v));
+                if (n < (zeroOk ? 0 : 1)) problems.add(v + " must be " + (zeroOk ? "zero or positive" : "positive"));
+            } catch (NumberFormatException e) {
+                problems.add(v + " must be a whole number of at most " + Integer.MAX_VALUE + ", got '" + values.get(v)
+                        + "'");
+            }
+        }
         if (jwtAlgorithms().isEmpty())
             problems.add("JWT_ALGORITHMS lists no algorithm (allowed: " + PERMITTED_ALGORITHMS + ")");
         for (String alg : jwtAlgorithms()) {
@@ -207,6 +232,31 @@ public final class RealtimeEnv {
 
     public Duration dedupWindow() {
         return Duration.ofSeconds(Long.parseLong(values.get(Var.DEDUP_WINDOW_SECONDS)));
+    }
+
+    /** Zero when no maximum token age is set. */
+    public Duration maxTokenAge() {
+        return Duration.ofSeconds(Integer.parseInt(values.get(Var.JWT_MAX_TOKEN_AGE_SECONDS)));
+    }
+
+    public Duration jwksOutageTolerance() {
+        return Duration.ofSeconds(Integer.parseInt(values.get(Var.JWKS_OUTAGE_TOLERANCE_SECONDS)));
+    }
+
+    public int rateLimitPerSecond() {
+        return Integer.parseInt(values.get(Var.RATE_LIMIT_PER_SECOND));
+    }
+
+    public int rateLimitBurst() {
+        return Integer.parseInt(values.get(Var.RATE_LIMIT_BURST));
+    }
+
+    public int rateLimitStrikes() {
+        return Integer.parseInt(values.get(Var.RATE_LIMIT_STRIKES));
+    }
+
+    public int maxConnectionsPerUser() {
+        return Integer.parseInt(values.get(Var.MAX_CONNECTIONS_PER_USER));
     }
 
     public URI managementEndpoint() {
@@ -298,6 +348,20 @@ public final class RealtimeEnv {
 
         public Builder region(String v) {
             return set(Var.AWS_REGION, v);
+        }
+
+        public Builder maxTokenAgeSeconds(int v) {
+            return set(Var.JWT_MAX_TOKEN_AGE_SECONDS, Integer.toString(v));
+        }
+
+        public Builder rateLimit(int perSecond, int burst, int strikes) {
+            set(Var.RATE_LIMIT_PER_SECOND, Integer.toString(perSecond));
+            set(Var.RATE_LIMIT_BURST, Integer.toString(burst));
+            return set(Var.RATE_LIMIT_STRIKES, Integer.toString(strikes));
+        }
+
+        public Builder maxConnectionsPerUser(int v) {
+            return set(Var.MAX_CONNECTIONS_PER_USER, Integer.toString(v));
         }
 
         /** The raw map without validation: for the CDK stack, whose values are unresolved tokens until deploy. */

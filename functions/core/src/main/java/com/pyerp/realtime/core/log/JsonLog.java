@@ -101,7 +101,7 @@ public final class JsonLog {
             text = "{\"level\":\"" + level + "\",\"message\":" + JSON.writeValueAsString(message)
                     + ",\"logError\":\"unserializable field\"}";
         }
-        sink.accept(text);
+        sink.accept(redactTokens(text));
     }
 
     /** CloudWatch namespace of the metrics the functions emit (the CDK dashboard and alarms read it). */
@@ -133,12 +133,26 @@ public final class JsonLog {
         line.put("message", "metrics");
         line.putAll(CONTEXT.get());
         line.putAll(counts);
-        sink.accept(JSON.writeValueAsString(line));
+        sink.accept(redactTokens(JSON.writeValueAsString(line)));
     }
 
     /** A URL or query string with the value of any {@code token} parameter replaced by {@code REDACTED}. */
     public static String redact(String urlOrQuery) {
         if (urlOrQuery == null) return null;
-        return urlOrQuery.replaceAll("(?i)((?:^|[?&])(?:token|access_token|id_token)=)[^&#]*", "$1REDACTED");
+        return redactTokens(urlOrQuery.replaceAll(
+                "(?i)((?:^|[?&])(?:token|access_token|id_token|jwt|auth|to%6Ben|%74oken)=)[^&#]*", "$1REDACTED"));
     }
+
+    /**
+     * Anything shaped like a JWT (a compact JWS or JWE: a base64url JSON header, {@code eyJ...} or {@code ewo...},
+     * then dot-separated base64url parts) wherever it appears: a URL, a query parameter under any name, a header,
+     * a frame. Every line {@link JsonLog} writes passes through this, so no code path can log a token.
+     */
+    public static String redactTokens(String text) {
+        if (text == null || (text.indexOf("eyJ") < 0 && text.indexOf("ewo") < 0)) return text;
+        return JWT_SHAPE.matcher(text).replaceAll("REDACTED-JWT");
+    }
+
+    private static final java.util.regex.Pattern JWT_SHAPE =
+            java.util.regex.Pattern.compile("(?:eyJ|ewo)[A-Za-z0-9_-]{2,}(?:(?:\\.|%2[Ee])[A-Za-z0-9_-]*){1,4}");
 }

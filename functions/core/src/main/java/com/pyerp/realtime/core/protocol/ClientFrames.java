@@ -60,7 +60,12 @@ public final class ClientFrames {
                     ErrorCode.INVALID_FRAME, id, action.wire() + ": " + String.join("; ", violations));
         }
         JsonNode ch = node.get("channel");
-        return new ClientCommand(action, ch == null ? null : ch.asString(), id);
+        JsonNode token = node.get("token");
+        return new ClientCommand(
+                action,
+                ch == null ? null : ch.asString(),
+                id,
+                token == null || !token.isString() ? null : token.asString());
     }
 
     /**

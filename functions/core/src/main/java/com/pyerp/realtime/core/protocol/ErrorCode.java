@@ -17,7 +17,13 @@ public enum ErrorCode {
     INTERNAL_ERROR(4500, true),
     MESSAGE_TOO_BIG(1009, false),
     UNAUTHORIZED(401, false),
-    FORBIDDEN(403, false);
+    FORBIDDEN(403, false),
+    TOKEN_EXPIRED(4411, false),
+    SESSION_REVOKED(4412, false),
+    REFRESH_REFUSED(4413, true),
+    RATE_LIMITED(4429, true),
+    RATE_LIMIT_ABUSE(4430, false),
+    CONNECTION_LIMIT(429, false);
 
     private final int number;
     private final boolean keepsConnection;

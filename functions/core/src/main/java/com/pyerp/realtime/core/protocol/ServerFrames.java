@@ -28,6 +28,15 @@ public final class ServerFrames {
         return JSON.writeValueAsString(n);
     }
 
+    /** The reply to {@code refresh}: the connection now lasts until {@code expiresAt}. */
+    public static String refreshed(ClientCommand cmd, Instant expiresAt) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "refreshed");
+        if (cmd.id() != null) n.put("id", cmd.id());
+        n.put("expiresAt", expiresAt.toString());
+        return JSON.writeValueAsString(n);
+    }
+
     public static String error(ErrorCode code, String id, String message) {
         ObjectNode n = JSON.createObjectNode();
         n.put("type", "error");

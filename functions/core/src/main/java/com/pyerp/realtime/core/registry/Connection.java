@@ -12,8 +12,16 @@ import java.util.Objects;
  * @param connectedAt  when $connect ran
  * @param expiresAt    after this instant the connection counts as gone even if no $disconnect arrived
  *                     (API Gateway's 2-hour limit plus a margin); also the DynamoDB TTL attribute
+ * @param tokenExpiresAt when the connection's token expires (the handshake token's {@code exp}, later the one of
+ *                     the last {@code refresh}); null when unknown (never checked)
  */
-public record Connection(String connectionId, Principal principal, Instant connectedAt, Instant expiresAt) {
+public record Connection(
+        String connectionId, Principal principal, Instant connectedAt, Instant expiresAt, Instant tokenExpiresAt) {
+    /** Without a token expiry. */
+    public Connection(String connectionId, Principal principal, Instant connectedAt, Instant expiresAt) {
+        this(connectionId, principal, connectedAt, expiresAt, null);
+    }
+
     public Connection {
         Objects.requireNonNull(connectionId, "connectionId");
         Objects.requireNonNull(principal, "principal");

@@ -54,4 +54,21 @@ public interface ConnectionRegistry {
 
     /** The live connections of one user of one tenant (per-user notifications, per-user limits). */
     List<Connection> connectionsOf(String tenant, String userId, Instant now);
+
+    /**
+     * Records the expiry of the token a {@code refresh} handed over (a single-item conditional write).
+     *
+     * @throws ConnectionGoneException when the connection is unknown or expired
+     */
+    default void extendSession(String connectionId, Instant tokenExpiresAt, Instant now) {
+        throw new UnsupportedOperationException("extendSession");
+    }
+
+    /**
+     * The live connections whose token expired before {@code cutoff} (the session sweep closes them). May read the
+     * whole connections table: call it on a schedule, not per request.
+     */
+    default List<Connection> expiredSessions(Instant cutoff, Instant now) {
+        throw new UnsupportedOperationException("expiredSessions");
+    }
 }

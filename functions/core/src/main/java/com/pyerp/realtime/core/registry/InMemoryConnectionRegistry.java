@@ -159,4 +159,30 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
         return byConnection.computeIfAbsent(
                 connectionId, k -> java.util.Collections.synchronizedSet(new LinkedHashSet<>()));
     }
+
+    @Override
+    public void extendSession(String connectionId, Instant tokenExpiresAt, Instant now) {
+        RegistryKeys.connectionId(connectionId);
+        Set<String> mine = byConnection.get(connectionId);
+        if (mine == null) throw new ConnectionGoneException(connectionId);
+        synchronized (mine) {
+            Connection c = connections.get(connectionId);
+            if (byConnection.get(connectionId) != mine || c == null || c.isExpired(now))
+                throw new ConnectionGoneException(connectionId);
+            connections.put(
+                    connectionId,
+                    new Connection(c.connectionId(), c.principal(), c.connectedAt(), c.expiresAt(), tokenExpiresAt));
+        }
+    }
+
+    @Override
+    public List<Connection> expiredSessions(Instant cutoff, Instant now) {
+        List<Connection> out = new ArrayList<>();
+        for (Connection c : connections.values()) {
+            if (!c.isExpired(now)
+                    && c.tokenExpiresAt() != null
+                    && c.tokenExpiresAt().isBefore(cutoff)) out.add(c);
+        }
+        return out;
+    }
 }

@@ -32,6 +32,8 @@ public final class RegistrySchema {
     public static final String CONNECTED_AT = "connectedAt";
     /** Epoch seconds; the TTL attribute of both tables. */
     public static final String EXPIRES_AT = "expiresAt";
+    /** Connection item: when the connection's token expires (epoch s), updated by refresh; read by the session sweep. */
+    public static final String TOKEN_EXPIRES_AT = "tokenExp";
 
     /** Attributes the byChannel index projects besides its keys (INCLUDE projection). */
     public static final java.util.List<String> BY_CHANNEL_PROJECTION = java.util.List.of(USER_ID, ROLES, EXPIRES_AT);

@@ -46,6 +46,19 @@ public final class ConnectionService {
         this.maxSubscriptions = maxSubscriptions;
     }
 
+    /** Token lifetime, refresh, rate and connection limits, revocation; null = none (tests of the bare commands). */
+    private volatile com.pyerp.realtime.core.session.SessionGuard guard;
+
+    /** Adds the session checks of {@code guard} to every connect and command. @return this */
+    public ConnectionService guardedBy(com.pyerp.realtime.core.session.SessionGuard guard) {
+        this.guard = guard;
+        return this;
+    }
+
+    public com.pyerp.realtime.core.session.SessionGuard guard() {
+        return guard;
+    }
+
     public static ConnectionService fromEnv(ConnectionRegistry registry, RealtimeEnv env) {
         return new ConnectionService(
                 registry,
@@ -57,8 +70,13 @@ public final class ConnectionService {
 
     /** Registers a connection that the authorizer allowed. Throws {@link RegistryUnavailableException} (refuses the handshake). */
     public Connection connect(String connectionId, Principal who, Instant connectedAt) {
-        Connection c = new Connection(connectionId, who, connectedAt, connectedAt.plus(connectionTtl));
+        var g = guard;
+        if (g != null) g.checkConnectionLimit(connectionId, who, connectedAt);
+        Connection c =
+                new Connection(connectionId, who, connectedAt, connectedAt.plus(connectionTtl), who.tokenExpiresAt());
         registry.register(c);
+        com.pyerp.realtime.core.log.AuditLog.allowed(
+                "connect", "registered", "userId", who.userId(), "tenant", who.tenant(), "connectionId", connectionId);
         LOG.info("connected", "userId", who.userId(), "tenant", who.tenant());
         return c;
     }
@@ -66,6 +84,8 @@ public final class ConnectionService {
     /** Removes the connection and its subscriptions; safe to call twice or for an unknown id. */
     public void disconnect(String connectionId, Integer statusCode, String reason) {
         registry.remove(connectionId);
+        var g = guard;
+        if (g != null) g.forget(connectionId);
         LOG.info("disconnected", "disconnectStatusCode", statusCode, "disconnectReason", reason);
     }
 
@@ -80,15 +100,35 @@ public final class ConnectionService {
         try {
             if (who == null)
                 throw new ProtocolException(ErrorCode.NOT_CONNECTED, null, "no authorizer context for this connection");
+            var g = guard;
+            if (g != null) {
+                var early = g.beforeCommand(connectionId, who);
+                // an empty string: the connection was closed, nothing is answered
+                if (early.isPresent()) return early.get().isEmpty() ? null : early.get();
+            }
             ClientCommand cmd = ClientFrames.parse(body);
             id = cmd.id();
             return switch (cmd.action()) {
                 case PING -> ServerFrames.pong(cmd, clock.instant());
                 case SUBSCRIBE -> subscribe(connectionId, who, cmd);
                 case UNSUBSCRIBE -> unsubscribe(connectionId, who, cmd);
+                case REFRESH ->
+                    g == null
+                            ? ServerFrames.error(ErrorCode.REFRESH_REFUSED, id, "refresh is not enabled")
+                            : g.refresh(connectionId, who, cmd);
             };
         } catch (ProtocolException e) {
             LOG.info("command refused", "code", e.code().name(), "reason", e.getMessage());
+            if (e.code() == ErrorCode.CHANNEL_FORBIDDEN || e.code() == ErrorCode.SUBSCRIPTION_LIMIT)
+                com.pyerp.realtime.core.log.AuditLog.refused(
+                        "subscribe",
+                        e.getMessage(),
+                        "code",
+                        e.code().name(),
+                        "userId",
+                        who.userId(),
+                        "tenant",
+                        who.tenant());
             return ServerFrames.error(e.code(), e.id(), e.getMessage());
         } catch (ConnectionGoneException e) {
             LOG.info("command on a connection the registry does not know", "code", ErrorCode.NOT_CONNECTED.name());

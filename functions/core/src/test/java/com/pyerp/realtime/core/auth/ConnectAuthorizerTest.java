@@ -48,13 +48,42 @@ class ConnectAuthorizerTest {
         assertThat(d.principal().userId()).isEqualTo("alice");
     }
 
+    // regression (issue 10): a second token, even forged, was silently ignored
     @Test
-    void authorize_shouldPreferTheHeader_whenBothCarryAToken() {
+    void authorize_shouldRefuse_whenBothTheSubprotocolAndTheQueryCarryAToken() {
         var d = AUTHORIZER.authorize(
                 headers("Sec-WebSocket-Protocol", "erp.v1, " + TestTokens.es256(b -> b.subject("bob"))),
-                Map.of("token", TestTokens.es256(b -> b.subject("carol"))));
+                Map.of("token", "forged.token.value"));
 
-        assertThat(d.principal().userId()).isEqualTo("bob");
+        assertThat(d.allowed()).isFalse();
+        assertThat(d.code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+        assertThat(d.reason()).contains("more than one token");
+    }
+
+    @Test
+    void authorize_shouldRefuse_whenTheQueryCarriesTokensUnderTwoNamesOrAnAuthorizationHeaderIsAdded() {
+        assertThat(AUTHORIZER
+                        .authorize(Map.of(), Map.of("token", TestTokens.es256(), "ACCESS_TOKEN", "x"))
+                        .allowed())
+                .isFalse();
+        assertThat(AUTHORIZER
+                        .authorize(
+                                headers("Authorization", "Bearer " + TestTokens.es256()),
+                                Map.of("token", TestTokens.es256()))
+                        .allowed())
+                .isFalse();
+        assertThat(AUTHORIZER
+                        .authorize(
+                                Map.of(),
+                                Map.of("token", TestTokens.es256()),
+                                Map.of("token", java.util.List.of(TestTokens.es256(), TestTokens.es256())))
+                        .reason())
+                .contains("more than one token");
+        // one token is still fine
+        assertThat(AUTHORIZER
+                        .authorize(Map.of(), Map.of("token", TestTokens.es256()))
+                        .allowed())
+                .isTrue();
     }
 
     @ParameterizedTest

@@ -296,6 +296,60 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
         return out;
     }
 
+    @Override
+    public void extendSession(String connectionId, Instant tokenExpiresAt, Instant now) {
+        RegistryKeys.connectionId(connectionId);
+        Objects.requireNonNull(tokenExpiresAt, "tokenExpiresAt");
+        try {
+            client.updateItem(r -> r.tableName(connectionsTable)
+                    .key(Map.of(CONN_PK, RegistryItems.s(connectionId)))
+                    .updateExpression("SET #t = :t")
+                    .conditionExpression("attribute_exists(#pk) AND #exp > :now")
+                    .expressionAttributeNames(Map.of(
+                            "#t",
+                            com.pyerp.realtime.core.registry.RegistrySchema.TOKEN_EXPIRES_AT,
+                            "#pk",
+                            CONN_PK,
+                            "#exp",
+                            EXPIRES_AT))
+                    .expressionAttributeValues(
+                            Map.of(":t", RegistryItems.n(tokenExpiresAt.getEpochSecond()), ":now", nowValue(now))));
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            throw new ConnectionGoneException(connectionId);
+        } catch (SdkException e) {
+            throw DynamoErrors.translate("UpdateItem", connectionsTable, endpoint, e);
+        }
+    }
+
+    /** A Scan of the connections table, filtered on the token expiry: for the scheduled session sweep only. */
+    @Override
+    public List<Connection> expiredSessions(Instant cutoff, Instant now) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        List<Connection> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            var page = call(
+                    "Scan",
+                    connectionsTable,
+                    () -> client.scan(r -> r.tableName(connectionsTable)
+                            .filterExpression("#t < :cutoff AND #exp > :now")
+                            .expressionAttributeNames(Map.of(
+                                    "#t",
+                                    com.pyerp.realtime.core.registry.RegistrySchema.TOKEN_EXPIRES_AT,
+                                    "#exp",
+                                    EXPIRES_AT))
+                            .expressionAttributeValues(
+                                    Map.of(":cutoff", RegistryItems.n(cutoff.getEpochSecond()), ":now", nowValue(now)))
+                            .exclusiveStartKey(from)));
+            for (Map<String, AttributeValue> item : page.items()) {
+                if (RegistryItems.live(item, now)) out.add(RegistryItems.connection(item, connectionsTable));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return out;
+    }
+
     // ---- internals
 
     /** The connection item (strongly consistent), only the named attributes when some are given; null when absent. */

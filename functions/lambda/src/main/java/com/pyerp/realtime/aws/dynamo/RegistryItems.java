@@ -68,6 +68,10 @@ final class RegistryItems {
         }
         item.put(CONNECTED_AT, n(c.connectedAt().toEpochMilli()));
         item.put(EXPIRES_AT, n(expirySeconds(c.expiresAt())));
+        if (c.tokenExpiresAt() != null)
+            item.put(
+                    com.pyerp.realtime.core.registry.RegistrySchema.TOKEN_EXPIRES_AT,
+                    n(c.tokenExpiresAt().getEpochSecond()));
         return item;
     }
 
@@ -86,7 +90,11 @@ final class RegistryItems {
                     str(item, CONN_PK),
                     p,
                     Instant.ofEpochMilli(Long.parseLong(num(item, CONNECTED_AT))),
-                    Instant.ofEpochSecond(Long.parseLong(num(item, EXPIRES_AT))));
+                    Instant.ofEpochSecond(Long.parseLong(num(item, EXPIRES_AT))),
+                    item.containsKey(com.pyerp.realtime.core.registry.RegistrySchema.TOKEN_EXPIRES_AT)
+                            ? Instant.ofEpochSecond(Long.parseLong(
+                                    num(item, com.pyerp.realtime.core.registry.RegistrySchema.TOKEN_EXPIRES_AT)))
+                            : null);
         } catch (RuntimeException e) {
             throw corrupt(table, item, e);
         }
