@@ -588,4 +588,36 @@ public abstract class ConnectionRegistryContract {
         long until = System.nanoTime() + micros * 1000L;
         while (System.nanoTime() < until) Thread.onSpinWait();
     }
+
+    // ---- session lifetime (issue 10)
+
+    @Test
+    void tokenExpiry_shouldRoundTrip_andExtendSessionShouldReplaceIt_andExpiredSessionsShouldFindOnlyExpiredOnes() {
+        Instant soon = NOW.plusSeconds(60);
+        registry.register(new Connection("s-1", principal(TENANT, "alice"), CONNECTED, EXPIRES, soon));
+        registry.register(new Connection("s-2", principal(TENANT, "bob"), CONNECTED, EXPIRES, NOW.plusSeconds(3600)));
+        registered("s-3"); // no token expiry known: never swept
+
+        assertThat(registry.find("s-1", NOW).orElseThrow().tokenExpiresAt()).isEqualTo(soon);
+        assertThat(registry.expiredSessions(NOW, NOW)).isEmpty();
+        assertThat(registry.expiredSessions(NOW.plusSeconds(120), NOW))
+                .extracting(Connection::connectionId)
+                .containsExactly("s-1");
+
+        registry.extendSession("s-1", NOW.plusSeconds(7200), NOW);
+        assertThat(registry.find("s-1", NOW).orElseThrow().tokenExpiresAt()).isEqualTo(NOW.plusSeconds(7200));
+        assertThat(registry.expiredSessions(NOW.plusSeconds(120), NOW)).isEmpty();
+    }
+
+    @Test
+    void extendSession_onAnUnknownOrRemovedConnection_shouldThrowGone_andCreateNothing() {
+        assertThatThrownBy(() -> registry.extendSession("ghost", NOW.plusSeconds(60), NOW))
+                .isInstanceOf(ConnectionGoneException.class);
+        registered("s-4");
+        registry.remove("s-4");
+        assertThatThrownBy(() -> registry.extendSession("s-4", NOW.plusSeconds(60), NOW))
+                .isInstanceOf(ConnectionGoneException.class);
+        assertThat(registry.find("s-4", NOW)).isEmpty();
+        assertThat(registry.find("ghost", NOW)).isEmpty();
+    }
 }
