@@ -195,12 +195,18 @@ final class MockErp {
         this.activities = List.copyOf(useful);
     }
 
-    /** The event names the simulator can generate: every catalog event. */
+    /**
+     * The event names the simulator can generate: every catalog event except {@link #NOT_SIMULATED} (a simulated
+     * revocation would close the very sockets a demo shows).
+     */
     static Set<String> eventNames(EventCatalog catalog) {
         Set<String> out = new LinkedHashSet<>();
-        for (EventDefinition e : catalog.events()) out.add(e.name());
+        for (EventDefinition e : catalog.events()) if (!NOT_SIMULATED.contains(e.name())) out.add(e.name());
         return out;
     }
+
+    /** Catalog events the ERP sends only on purpose: {@code sessions-revoked} ends a user's connections. */
+    static final Set<String> NOT_SIMULATED = Set.of("sessions-revoked");
 
     /** The next enabled event of the simulated plant. */
     ErpEvent next() {
