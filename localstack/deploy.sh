@@ -24,6 +24,7 @@ echo "deploy.sh: building the functions jar and the CDK app..."
 if ! curl -fsS "http://localhost:$idp_port/local/jwks.json" >/dev/null 2>&1; then
   echo "deploy.sh: starting the local gateway on :$idp_port as the development identity provider..."
   nohup java -jar "$root/local-gateway/target/realtime-local-gateway-all.jar" --port "$idp_port" --host 0.0.0.0 \
+    --allow-host host.docker.internal \
     > "$here/idp.log" 2>&1 &
   for _ in $(seq 1 60); do curl -fsS "http://localhost:$idp_port/local/jwks.json" >/dev/null 2>&1 && break; sleep 1; done
 fi
@@ -33,6 +34,6 @@ cd "$root/infra-cdk"
 "$here/node_modules/.bin/cdklocal" deploy --require-approval never --outputs-file "$here/cdk-outputs.json" \
   -c stage=local \
   -c jwtIssuer=pyerp-local-gateway -c jwtAudience=pyerp-realtime -c jwtAlgorithms=ES256 \
-  -c jwksUrl="http://host.docker.internal:$idp_port/local/jwks.json" \
+  -c jwksUrl="http://host.docker.internal:$idp_port/local/jwks.json" -c jwksAllowHttp=true \
   -c allowedOrigins="http://localhost:$idp_port"
 echo "deploy.sh: deployed; outputs in localstack/cdk-outputs.json. Next: localstack/smoke.sh"

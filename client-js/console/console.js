@@ -113,6 +113,9 @@ function connect() {
     $('last-pong').textContent = `${p.time ?? '?'} (${p.rtt} ms)`;
   });
   c.on('recycled', () => log('lifecycle', 'connection replaced', 'ahead of the 2-hour limit'));
+  c.on('tokenRefreshed', (/** @type {any} */ p) =>
+    log('lifecycle', 'token refreshed', `the connection now lasts until ${p.expiresAt}`),
+  );
   c.on('handlerError', (/** @type {any} */ h) => log('error', 'handler threw', String(h.error)));
   // subscriptions made with the previous client (another token) carry over
   const previous = [...channels.keys()];

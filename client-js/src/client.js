@@ -40,6 +40,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   dedupeWindow: 1000,
   probe: true,
   probeTimeout: 5000,
+  refreshBefore: 60_000,
 });
 
 /** Errors after which a subscribe is tried again on the same socket (a few times, with backoff). */
@@ -99,6 +100,7 @@ export class RealtimeClient {
       'pongTimeout',
       'maxConnectionAge',
       'probeTimeout',
+      'refreshBefore',
     ]) {
       if (!(Number.isFinite(o[name]) && o[name] > 0))
         throw new RangeError(`options.${name} must be a finite number > 0, got ${o[name]}`);
@@ -476,6 +478,7 @@ export class RealtimeClient {
   _activate(link, recycled) {
     this._handshakeFailures = 0;
     this._scheduleKeepalive(link);
+    this._scheduleRefresh(link);
     link.timer(() => this._recycle(link), this._o.maxConnectionAge);
     if (!recycled) {
       const reason = this._hasOpened ? 'reconnected' : 'connected';
@@ -706,6 +709,48 @@ export class RealtimeClient {
       },
     );
     if (!link.closed) this._scheduleKeepalive(link);
+  }
+
+  /**
+   * The server closes a connection when its token expires (TOKEN_EXPIRED). With a token function, the client
+   * hands over a fresh token `refreshBefore` ms before the current one's `exp` (the `refresh` command), without
+   * reconnecting; if the server refuses it, the client replaces the connection instead (a new handshake with a
+   * fresh token). A fixed token string cannot be refreshed: the connection then ends with the token.
+   * @private @param {Link} link
+   */
+  _scheduleRefresh(link) {
+    if (typeof this._token !== 'function' || !this._lastToken) return;
+    const expiry = tokenExpiry(this._lastToken);
+    if (expiry === null) return;
+    const delay = Math.max(1000, expiry - this._o.refreshBefore - this._timers.now());
+    link.timer(() => this._refreshToken(link), delay);
+  }
+
+  /** @private @param {Link} link */
+  async _refreshToken(link) {
+    if (link !== this._link || link.closed || this._state !== State.OPEN) return;
+    let token;
+    try {
+      token = await this._resolveToken();
+    } catch (err) {
+      this._error(err instanceof RealtimeError ? err : new RealtimeError('TOKEN_ERROR', String(err)));
+      if (link === this._link && !link.closed) this._recycle(link);
+      return;
+    }
+    if (link !== this._link || link.closed) return;
+    try {
+      const reply = await link.command(
+        { action: 'refresh', token, id: `r${++this._seq}` },
+        this._o.commandTimeout,
+      );
+      this._lastToken = token;
+      this._emit('tokenRefreshed', { expiresAt: reply.expiresAt });
+      if (link === this._link && !link.closed) this._scheduleRefresh(link);
+    } catch (err) {
+      this._error(err instanceof RealtimeError ? err : new RealtimeError('REFRESH_REFUSED', String(err)));
+      // the server kept the old token: replace the connection before it expires
+      if (link === this._link && !link.closed) this._recycle(link);
+    }
   }
 
   /**

@@ -56,6 +56,8 @@ export interface RealtimeClientOptions {
   probe?: boolean;
   /** Timeout of that probe (ms). Default 5000. */
   probeTimeout?: number;
+  /** With a token function: hand over a fresh token (`refresh`) this long before the current one expires (ms). Default 60000. */
+  refreshBefore?: number;
   /** WebSocket constructor. Default globalThis.WebSocket. */
   WebSocket?: new (url: string, protocols: string[]) => any;
   /** fetch used by the probe. Default globalThis.fetch; null disables the probe. */
@@ -91,6 +93,7 @@ export declare const DEFAULT_OPTIONS: Readonly<
       | 'dedupeWindow'
       | 'probe'
       | 'probeTimeout'
+      | 'refreshBefore'
     >
   >
 >;
@@ -188,6 +191,8 @@ export interface ClientEvents {
   pong: (info: { rtt: number; time: string | undefined }) => void;
   recycling: (info: { age: number }) => void;
   recycled: (info: { subscriptions: number }) => void;
+  /** The server accepted a fresh token (`refresh`); the connection now lasts until expiresAt. */
+  tokenRefreshed: (info: { expiresAt: string }) => void;
   duplicate: (event: RealtimeEvent) => void;
   handlerError: (info: {
     error: unknown;

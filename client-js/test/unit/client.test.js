@@ -775,3 +775,65 @@ describe('close()', () => {
     assert.equal(t.clock.pending, 0);
   });
 });
+
+describe('token refresh', () => {
+  test('with a token function, a fresh token is handed over refreshBefore ms before exp, without reconnecting', async () => {
+    let calls = 0;
+    const clock0 = new FakeClock();
+    const start = clock0.now();
+    const token = () =>
+      fakeJwt({ sub: 'alice', n: ++calls, exp: (start + 600_000 + calls * 600_000) / 1000 });
+    const t = setup({
+      token: async () => token(),
+      timers: clock0,
+      refreshBefore: 60_000,
+      pingInterval: 1e9,
+    });
+    /** @type {any[]} */
+    const refreshed = [];
+    t.client.on('tokenRefreshed', (/** @type {any} */ p) => refreshed.push(p));
+    const ws = await connected(t);
+    assert.equal(calls, 1);
+    await clock0.advance(1_200_000 - 60_000 - 1); // just before exp - refreshBefore: nothing yet
+    assert.equal(ws.lastSent('refresh'), undefined);
+    await clock0.advance(2);
+    await flush();
+    const sent = ws.lastSent('refresh');
+    assert.ok(sent, 'a refresh frame was sent');
+    assert.equal(sent.token, fakeJwt({ sub: 'alice', n: 2, exp: (start + 1_800_000) / 1000 }));
+    ws.receive({ type: 'refreshed', id: sent.id, expiresAt: '2030-01-01T00:00:00Z' });
+    await flush();
+    assert.deepEqual(refreshed, [{ expiresAt: '2030-01-01T00:00:00Z' }]);
+    assert.equal(t.WS.instances.length, 1, 'no reconnect');
+    t.client.close();
+  });
+
+  test('a refused refresh replaces the connection (new handshake) instead of waiting for TOKEN_EXPIRED', async () => {
+    const clock0 = new FakeClock();
+    const start = clock0.now();
+    let calls = 0;
+    const t = setup({
+      token: async () => fakeJwt({ sub: 'alice', n: ++calls, exp: (start + 120_000 * calls) / 1000 }),
+      timers: clock0,
+      refreshBefore: 60_000,
+      pingInterval: 1e9,
+    });
+    const ws = await connected(t);
+    await clock0.advance(60_001);
+    await flush();
+    const sent = ws.lastSent('refresh');
+    ws.receive({ type: 'error', id: sent.id, code: 'REFRESH_REFUSED', message: 'refresh refused: x' });
+    await flush();
+    assert.ok(t.log.some(([e, p]) => e === 'error' && p.code === 'REFRESH_REFUSED'));
+    assert.equal(t.WS.instances.length, 2, 'a replacement socket is opened');
+    t.client.close();
+  });
+
+  test('a fixed token string is never refreshed', async () => {
+    const t = setup();
+    const ws = await connected(t);
+    await t.clock.advance(3_600_000);
+    assert.equal(ws.lastSent('refresh'), undefined);
+    t.client.close();
+  });
+});

@@ -37,7 +37,12 @@ public enum GatewayFunction {
             "com.pyerp.realtime.handler.DispatcherHandler::handleRequest",
             1769,
             Duration.seconds(60),
-            "dispatch buffer consumer: delivers batches of ERP events (SQS records) to the subscribed connections");
+            "dispatch buffer consumer: delivers batches of ERP events (SQS records) to the subscribed connections"),
+    SESSION(
+            "com.pyerp.realtime.handler.SessionHandler::handleRequest",
+            512,
+            Duration.seconds(60),
+            "ends sessions: the expired-token sweep (schedule) and the ERP's SessionsRevoked event");
 
     private final String handler;
     private final int defaultMemoryMb;

@@ -1,6 +1,7 @@
 package com.pyerp.realtime.infra;
 
 import com.pyerp.realtime.core.protocol.ApiRoutes;
+import com.pyerp.realtime.core.session.SessionGuard;
 import com.pyerp.realtime.events.EventCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import software.amazon.awscdk.aws_apigatewayv2_integrations.WebSocketLambdaInteg
 import software.amazon.awscdk.services.apigateway.AccessLogFormat;
 import software.amazon.awscdk.services.apigateway.CfnAccount;
 import software.amazon.awscdk.services.apigatewayv2.CfnAuthorizer;
+import software.amazon.awscdk.services.apigatewayv2.CfnStage;
 import software.amazon.awscdk.services.apigatewayv2.IAccessLogDestination;
 import software.amazon.awscdk.services.apigatewayv2.IAccessLogSettings;
 import software.amazon.awscdk.services.apigatewayv2.LogGroupLogDestination;
@@ -26,11 +28,22 @@ import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
 import software.amazon.awscdk.services.apigatewayv2.WebSocketApi;
 import software.amazon.awscdk.services.apigatewayv2.WebSocketRouteOptions;
 import software.amazon.awscdk.services.apigatewayv2.WebSocketStage;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.Schedule;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.logs.FilterPattern;
 import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.MetricFilter;
 import software.constructs.Construct;
 import software.constructs.IConstruct;
 
@@ -165,6 +178,9 @@ public final class RealtimeGateway extends Construct {
                 fns.get(GatewayFunction.DISPATCHER).alias(),
                 props.dispatchMaxEventAge(),
                 props.eventBridgeRetryAttempts());
+        addSessionTriggers();
+        addRouteThrottling();
+        addAuditMonitoring();
         monitoring = new GatewayMonitoring(
                 this, "Monitoring", stage, functions, events, props.alarmTopic().orElse(null));
         Suppressions.apply(this);
@@ -239,6 +255,113 @@ public final class RealtimeGateway extends Construct {
         dispatcher.allow(List.of("dynamodb:DeleteItem"), List.of(connections));
         dispatcher.allow(List.of("dynamodb:Query", "dynamodb:BatchWriteItem"), List.of(subscriptions));
         dispatcher.allow(List.of("execute-api:ManageConnections"), List.of(connectionsArn("POST")));
+
+        // session security (issue 10): the per-user connection limit, refresh, closing a session from the server side
+        functions.get(GatewayFunction.CONNECT).allow(List.of("dynamodb:Query"), List.of(tables.byUserIndexArn()));
+        command.allow(List.of("dynamodb:UpdateItem"), List.of(connections));
+        command.allow(List.of("execute-api:ManageConnections"), List.of(connectionsArn("POST")));
+        command.allow(List.of("execute-api:ManageConnections"), List.of(connectionsArn("DELETE")));
+        HandlerFunction session = functions.get(GatewayFunction.SESSION);
+        session.allow(List.of("dynamodb:Scan", "dynamodb:DeleteItem"), List.of(connections));
+        session.allow(List.of("dynamodb:Query"), List.of(tables.byUserIndexArn()));
+        session.allow(List.of("dynamodb:Query", "dynamodb:BatchWriteItem"), List.of(subscriptions));
+        session.allow(List.of("execute-api:ManageConnections"), List.of(connectionsArn("POST")));
+        session.allow(List.of("execute-api:ManageConnections"), List.of(connectionsArn("DELETE")));
+    }
+
+    /**
+     * The session function's two triggers: a schedule every {@link SessionGuard#SWEEP_INTERVAL} (closes connections
+     * whose token expired) and the ERP's {@code SessionsRevoked} event on the bus (closes that user's connections).
+     */
+    private void addSessionTriggers() {
+        HandlerFunction session = functions.get(GatewayFunction.SESSION);
+        sessionSweep = Rule.Builder.create(this, "SessionSweep")
+                .description("every minute: close the connections whose token expired (SessionHandler)")
+                .schedule(
+                        Schedule.rate(software.amazon.awscdk.Duration.seconds(SessionGuard.SWEEP_INTERVAL.toSeconds())))
+                .targets(List.of(new LambdaFunction(session.alias())))
+                .build();
+        sessionsRevoked = Rule.Builder.create(this, "SessionsRevoked")
+                .ruleName(SessionGuard.REVOKED_RULE)
+                .description("the ERP's SessionsRevoked event -> close that user's connections (SessionHandler)")
+                .eventBus(events.bus())
+                .eventPattern(EventPattern.builder()
+                        .source(List.of(SessionGuard.REVOKED_SOURCE))
+                        .detailType(List.of(SessionGuard.REVOKED_DETAIL_TYPE))
+                        .build())
+                .targets(List.of(new LambdaFunction(session.alias())))
+                .build();
+    }
+
+    /**
+     * Per-route throttling below the stage's: $connect gets its own limit, so a handshake flood is answered 429 by
+     * API Gateway before it costs authorizer runs, and leaves the command routes their budget.
+     */
+    private void addRouteThrottling() {
+        CfnStage cfn = (CfnStage) stage.getNode().getDefaultChild();
+        // RouteSettings is a JSON map in CloudFormation: route key -> settings with CloudFormation's property names
+        cfn.setRouteSettings(Map.of(
+                ApiRoutes.CONNECT,
+                Map.of(
+                        "ThrottlingRateLimit", props.connectThrottleRateLimit(),
+                        "ThrottlingBurstLimit", props.connectThrottleBurstLimit())));
+    }
+
+    /**
+     * The audit log (AuditLog lines: one per security decision): a metric filter on every function's log group
+     * counting refusals into {@value #AUDIT_REFUSALS_METRIC}, and an alarm on a spike of them.
+     */
+    private void addAuditMonitoring() {
+        for (HandlerFunction f : functions.values()) {
+            MetricFilter.Builder.create(this, "AuditRefusals-" + f.kind().id())
+                    .logGroup(f.logGroup())
+                    .metricNamespace(com.pyerp.realtime.core.log.JsonLog.METRICS_NAMESPACE)
+                    .metricName(AUDIT_REFUSALS_METRIC)
+                    .filterPattern(FilterPattern.literal(AUDIT_REFUSALS_PATTERN))
+                    .metricValue("1")
+                    .defaultValue(0)
+                    .build();
+        }
+        auditAlarm = Metric.Builder.create()
+                .namespace(com.pyerp.realtime.core.log.JsonLog.METRICS_NAMESPACE)
+                .metricName(AUDIT_REFUSALS_METRIC)
+                .statistic("Sum")
+                .period(software.amazon.awscdk.Duration.minutes(5))
+                .build()
+                .createAlarm(
+                        this,
+                        "AuditRefusalsAlarm",
+                        software.amazon.awscdk.services.cloudwatch.CreateAlarmOptions.builder()
+                                .alarmDescription("Refused security decisions (AuditLog outcome=refused) spiked: "
+                                        + "a token, handshake or message flood, or a misconfigured client")
+                                .threshold(props.auditRefusalsThreshold())
+                                .evaluationPeriods(1)
+                                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                                .build());
+        props.alarmTopic().ifPresent(t -> auditAlarm.addAlarmAction(new SnsAction(t)));
+    }
+
+    /** The metric counting refused security decisions. */
+    public static final String AUDIT_REFUSALS_METRIC = "AuditRefusals";
+    /** CloudWatch Logs JSON filter pattern of a refused audit line. */
+    public static final String AUDIT_REFUSALS_PATTERN =
+            "{ $.logger = \"" + com.pyerp.realtime.core.log.AuditLog.LOGGER + "\" && $.outcome = \"refused\" }";
+
+    private Rule sessionSweep;
+    private Rule sessionsRevoked;
+    private Alarm auditAlarm;
+
+    public Rule sessionSweepRule() {
+        return sessionSweep;
+    }
+
+    public Rule sessionsRevokedRule() {
+        return sessionsRevoked;
+    }
+
+    public Alarm auditAlarm() {
+        return auditAlarm;
     }
 
     /** {@code arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{method}/@connections/*}: this API's stage only. */

@@ -63,6 +63,7 @@ public final class RealtimeGatewayApp {
         ifText(n, "stage", b::stageName);
         ifText(n, "jwtAlgorithms", v -> b.functionEnvironment(RealtimeEnv.Var.JWT_ALGORITHMS, v));
         ifText(n, "jwtTyp", v -> b.functionEnvironment(RealtimeEnv.Var.JWT_TYP, v));
+        ifText(n, "jwksAllowHttp", v -> b.functionEnvironment(RealtimeEnv.Var.JWT_JWKS_ALLOW_HTTP, v));
         ifText(n, "lambdaJar", v -> b.lambdaJar(Path.of(v)));
         ifText(n, "connectionsTableName", b::connectionsTableName);
         ifText(n, "subscriptionsTableName", b::subscriptionsTableName);
@@ -189,6 +190,7 @@ public final class RealtimeGatewayApp {
         m.put("jwksUrl", "required: the issuer's JWKS URL (https)");
         m.put("jwtAlgorithms", "optional: allowed JWS algorithms, comma-separated (default RS256,ES256)");
         m.put("jwtTyp", "optional: required typ header, e.g. at+jwt");
+        m.put("jwksAllowHttp", "optional: true allows a plain-http jwksUrl (LocalStack only; default false)");
         m.put("allowedOrigins", "optional: exact browser origins allowed to connect (comma-separated or a JSON array)");
         m.put(
                 "lambdaJar",

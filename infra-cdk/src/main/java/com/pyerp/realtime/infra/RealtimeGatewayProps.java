@@ -40,6 +40,14 @@ public final class RealtimeGatewayProps {
     public static final int DEFAULT_EVENTBRIDGE_RETRY_ATTEMPTS = 10;
     public static final double DEFAULT_THROTTLE_RATE = 500;
     public static final int DEFAULT_THROTTLE_BURST = 1000;
+    /** $connect's own route throttle: a handshake flood gets 429 from API Gateway before it costs an authorizer run. */
+    public static final double DEFAULT_CONNECT_THROTTLE_RATE = 200;
+
+    public static final int DEFAULT_CONNECT_THROTTLE_BURST = 400;
+    /** The audit log's retention (the function logs keep {@code logRetention}). */
+    public static final RetentionDays DEFAULT_AUDIT_LOG_RETENTION = RetentionDays.ONE_YEAR;
+    /** Refused security decisions (audit lines with outcome refused) in 5 minutes that raise the alarm. */
+    public static final int DEFAULT_AUDIT_REFUSALS_THRESHOLD = 100;
 
     private static final Pattern STAGE = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
@@ -78,8 +86,14 @@ public final class RealtimeGatewayProps {
     private final int eventBridgeRetryAttempts;
     private final ITopic alarmTopic;
     private final boolean apiGatewayCloudWatchRole;
+    private final double connectThrottleRateLimit;
+    private final int connectThrottleBurstLimit;
+    private final int auditRefusalsThreshold;
 
     private RealtimeGatewayProps(Builder b) {
+        this.connectThrottleRateLimit = b.connectThrottleRateLimit;
+        this.connectThrottleBurstLimit = b.connectThrottleBurstLimit;
+        this.auditRefusalsThreshold = b.auditRefusalsThreshold;
         this.stageName = b.stageName;
         this.apiName = b.apiName;
         this.allowedOrigins = List.copyOf(b.allowedOrigins);
@@ -176,6 +190,19 @@ public final class RealtimeGatewayProps {
         return logRetention;
     }
 
+    /** The $connect route's throttle (rate). */
+    public double connectThrottleRateLimit() {
+        return connectThrottleRateLimit;
+    }
+
+    public int connectThrottleBurstLimit() {
+        return connectThrottleBurstLimit;
+    }
+
+    public int auditRefusalsThreshold() {
+        return auditRefusalsThreshold;
+    }
+
     public double throttleRateLimit() {
         return throttleRateLimit;
     }
@@ -246,6 +273,44 @@ public final class RealtimeGatewayProps {
         private RetentionDays logRetention = RetentionDays.ONE_MONTH;
         private double throttleRateLimit = DEFAULT_THROTTLE_RATE;
         private int throttleBurstLimit = DEFAULT_THROTTLE_BURST;
+        private double connectThrottleRateLimit = DEFAULT_CONNECT_THROTTLE_RATE;
+        private int connectThrottleBurstLimit = DEFAULT_CONNECT_THROTTLE_BURST;
+        private int auditRefusalsThreshold = DEFAULT_AUDIT_REFUSALS_THRESHOLD;
+
+        /** The $connect route's own throttle, below the stage's. */
+        public Builder connectThrottle(double rateLimit, int burstLimit) {
+            this.connectThrottleRateLimit = rateLimit;
+            this.connectThrottleBurstLimit = burstLimit;
+            return this;
+        }
+
+        public Builder auditRefusalsThreshold(int v) {
+            this.auditRefusalsThreshold = v;
+            return this;
+        }
+
+        /** Per-connection message rate (RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST, RATE_LIMIT_STRIKES). */
+        public Builder rateLimit(int perSecond, int burst, int strikes) {
+            functionEnvironment(RealtimeEnv.Var.RATE_LIMIT_PER_SECOND, Integer.toString(perSecond));
+            functionEnvironment(RealtimeEnv.Var.RATE_LIMIT_BURST, Integer.toString(burst));
+            return functionEnvironment(RealtimeEnv.Var.RATE_LIMIT_STRIKES, Integer.toString(strikes));
+        }
+
+        /** MAX_CONNECTIONS_PER_USER. */
+        public Builder maxConnectionsPerUser(int v) {
+            return functionEnvironment(RealtimeEnv.Var.MAX_CONNECTIONS_PER_USER, Integer.toString(v));
+        }
+
+        /** JWT_MAX_TOKEN_AGE_SECONDS (0 = off). */
+        public Builder maxTokenAgeSeconds(int v) {
+            return functionEnvironment(RealtimeEnv.Var.JWT_MAX_TOKEN_AGE_SECONDS, Integer.toString(v));
+        }
+
+        /** JWKS_OUTAGE_TOLERANCE_SECONDS. */
+        public Builder jwksOutageToleranceSeconds(int v) {
+            return functionEnvironment(RealtimeEnv.Var.JWKS_OUTAGE_TOLERANCE_SECONDS, Integer.toString(v));
+        }
+
         private Duration dispatchMaxEventAge = DEFAULT_DISPATCH_MAX_EVENT_AGE;
         private int eventBridgeRetryAttempts = DEFAULT_EVENTBRIDGE_RETRY_ATTEMPTS;
         private ITopic alarmTopic;
@@ -407,6 +472,21 @@ public final class RealtimeGatewayProps {
                 if (mb < 128 || mb > 10240) problems.add("memoryMb(" + f + ") must be 128-10240 MB, got " + mb);
             });
             if (javaToolOptions == null) problems.add("javaToolOptions must not be null (use \"\" for none)");
+            if (!(connectThrottleRateLimit > 0) || connectThrottleBurstLimit < 1)
+                problems.add("connectThrottle: rate and burst must be positive, got " + connectThrottleRateLimit + "/"
+                        + connectThrottleBurstLimit);
+            if (auditRefusalsThreshold < 1) problems.add("auditRefusalsThreshold must be positive");
+            if (jwksUrl != null
+                    && !jwksUrl.isBlank()
+                    && isHttpUrl(jwksUrl, false)
+                    && !"true".equalsIgnoreCase(functionEnvironment.get(RealtimeEnv.Var.JWT_JWKS_ALLOW_HTTP))) {
+                try {
+                    com.pyerp.realtime.core.auth.TokenVerifier.Config.requireHttps(URI.create(jwksUrl));
+                } catch (IllegalArgumentException e) {
+                    problems.add(
+                            "jwksUrl must be https (plain http only to a loopback address), got '" + jwksUrl + "'");
+                }
+            }
             if (!(throttleRateLimit > 0) || throttleBurstLimit < 1) {
                 problems.add("throttle: rate and burst must be positive, got " + throttleRateLimit + "/"
                         + throttleBurstLimit);

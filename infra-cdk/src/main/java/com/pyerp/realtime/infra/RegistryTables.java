@@ -88,6 +88,11 @@ public final class RegistryTables extends Construct {
         return subscriptions;
     }
 
+    /** The ARN of the connections table's byUser index (exact, no wildcard). */
+    public String byUserIndexArn() {
+        return connections.getTableArn() + "/index/" + RegistrySchema.CONN_BY_USER_INDEX;
+    }
+
     /** The ARN of the subscriptions table's byChannel index (exact, no wildcard). */
     public String byChannelIndexArn() {
         return subscriptions.getTableArn() + "/index/" + RegistrySchema.SUB_BY_CHANNEL_INDEX;

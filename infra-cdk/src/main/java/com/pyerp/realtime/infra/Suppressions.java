@@ -90,6 +90,28 @@ final class Suppressions {
                                 .build()))
                         .build()),
                 true);
+        applySessionClosers(gw);
+    }
+
+    /** The command and session functions close connections (expired token, revocation, abuse): POST then DELETE. */
+    static void applySessionClosers(RealtimeGateway gw) {
+        String stage = gw.props().stageName();
+        for (GatewayFunction f : List.of(GatewayFunction.COMMAND, GatewayFunction.SESSION)) {
+            NagSuppressions.addResourceSuppressions(
+                    gw.function(f).role(),
+                    List.of(NagPackSuppression.builder()
+                            .id("AwsSolutions-IAM5")
+                            .reason("connection ids are only known at run time: closing a session (expired token,"
+                                    + " revocation, rate-limit abuse) posts a last frame and deletes the connection,"
+                                    + " scoped to POST and DELETE on this API's @connections path of this stage only")
+                            .appliesTo(List.of(RegexAppliesTo.builder()
+                                    .regex("/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):execute-api:"
+                                            + "(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12}):<[A-Za-z0-9]+>\\/"
+                                            + stage + "\\/(POST|DELETE)\\/@connections\\/\\*$/")
+                                    .build()))
+                            .build()),
+                    true);
+        }
     }
 
     private static void suppress(IConstruct c, String id, String reason) {

@@ -33,7 +33,8 @@ class EventRoutingTemplateTest {
     @Test
     void oneRulePerCatalogPattern_withThePatternVerbatim() {
         Map<String, String> patterns = CATALOG.rulePatterns();
-        template().resourceCountIs("AWS::Events::Rule", patterns.size());
+        // plus the session function's two rules (the sweep schedule and SessionsRevoked): RealtimeGatewaySessionTest
+        template().resourceCountIs("AWS::Events::Rule", patterns.size() + 2);
         JsonNode resources = Synth.json(template()).path("Resources");
         for (Map.Entry<String, String> p : patterns.entrySet()) {
             String id = logicalId(gateway().events().rules().get(p.getKey()));
@@ -72,13 +73,22 @@ class EventRoutingTemplateTest {
                                                                     .events()
                                                                     .deliveryDlq()))))))));
         }
-        // EventBridge no longer invokes any function: no events.amazonaws.com invoke permission is left
-        assertThat(template()
-                        .findResources(
-                                "AWS::Lambda::Permission",
-                                Match.objectLike(Map.of(
-                                        "Properties", Match.objectLike(Map.of("Principal", "events.amazonaws.com"))))))
-                .isEmpty();
+        // EventBridge invokes no function but the session function (its two rules): no other invoke permission
+        Map<String, Map<String, Object>> perms = template()
+                .findResources(
+                        "AWS::Lambda::Permission",
+                        Match.objectLike(
+                                Map.of("Properties", Match.objectLike(Map.of("Principal", "events.amazonaws.com")))));
+        assertThat(perms).hasSize(2);
+        String sessionAlias =
+                logicalId(gateway().function(GatewayFunction.SESSION).alias());
+        for (Map<String, Object> perm : perms.values())
+            assertThat(JSON.valueToTree(perm)
+                            .path("Properties")
+                            .path("FunctionName")
+                            .path("Ref")
+                            .asString())
+                    .isEqualTo(sessionAlias);
     }
 
     @Test

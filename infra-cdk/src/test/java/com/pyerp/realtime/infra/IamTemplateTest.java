@@ -77,7 +77,11 @@ class IamTemplateTest {
     @Test
     void connect_mayOnlyPutConnections() {
         assertThat(statementsOf(GatewayFunction.CONNECT))
-                .containsExactlyInAnyOrder(logs(GatewayFunction.CONNECT), Stmt.of(connections(), "dynamodb:PutItem"));
+                .containsExactlyInAnyOrder(
+                        logs(GatewayFunction.CONNECT),
+                        Stmt.of(connections(), "dynamodb:PutItem"),
+                        // the per-user connection limit counts the user's connections
+                        Stmt.of(byUser(), "dynamodb:Query"));
     }
 
     @Test
@@ -95,7 +99,44 @@ class IamTemplateTest {
                 .containsExactlyInAnyOrder(
                         logs(GatewayFunction.COMMAND),
                         Stmt.of(connections(), "dynamodb:GetItem"),
-                        Stmt.of(subscriptions(), "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"));
+                        Stmt.of(subscriptions(), "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"),
+                        // refresh records the new token expiry; an expired or abusive session is closed
+                        Stmt.of(connections(), "dynamodb:UpdateItem"),
+                        Stmt.of(manageConnections("POST"), "execute-api:ManageConnections"),
+                        Stmt.of(manageConnections("DELETE"), "execute-api:ManageConnections"));
+    }
+
+    @Test
+    void session_maySweepAndRevoke_andCloseConnectionsOfThisStageOnly() {
+        assertThat(statementsOf(GatewayFunction.SESSION))
+                .containsExactlyInAnyOrder(
+                        logs(GatewayFunction.SESSION),
+                        Stmt.of(connections(), "dynamodb:Scan", "dynamodb:DeleteItem"),
+                        Stmt.of(byUser(), "dynamodb:Query"),
+                        Stmt.of(subscriptions(), "dynamodb:Query", "dynamodb:BatchWriteItem"),
+                        Stmt.of(manageConnections("POST"), "execute-api:ManageConnections"),
+                        Stmt.of(manageConnections("DELETE"), "execute-api:ManageConnections"));
+    }
+
+    private static Object byUser() {
+        return Map.of("Fn::Join", List.of("", List.of(connections(), "/index/byUser")));
+    }
+
+    private static Object manageConnections(String method) {
+        return Map.of(
+                "Fn::Join",
+                List.of(
+                        "",
+                        List.of(
+                                "arn:",
+                                Map.of("Ref", "AWS::Partition"),
+                                ":execute-api:",
+                                Map.of("Ref", "AWS::Region"),
+                                ":",
+                                Map.of("Ref", "AWS::AccountId"),
+                                ":",
+                                ref(gateway().api()),
+                                "/live/" + method + "/@connections/*")));
     }
 
     @Test

@@ -149,7 +149,8 @@ class MonitoringAndOutputsTemplateTest {
         // per function Errors + Throttles; ApiIntegrationErrors, ApiExecutionErrors, DeliveryDlqNotEmpty,
         // DispatchDlqNotEmpty,
         // DispatchBufferAge, InvalidErpEvents, DispatchMessagesFailed, RegistryErrors; one per rule
-        template().resourceCountIs("AWS::CloudWatch::Alarm", GatewayFunction.values().length * 2 + 8 + rules);
+        // + the audit refusals alarm of RealtimeGateway (not part of GatewayMonitoring)
+        template().resourceCountIs("AWS::CloudWatch::Alarm", GatewayFunction.values().length * 2 + 8 + rules + 1);
         assertThat(gateway().monitoring().alarms()).hasSize(GatewayFunction.values().length * 2 + 8 + rules);
         for (String name : EventCatalog.load().rulePatterns().keySet()) {
             Object failedMetric = Match.objectLike(Map.of(

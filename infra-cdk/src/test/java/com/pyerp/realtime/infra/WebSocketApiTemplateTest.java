@@ -26,7 +26,8 @@ class WebSocketApiTemplateTest {
             "$default", GatewayFunction.COMMAND,
             "subscribe", GatewayFunction.COMMAND,
             "unsubscribe", GatewayFunction.COMMAND,
-            "ping", GatewayFunction.COMMAND);
+            "ping", GatewayFunction.COMMAND,
+            "refresh", GatewayFunction.COMMAND);
 
     @Test
     void routes_areTheSharedApiRoutes() {
@@ -126,7 +127,7 @@ class WebSocketApiTemplateTest {
 
     @Test
     void commandRoutes_areTwoWay_withADefaultRouteResponse() {
-        for (String route : List.of("$default", "subscribe", "unsubscribe", "ping")) {
+        for (String route : List.of("$default", "subscribe", "unsubscribe", "ping", "refresh")) {
             template()
                     .hasResourceProperties(
                             "AWS::ApiGatewayV2::Route",
@@ -141,7 +142,7 @@ class WebSocketApiTemplateTest {
                                     Map.of("RouteKey", route, "RouteResponseSelectionExpression", Match.absent())));
         }
         Map<String, Map<String, Object>> responses = template().findResources("AWS::ApiGatewayV2::RouteResponse");
-        assertThat(responses).hasSize(4);
+        assertThat(responses).hasSize(5);
         JsonNode resources = Synth.json(template()).path("Resources");
         List<String> routesWithResponse = responses.values().stream()
                 .map(r -> JSON.valueToTree(r).path("Properties"))
@@ -152,7 +153,8 @@ class WebSocketApiTemplateTest {
                         .path("RouteKey")
                         .asString())
                 .toList();
-        assertThat(routesWithResponse).containsExactlyInAnyOrder("$default", "subscribe", "unsubscribe", "ping");
+        assertThat(routesWithResponse)
+                .containsExactlyInAnyOrder("$default", "subscribe", "unsubscribe", "ping", "refresh");
     }
 
     // Regression: one WebSocketLambdaIntegration shared by several routes is bound once by CDK, so only the first

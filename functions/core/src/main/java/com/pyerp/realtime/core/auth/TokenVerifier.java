@@ -178,7 +178,8 @@ public final class TokenVerifier {
             Duration clockSkew,
             Duration httpTimeout,
             Duration maxTokenAge,
-            Duration jwksOutageTolerance) {
+            Duration jwksOutageTolerance,
+            boolean allowPlainHttpJwks) {
         /** Without a maximum token age, and serving cached keys for an hour of JWKS outage. */
         public Config(
                 String issuer,
@@ -197,7 +198,8 @@ public final class TokenVerifier {
                     clockSkew,
                     httpTimeout,
                     Duration.ZERO,
-                    Duration.ofHours(1));
+                    Duration.ofHours(1),
+                    false);
         }
 
         public Config {
@@ -212,11 +214,11 @@ public final class TokenVerifier {
             algorithms = Set.copyOf(algorithms);
             if (maxTokenAge == null) maxTokenAge = Duration.ZERO;
             if (jwksOutageTolerance == null) jwksOutageTolerance = Duration.ZERO;
-            requireHttps(jwksUrl);
+            if (!allowPlainHttpJwks) requireHttps(jwksUrl);
         }
 
         /** The JWKS travels over https, except from a loopback address (the local gateway's own JWKS). */
-        static void requireHttps(java.net.URI url) {
+        public static void requireHttps(java.net.URI url) {
             if ("https".equals(url.getScheme())) return;
             String host = url.getHost();
             boolean loopback = host != null
@@ -239,7 +241,8 @@ public final class TokenVerifier {
                     env.clockSkew(),
                     Duration.ofSeconds(2),
                     env.maxTokenAge(),
-                    env.jwksOutageTolerance());
+                    env.jwksOutageTolerance(),
+                    env.jwksAllowHttp());
         }
     }
 }

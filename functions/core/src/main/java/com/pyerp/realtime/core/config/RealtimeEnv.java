@@ -59,7 +59,11 @@ public final class RealtimeEnv {
         RATE_LIMIT_BURST(false, "20", "frames one connection may send at once (token bucket size)"),
         RATE_LIMIT_STRIKES(
                 false, "10", "frames answered RATE_LIMITED in a row before the socket is closed (RATE_LIMIT_ABUSE)"),
-        MAX_CONNECTIONS_PER_USER(false, "20", "concurrent connections one user of one tenant may hold");
+        MAX_CONNECTIONS_PER_USER(false, "20", "concurrent connections one user of one tenant may hold"),
+        JWT_JWKS_ALLOW_HTTP(
+                false,
+                "false",
+                "true allows a plain-http JWKS URL to a non-loopback host (LocalStack only); otherwise https is required");
 
         private final boolean required;
         private final String defaultValue;
@@ -155,6 +159,10 @@ public final class RealtimeEnv {
                         + "'");
             }
         }
+        if (!List.of("true", "false")
+                .contains(values.get(Var.JWT_JWKS_ALLOW_HTTP).toLowerCase(java.util.Locale.ROOT)))
+            problems.add(
+                    "JWT_JWKS_ALLOW_HTTP must be true or false, got '" + values.get(Var.JWT_JWKS_ALLOW_HTTP) + "'");
         if (jwtAlgorithms().isEmpty())
             problems.add("JWT_ALGORITHMS lists no algorithm (allowed: " + PERMITTED_ALGORITHMS + ")");
         for (String alg : jwtAlgorithms()) {
@@ -253,6 +261,10 @@ public final class RealtimeEnv {
 
     public int rateLimitStrikes() {
         return Integer.parseInt(values.get(Var.RATE_LIMIT_STRIKES));
+    }
+
+    public boolean jwksAllowHttp() {
+        return "true".equalsIgnoreCase(values.get(Var.JWT_JWKS_ALLOW_HTTP));
     }
 
     public int maxConnectionsPerUser() {

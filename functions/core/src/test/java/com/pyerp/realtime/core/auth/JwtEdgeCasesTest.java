@@ -176,7 +176,8 @@ class JwtEdgeCasesTest {
                         base.clockSkew(),
                         base.httpTimeout(),
                         max,
-                        Duration.ofHours(1)),
+                        Duration.ofHours(1),
+                        false),
                 new ImmutableJWKSet<SecurityContext>(TestTokens.PUBLIC_JWKS));
     }
 
