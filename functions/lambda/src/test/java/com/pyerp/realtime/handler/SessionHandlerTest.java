@@ -47,15 +47,14 @@ class SessionHandlerTest {
                 clock,
                 Duration.ofSeconds(30),
                 2);
-        service = new ConnectionService(registry, EventCatalog.load(), clock, Duration.ofHours(2), 100)
-                .guardedBy(guard);
+        service =
+                new ConnectionService(registry, EventCatalog.load(), clock, Duration.ofHours(2), 100).guardedBy(guard);
         handler = new SessionHandler(guard);
     }
 
     private String invoke(String json) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(
-                new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), out, context("session"));
+        handler.handleRequest(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), out, context("session"));
         return out.toString(StandardCharsets.UTF_8);
     }
 
