@@ -930,6 +930,11 @@ export class RealtimeClient {
     } else if (frame.type === 'error') {
       const err = errorFromFrame(frame);
       if (!wasReply) this._error(err);
+      if (err.code === 'SESSION_REVOKED') {
+        // the ERP ended the user's sessions: reconnecting with the same sign-in would defeat it
+        this._finalClose('session-revoked', err, null);
+        return;
+      }
       if (!err.keepsConnection && err.number !== null && !link.closed)
         link.close(4000, `server error ${err.code}`.slice(0, 100));
     }

@@ -116,7 +116,8 @@ export type CloseReason =
   | 'token-expired'
   | 'invalid-token'
   | 'max-attempts'
-  | 'protocol-mismatch';
+  | 'protocol-mismatch'
+  | 'session-revoked';
 
 export interface CloseInfo {
   reason: CloseReason;

@@ -837,3 +837,23 @@ describe('token refresh', () => {
     t.client.close();
   });
 });
+
+describe('server-side session end', () => {
+  test('SESSION_REVOKED closes the client for good (no reconnect); TOKEN_EXPIRED reconnects', async () => {
+    const t = setup();
+    const ws = await connected(t);
+    ws.receive({ type: 'error', code: 'TOKEN_EXPIRED', message: 'the token expired; reconnect' });
+    await flush();
+    await t.clock.advance(250);
+    assert.equal(t.WS.instances.length, 2, 'TOKEN_EXPIRED: a new socket');
+    const ws2 = t.WS.instances[1];
+    ws2.accept();
+    await flush();
+    ws2.receive({ type: 'error', code: 'SESSION_REVOKED', message: 'the session was revoked' });
+    await flush();
+    assert.equal(t.client.state, 'closed');
+    assert.equal(t.client.closeInfo?.reason, 'session-revoked');
+    await t.clock.advance(60_000);
+    assert.equal(t.WS.instances.length, 2, 'no reconnect after a revocation');
+  });
+});
