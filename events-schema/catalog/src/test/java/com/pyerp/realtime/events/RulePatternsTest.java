@@ -60,7 +60,13 @@ class RulePatternsTest {
         assertThat(CATALOG.rulePatterns()).hasSize(sources.size());
         for (String s : sources) assertThat(CATALOG.rulePatterns()).containsKey(EventCatalog.ruleName(s));
         assertThat(CATALOG.rulePatterns().keySet())
-                .containsExactly("erp-inventory", "erp-sales", "erp-production", "erp-notifications", "erp-system");
+                .containsExactly(
+                        "erp-inventory",
+                        "erp-sales",
+                        "erp-production",
+                        "erp-notifications",
+                        "erp-system",
+                        "erp-identity");
     }
 
     @Test
