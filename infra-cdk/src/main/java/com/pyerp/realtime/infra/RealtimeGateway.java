@@ -308,20 +308,19 @@ public final class RealtimeGateway extends Construct {
     }
 
     /**
-     * The audit log (AuditLog lines: one per security decision): a metric filter on every function's log group
-     * counting refusals into {@value #AUDIT_REFUSALS_METRIC}, and an alarm on a spike of them.
+     * The audit log (AuditLog lines: one per security decision) in its own log group ({@link AuditTrail}), a metric
+     * filter there counting refusals into {@value #AUDIT_REFUSALS_METRIC}, and an alarm on a spike of them.
      */
     private void addAuditMonitoring() {
-        for (HandlerFunction f : functions.values()) {
-            MetricFilter.Builder.create(this, "AuditRefusals-" + f.kind().id())
-                    .logGroup(f.logGroup())
-                    .metricNamespace(com.pyerp.realtime.core.log.JsonLog.METRICS_NAMESPACE)
-                    .metricName(AUDIT_REFUSALS_METRIC)
-                    .filterPattern(FilterPattern.literal(AUDIT_REFUSALS_PATTERN))
-                    .metricValue("1")
-                    .defaultValue(0)
-                    .build();
-        }
+        auditTrail = new AuditTrail(this, "Audit", functions.values(), props.auditLogRetention(), props.logRetention());
+        MetricFilter.Builder.create(this, "AuditRefusals")
+                .logGroup(auditTrail.logGroup())
+                .metricNamespace(com.pyerp.realtime.core.log.JsonLog.METRICS_NAMESPACE)
+                .metricName(AUDIT_REFUSALS_METRIC)
+                .filterPattern(FilterPattern.literal(AUDIT_REFUSALS_PATTERN))
+                .metricValue("1")
+                .defaultValue(0)
+                .build();
         auditAlarm = Metric.Builder.create()
                 .namespace(com.pyerp.realtime.core.log.JsonLog.METRICS_NAMESPACE)
                 .metricName(AUDIT_REFUSALS_METRIC)
@@ -347,6 +346,13 @@ public final class RealtimeGateway extends Construct {
     /** CloudWatch Logs JSON filter pattern of a refused audit line. */
     public static final String AUDIT_REFUSALS_PATTERN =
             "{ $.logger = \"" + com.pyerp.realtime.core.log.AuditLog.LOGGER + "\" && $.outcome = \"refused\" }";
+
+    private AuditTrail auditTrail;
+
+    /** The audit log group, its forwarder and subscription filters. */
+    public AuditTrail auditTrail() {
+        return auditTrail;
+    }
 
     private Rule sessionSweep;
     private Rule sessionsRevoked;

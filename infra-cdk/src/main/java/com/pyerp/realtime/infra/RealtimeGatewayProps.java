@@ -89,11 +89,13 @@ public final class RealtimeGatewayProps {
     private final double connectThrottleRateLimit;
     private final int connectThrottleBurstLimit;
     private final int auditRefusalsThreshold;
+    private final RetentionDays auditLogRetention;
 
     private RealtimeGatewayProps(Builder b) {
         this.connectThrottleRateLimit = b.connectThrottleRateLimit;
         this.connectThrottleBurstLimit = b.connectThrottleBurstLimit;
         this.auditRefusalsThreshold = b.auditRefusalsThreshold;
+        this.auditLogRetention = b.auditLogRetention;
         this.stageName = b.stageName;
         this.apiName = b.apiName;
         this.allowedOrigins = List.copyOf(b.allowedOrigins);
@@ -203,6 +205,11 @@ public final class RealtimeGatewayProps {
         return auditRefusalsThreshold;
     }
 
+    /** Retention of the audit log group (default a year). */
+    public RetentionDays auditLogRetention() {
+        return auditLogRetention;
+    }
+
     public double throttleRateLimit() {
         return throttleRateLimit;
     }
@@ -276,6 +283,12 @@ public final class RealtimeGatewayProps {
         private double connectThrottleRateLimit = DEFAULT_CONNECT_THROTTLE_RATE;
         private int connectThrottleBurstLimit = DEFAULT_CONNECT_THROTTLE_BURST;
         private int auditRefusalsThreshold = DEFAULT_AUDIT_REFUSALS_THRESHOLD;
+        private RetentionDays auditLogRetention = DEFAULT_AUDIT_LOG_RETENTION;
+
+        public Builder auditLogRetention(RetentionDays v) {
+            this.auditLogRetention = v;
+            return this;
+        }
 
         /** The $connect route's own throttle, below the stage's. */
         public Builder connectThrottle(double rateLimit, int burstLimit) {

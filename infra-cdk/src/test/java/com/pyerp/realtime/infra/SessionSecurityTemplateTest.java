@@ -59,24 +59,48 @@ class SessionSecurityTemplateTest {
     }
 
     @Test
-    void everyFunctionLogGroup_countsRefusedAuditLines_andAnAlarmWatchesTheSum() {
+    void auditLines_ofEveryFunction_goToTheirOwnLogGroup_withRetention_aMetricFilterAndAnAlarm() {
+        JsonNode resources = Synth.json(template()).path("Resources");
+        String auditGroup = logicalId(gateway().auditTrail().logGroup());
+        assertThat(resources
+                        .path(auditGroup)
+                        .path("Properties")
+                        .path("RetentionInDays")
+                        .asInt())
+                .isEqualTo(365);
+        assertThat(resources.path(auditGroup).path("DeletionPolicy").asString()).isEqualTo("Retain");
+        String forwarder = logicalId(gateway().auditTrail().forwarder());
         for (GatewayFunction f : GatewayFunction.values()) {
             template()
                     .hasResourceProperties(
-                            "AWS::Logs::MetricFilter",
+                            "AWS::Logs::SubscriptionFilter",
                             Match.objectLike(Map.of(
                                     "LogGroupName",
-                                    Map.of(
-                                            "Ref",
-                                            logicalId(gateway().function(f).logGroup())),
-                                    "FilterPattern",
-                                    RealtimeGateway.AUDIT_REFUSALS_PATTERN,
-                                    "MetricTransformations",
-                                    List.of(Match.objectLike(Map.of(
-                                            "MetricNamespace", "PyerpRealtime",
-                                            "MetricName", RealtimeGateway.AUDIT_REFUSALS_METRIC,
-                                            "MetricValue", "1"))))));
+                                            Map.of(
+                                                    "Ref",
+                                                    logicalId(gateway()
+                                                            .function(f)
+                                                            .logGroup())),
+                                    "FilterPattern", AuditTrail.AUDIT_LINES_PATTERN,
+                                    "DestinationArn", Map.of("Fn::GetAtt", List.of(forwarder, "Arn")))));
         }
+        JsonNode forwarderProps = resources.path(forwarder).path("Properties");
+        assertThat(forwarderProps.path("Environment").path("Variables").path("AUDIT_LOG_GROUP"))
+                .isEqualTo(Synth.tree(Map.of("Ref", auditGroup)));
+        assertThat(forwarderProps.path("Code").path("ZipFile").asString()).contains("PutLogEventsCommand");
+        template()
+                .hasResourceProperties(
+                        "AWS::Logs::MetricFilter",
+                        Match.objectLike(Map.of(
+                                "LogGroupName",
+                                Map.of("Ref", auditGroup),
+                                "FilterPattern",
+                                RealtimeGateway.AUDIT_REFUSALS_PATTERN,
+                                "MetricTransformations",
+                                List.of(Match.objectLike(Map.of(
+                                        "MetricNamespace", "PyerpRealtime",
+                                        "MetricName", RealtimeGateway.AUDIT_REFUSALS_METRIC,
+                                        "MetricValue", "1"))))));
         assertThat(RealtimeGateway.AUDIT_REFUSALS_PATTERN)
                 .contains("\"AuditLog\"")
                 .contains("\"refused\"");
