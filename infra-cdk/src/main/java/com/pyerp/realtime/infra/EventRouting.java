@@ -31,18 +31,22 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * ERP events in: the custom bus, the catalog's schemas in an EventBridge schema registry, one rule per catalog
  * pattern ({@link EventCatalog#rulePatterns()}, used verbatim) sending to the {@linkplain #dispatchBuffer() dispatch
- * buffer}, an SQS queue the dispatcher consumes in batches ({@link DispatchBuffer}: up to
- * {@link DispatchBuffer#BATCH_SIZE} events gathered for up to {@link DispatchBuffer#BATCHING_WINDOW}, so a burst of one
- * coalescing key collapses to its latest event and one invocation serves many events).
+ * buffer}, an SQS queue the dispatcher consumes in batches of up to {@link DispatchBuffer#BATCH_SIZE} with no
+ * batching window ({@link DispatchBuffer}: the event source invokes as soon as messages arrive; AWS requires a window of
+ * at least 1 s for batches over 10). Bursts of one coalescing key are throttled by the dispatcher (leading and trailing
+ * edge), not by waiting for a window. The latency budget and the cost per million events are in infra-cdk/README.md.
  *
  * <p>Failures have two layers, each with its own dead-letter queue and depth alarm:
  * <ol>
  *   <li>EventBridge retries the <em>hand-over</em> to the buffer (SendMessage refused or throttled) under the target's
  *       retry policy, then sends the event to {@link #deliveryDlq()} (error in the message attributes).</li>
- *   <li>Once the event is in the buffer, a record the dispatcher reports in {@code batchItemFailures} (or every record
- *       of a batch whose invocation failed) becomes visible again after the visibility timeout and is received again;
- *       after {@link DispatchBuffer#MAX_RECEIVE_COUNT} receives SQS moves it to {@link #dispatchDlq()} (the redrive
- *       policy), with its original body, the EventBridge event.</li>
+ *   <li>Once the event is in the buffer, the dispatcher dead-letters an event that can never succeed (invalid,
+ *       unknown type, unreadable) itself, at once, into {@link #dispatchDlq()} (its role may SendMessage there, with
+ *       the reason in the message attributes); it retries a transient failure within the invocation and then sets the
+ *       record's visibility to {@link DispatchBuffer#RETRY_VISIBILITY} before reporting it in
+ *       {@code batchItemFailures}, so it comes back in seconds. A record of a batch whose invocation failed as a whole
+ *       becomes visible again after the visibility timeout; after {@link DispatchBuffer#MAX_RECEIVE_COUNT} receives SQS
+ *       moves it to {@link #dispatchDlq()} (the redrive policy), with its original body, the EventBridge event.</li>
  * </ol>
  */
 public final class EventRouting extends Construct {
@@ -124,8 +128,9 @@ public final class EventRouting extends Construct {
     /**
      * Creates one rule per catalog pattern, each sending the whole EventBridge event (the message body) to the dispatch
      * buffer with the given retry policy and the delivery DLQ; the rule's EventPattern is the catalog's JSON, parsed and
-     * written unchanged. Then subscribes {@code dispatcher} to the buffer: batches of {@link DispatchBuffer#BATCH_SIZE}
-     * within {@link DispatchBuffer#BATCHING_WINDOW}, partial batch responses ({@code batchItemFailures}).
+     * written unchanged. Then subscribes {@code dispatcher} to the buffer: batches of up to
+     * {@link DispatchBuffer#BATCH_SIZE} without a batching window, partial batch responses ({@code batchItemFailures}),
+     * and lets it send to the dispatch DLQ (dead letters at once).
      */
     public void routeTo(IFunction dispatcher, Duration maxEventAge, int retryAttempts) {
         if (!rules.isEmpty()) throw new IllegalStateException("routeTo was already called");
@@ -166,6 +171,8 @@ public final class EventRouting extends Construct {
                         .reportBatchItemFailures(true)
                         .maxConcurrency(DispatchBuffer.MAX_CONCURRENCY)
                         .build()));
+        // invalid events are dead-lettered by the dispatcher at once (SendMessage on this queue only)
+        dispatchDlq.grantSendMessages(dispatcher);
     }
 
     @SuppressWarnings("unchecked")

@@ -1,21 +1,21 @@
 package com.pyerp.realtime.local;
 
 import com.pyerp.realtime.core.dispatch.DispatchBuffer;
+import com.pyerp.realtime.core.dispatch.DispatchQueueControl;
+import com.pyerp.realtime.core.dispatch.SqsBatchProcessor;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.handler.DispatcherHandler;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,31 +24,43 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The local stand-in for the rules' SQS queue and the dispatcher's event source mapping (see
- * {@link DispatchBuffer}): events wait up to the batching window (or until a batch is full), the dispatcher gets
- * them as one SQS event, and the records it names in {@code batchItemFailures} are received again after a short
- * visibility timeout, until {@link DispatchBuffer#MAX_RECEIVE_COUNT}; then they become dead letters, like the
- * queue's redrive to its DLQ.
+ * The local stand-in for the rules' SQS queue, its event source mapping and its dead-letter queue, from the same
+ * numbers as the stack ({@link DispatchBuffer}): a batch of up to {@link DispatchBuffer#BATCH_SIZE} goes to the
+ * dispatcher as soon as events are there (the batching window is zero), as one SQS event built by
+ * {@link SqsBatchProcessor#record}. As SQS, it answers the dispatcher's {@link DispatchQueueControl} calls: a dead
+ * letter goes to {@code /local/dead-letters} at once (and the record is acknowledged), a new visibility decides when
+ * a record named in {@code batchItemFailures} is received again. A failed record without one comes back after a
+ * short visibility (locally; the stack's queue would wait its visibility timeout); after
+ * {@link DispatchBuffer#MAX_RECEIVE_COUNT} receives it becomes a dead letter, like the queue's redrive to its DLQ.
  */
-final class DispatchQueue implements AutoCloseable {
+final class DispatchQueue implements DispatchQueueControl, AutoCloseable {
     private static final JsonLog LOG = JsonLog.get(DispatchQueue.class);
     private static final long VISIBILITY_RETRY_MILLIS = 300;
 
     private record Message(String messageId, String body, int receiveCount, long sentAt) {}
 
     private final LocalGatewayConfig config;
-    private final DispatcherHandler dispatcher;
     private final ScheduledExecutorService timers;
     private final LinkedBlockingQueue<Message> queue = new LinkedBlockingQueue<>();
     private final Deque<Map<String, Object>> deadLetters = new ArrayDeque<>();
-    private final Thread poller;
+    /** Per message of the batch in flight: dead-lettered by the dispatcher, or its new visibility. */
+    private final Set<String> deadLettered = ConcurrentHashMap.newKeySet();
+
+    private final Map<String, Duration> visibility = new ConcurrentHashMap<>();
+    private DispatcherHandler dispatcher;
+    private Thread poller;
     private volatile boolean closed;
 
-    DispatchQueue(LocalGatewayConfig config, DispatcherHandler dispatcher, ScheduledExecutorService timers) {
+    DispatchQueue(LocalGatewayConfig config, ScheduledExecutorService timers) {
         this.config = config;
-        this.dispatcher = dispatcher;
         this.timers = timers;
-        this.poller = new Thread(this::poll, "local-gateway-dispatch-poller");
+    }
+
+    /** Starts the event source mapping: the poller that invokes {@code dispatcher}. */
+    synchronized void start(DispatcherHandler dispatcher) {
+        if (poller != null) throw new IllegalStateException("already started");
+        this.dispatcher = dispatcher;
+        poller = new Thread(this::poll, "local-gateway-dispatch-poller");
         poller.setDaemon(true);
         poller.start();
     }
@@ -72,8 +84,7 @@ final class DispatchQueue implements AutoCloseable {
                 long deadline = System.nanoTime() + windowNanos;
                 while (batch.size() < DispatchBuffer.BATCH_SIZE) {
                     long left = deadline - System.nanoTime();
-                    if (left <= 0) break;
-                    Message m = queue.poll(left, TimeUnit.NANOSECONDS);
+                    Message m = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
                     if (m == null) break;
                     batch.add(m);
                 }
@@ -93,7 +104,11 @@ final class DispatchQueue implements AutoCloseable {
                 .toList();
         ObjectNode event = LambdaRuntime.JSON.createObjectNode();
         ArrayNode records = event.putArray("Records");
-        for (Message m : batch) records.add(record(m));
+        String arn =
+                "arn:aws:sqs:" + config.region() + ":" + LocalGatewayConfig.ACCOUNT + ":pyerp-realtime-dispatch-buffer";
+        for (Message m : batch)
+            records.add(SqsBatchProcessor.record(
+                    m.messageId(), m.body(), m.receiveCount(), m.sentAt(), arn, config.region()));
         LambdaRuntime.Result r = LambdaRuntime.invokeStream("dispatcher", dispatcher, event);
         Set<String> failed = new HashSet<>();
         String reason;
@@ -101,55 +116,63 @@ final class DispatchQueue implements AutoCloseable {
             batch.forEach(m -> failed.add(m.messageId()));
             reason = r.errorType() + ": " + r.errorMessage();
         } else {
-            for (JsonNode f : r.payload().path("batchItemFailures"))
-                failed.add(f.path("itemIdentifier").asString());
+            failed.addAll(SqsBatchProcessor.failedMessageIds(r.payload()));
             reason = "listed in batchItemFailures (the dispatcher's log says why)";
         }
         for (Message m : batch) {
-            if (!failed.contains(m.messageId())) continue;
+            boolean wasDeadLettered = deadLettered.remove(m.messageId());
+            Duration visible = visibility.remove(m.messageId());
+            // a record the dispatcher dead-lettered itself is acknowledged (not listed), so it is gone
+            if (!failed.contains(m.messageId()) || wasDeadLettered) continue;
             if (m.receiveCount() >= DispatchBuffer.MAX_RECEIVE_COUNT) {
-                deadLetter(m, reason);
-            } else {
-                LOG.warn(
-                        "dispatch failed; the message will be received again",
+                deadLetter(m, reason + " (redrive after " + m.receiveCount() + " receives)");
+            } else if (!closed) {
+                long delay = visible != null ? visible.toMillis() : VISIBILITY_RETRY_MILLIS * m.receiveCount();
+                LOG.info(
+                        "record will be received again",
                         "messageId",
                         m.messageId(),
                         "receiveCount",
                         m.receiveCount(),
-                        "reason",
-                        reason);
-                if (!closed)
-                    timers.schedule(
-                            () -> queue.add(m), VISIBILITY_RETRY_MILLIS * m.receiveCount(), TimeUnit.MILLISECONDS);
+                        "inMillis",
+                        delay);
+                timers.schedule(() -> queue.add(m), delay, TimeUnit.MILLISECONDS);
             }
         }
     }
 
-    private ObjectNode record(Message m) {
-        ObjectNode rec = LambdaRuntime.JSON.createObjectNode();
-        rec.put("messageId", m.messageId());
-        rec.put("receiptHandle", "local-" + m.messageId() + "-" + m.receiveCount());
-        rec.put("body", m.body());
-        ObjectNode attrs = rec.putObject("attributes");
-        attrs.put("ApproximateReceiveCount", Integer.toString(m.receiveCount()));
-        attrs.put("SentTimestamp", Long.toString(m.sentAt()));
-        attrs.put("SenderId", "events.amazonaws.com");
-        attrs.put("ApproximateFirstReceiveTimestamp", Long.toString(System.currentTimeMillis()));
-        rec.putObject("messageAttributes");
-        rec.put("md5OfBody", md5(m.body()));
-        rec.put("eventSource", "aws:sqs");
-        rec.put(
-                "eventSourceARN",
-                "arn:aws:sqs:" + config.region() + ":" + LocalGatewayConfig.ACCOUNT
-                        + ":pyerp-realtime-dispatch-buffer");
-        rec.put("awsRegion", config.region());
-        return rec;
+    /** SendMessage to the DLQ, as the dispatcher does with an event that can never succeed. */
+    @Override
+    public void deadLetter(JsonNode record, String reason) {
+        String messageId = record.path("messageId").asString();
+        deadLettered.add(messageId);
+        deadLetter(
+                new Message(
+                        messageId,
+                        record.path("body").asString(),
+                        Integer.parseInt(record.path("attributes")
+                                .path("ApproximateReceiveCount")
+                                .asString("1")),
+                        Long.parseLong(
+                                record.path("attributes").path("SentTimestamp").asString("0"))),
+                reason);
+    }
+
+    /** ChangeMessageVisibility of a record in flight. */
+    @Override
+    public void redeliverAfter(JsonNode record, Duration delay) {
+        visibility.put(record.path("messageId").asString(), delay);
     }
 
     private void deadLetter(Message m, String reason) {
-        JsonNode event = LambdaRuntime.JSON.readTree(m.body());
+        JsonNode event;
+        try {
+            event = LambdaRuntime.JSON.readTree(m.body());
+        } catch (RuntimeException e) {
+            event = LambdaRuntime.JSON.getNodeFactory().stringNode(m.body());
+        }
         LOG.warn(
-                "dispatch failed on every receive; message dead-lettered",
+                "message dead-lettered",
                 "messageId",
                 m.messageId(),
                 "eventId",
@@ -181,21 +204,17 @@ final class DispatchQueue implements AutoCloseable {
         }
     }
 
-    private static String md5(String s) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            return "";
-        }
-    }
-
     @Override
     public void close() {
         closed = true;
-        poller.interrupt();
+        Thread p;
+        synchronized (this) {
+            p = poller;
+        }
+        if (p == null) return;
+        p.interrupt();
         try {
-            poller.join(5000);
+            p.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -76,12 +76,13 @@ public final class LocalGateway implements AutoCloseable {
             environment = environment(config, port);
             RealtimeEnv env = RealtimeEnv.from(environment);
             reg = registry(config, env);
-            hs = Handlers.create(env, environment, reg);
+            dispatchQueue = new DispatchQueue(config, timers);
+            hs = Handlers.create(env, environment, reg, dispatchQueue);
             EventCatalog catalog = EventCatalog.load();
 
             gateway = new WebSocketGateway(config, hs, timers, workers);
             gateway.setDomainName(config.host() + ":" + port);
-            dispatchQueue = new DispatchQueue(config, hs.dispatcher(), timers);
+            dispatchQueue.start(hs.dispatcher());
             eventBridge = new EventBridgeApi(config, catalog.rulePatterns(), dispatchQueue);
             LocalApi local = new LocalApi(config, tokens, gateway, reg, catalog);
             local.setEventBridge(eventBridge);

@@ -2,42 +2,51 @@ package com.pyerp.realtime.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.pyerp.realtime.aws.SqsDispatchQueueControl;
+import com.pyerp.realtime.core.dispatch.DispatchQueueControl;
 import com.pyerp.realtime.core.dispatch.DispatchReport;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
 import com.pyerp.realtime.core.dispatch.ErpEvent;
 import com.pyerp.realtime.core.dispatch.InvalidEventException;
+import com.pyerp.realtime.core.dispatch.SqsBatchProcessor;
 import com.pyerp.realtime.core.log.JsonLog;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The dispatcher. Its trigger is the rules' SQS queue (see {@code DispatchBuffer}): a batch of records whose
- * bodies are EventBridge events, dispatched together so bursts of one coalescing key collapse; the answer
- * lists the records to retry ({@code batchItemFailures}: unreadable or invalid events, failed fan-outs), which
- * end in the dead-letter queue after their last receive. A single EventBridge event (a rule targeting the
- * function directly, as another deployment may wire it) is handled too, and throws when it fails, so Lambda's
- * own retries apply. A stream handler, so {@code detail} stays exact JSON for schema validation.
+ * The dispatcher. Its trigger is the rules' SQS queue (see {@code DispatchBuffer}): a batch of records whose bodies
+ * are EventBridge events, handled by {@link SqsBatchProcessor} (the same class the local gateway's queue mirror
+ * uses): invalid events dead-lettered at once, transient failures retried within seconds, coalescing holds handed
+ * back to the queue; the answer lists the records to receive again ({@code batchItemFailures}). A single
+ * EventBridge event (a rule targeting the function directly, as another deployment may wire it) is handled too, and
+ * throws when it fails, so Lambda's own retries apply. A stream handler, so {@code detail} stays exact JSON for
+ * schema validation.
  */
 public final class DispatcherHandler implements RequestStreamHandler {
-    private static final JsonLog LOG = JsonLog.get(DispatcherHandler.class);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private final Dispatcher dispatcher;
+    private final SqsBatchProcessor batches;
 
     public DispatcherHandler() {
-        this(Handlers.defaultDispatcher());
+        this(Handlers.defaultDispatcher(), SqsDispatchQueueControl.fromSystem());
     }
 
+    /** Without queue control: failures are left to the queue's visibility timeout and redrive policy. */
     public DispatcherHandler(Dispatcher dispatcher) {
+        this(dispatcher, DispatchQueueControl.NONE);
+    }
+
+    public DispatcherHandler(Dispatcher dispatcher, DispatchQueueControl queue) {
+        this(dispatcher, new SqsBatchProcessor(dispatcher, queue));
+    }
+
+    public DispatcherHandler(Dispatcher dispatcher, SqsBatchProcessor batches) {
         this.dispatcher = dispatcher;
+        this.batches = batches;
     }
 
     @Override
@@ -50,8 +59,8 @@ public final class DispatcherHandler implements RequestStreamHandler {
         } catch (JacksonException e) {
             throw new InvalidEventException(null, "the event is not valid JSON");
         }
-        if (root != null && root.has("Records")) {
-            JSON.writeValue(output, batch(root.get("Records")));
+        if (SqsBatchProcessor.isSqsEvent(root)) {
+            JSON.writeValue(output, batches.process(root));
             return;
         }
         ErpEvent event = ErpEvent.fromEventBridge(root);
@@ -61,33 +70,5 @@ public final class DispatcherHandler implements RequestStreamHandler {
         if (!report.failedEventIds().isEmpty())
             throw new IllegalStateException("dispatch of event " + event.id() + " failed; see the log");
         JSON.writeValue(output, report);
-    }
-
-    /** An SQS batch: the SQSBatchResponse naming the records to retry. */
-    private ObjectNode batch(JsonNode records) {
-        List<ErpEvent> events = new ArrayList<>();
-        Map<String, String> messageIdByEventId = new LinkedHashMap<>();
-        List<String> retry = new ArrayList<>();
-        for (JsonNode record : records) {
-            String messageId = record.path("messageId").asString();
-            try {
-                ErpEvent e = ErpEvent.fromEventBridge(
-                        JSON.readTree(record.path("body").asString()));
-                events.add(e);
-                messageIdByEventId.put(e.id(), messageId);
-            } catch (JacksonException | InvalidEventException e) {
-                LOG.warn("unreadable queue record", "messageId", messageId, "reason", e.getMessage());
-                retry.add(messageId);
-            }
-        }
-        DispatchReport report = dispatcher.dispatch(events);
-        for (String id : report.failedEventIds()) {
-            String messageId = messageIdByEventId.get(id);
-            if (messageId != null && !retry.contains(messageId)) retry.add(messageId);
-        }
-        ObjectNode out = JSON.createObjectNode();
-        var failures = out.putArray("batchItemFailures");
-        retry.forEach(m -> failures.addObject().put("itemIdentifier", m));
-        return out;
     }
 }

@@ -5,6 +5,7 @@ import com.pyerp.realtime.aws.ApiGatewayManagementSender;
 import com.pyerp.realtime.aws.dynamo.DynamoDbConnectionRegistry;
 import com.pyerp.realtime.core.auth.ConnectAuthorizer;
 import com.pyerp.realtime.core.config.RealtimeEnv;
+import com.pyerp.realtime.core.dispatch.DispatchQueueControl;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.service.ConnectionService;
@@ -30,8 +31,14 @@ public record Handlers(
         SessionHandler session)
         implements AutoCloseable {
 
-    /** All five handlers over one registry. */
+    /** All five handlers over one registry; the dispatcher without queue control (failures left to the redrive). */
     public static Handlers create(RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry) {
+        return create(env, rawEnv, registry, DispatchQueueControl.NONE);
+    }
+
+    /** All five handlers over one registry; the dispatcher controls its queue through {@code queue}. */
+    public static Handlers create(
+            RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry, DispatchQueueControl queue) {
         ConnectionService service = guarded(ConnectionService.fromEnv(registry, env), registry, env, rawEnv);
         Dispatcher dispatcher = dispatcher(env, rawEnv, registry);
         return new Handlers(
@@ -39,7 +46,7 @@ public record Handlers(
                 new ConnectHandler(service),
                 new DisconnectHandler(service),
                 new CommandHandler(service),
-                new DispatcherHandler(dispatcher),
+                new DispatcherHandler(dispatcher, queue),
                 dispatcher,
                 new SessionHandler(service.guard()));
     }

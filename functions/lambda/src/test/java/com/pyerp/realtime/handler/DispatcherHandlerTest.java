@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.pyerp.realtime.core.auth.Principal;
 import com.pyerp.realtime.core.dispatch.ConnectionSender;
+import com.pyerp.realtime.core.dispatch.DispatchQueueControl;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
 import com.pyerp.realtime.core.dispatch.InvalidEventException;
 import com.pyerp.realtime.core.log.JsonLog;
@@ -81,7 +82,7 @@ class DispatcherHandlerTest {
         JsonNode report = invoke(text("eventbridge-stock-level-changed.json"));
 
         assertThat(report).isEqualTo(JSON.readTree("""
-                {"events":1,"invalid":0,"duplicates":0,"coalesced":0,"recipients":2,"delivered":2,"gone":0,"failed":0,"invalidReasons":[],"failedEventIds":[]}"""));
+                {"events":1,"invalid":0,"duplicates":0,"coalesced":0,"recipients":2,"delivered":2,"gone":0,"failed":0,"invalidReasons":[],"failedEventIds":[],"invalidEventIds":[],"heldEventIds":{}}"""));
         assertThat(posted).containsOnlyKeys("clerk", "controller");
         JsonNode frame = posted.get("clerk");
         assertThat(frame.get("eventId").asString()).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
@@ -132,6 +133,63 @@ class DispatcherHandlerTest {
         assertThat(posted).containsOnlyKeys("clerk", "controller");
         assertThat(posted.get("clerk").get("eventId").asString()).isEqualTo("ev-4");
         assertThat(posted.get("clerk").get("data").get("onHand").asInt()).isEqualTo(14);
+    }
+
+    /** A queue control that records what the dispatcher asked of the queue. */
+    private static final class RecordingQueue implements DispatchQueueControl {
+        final Map<String, String> deadLetters = new java.util.LinkedHashMap<>();
+        final Map<String, Duration> visibility = new java.util.LinkedHashMap<>();
+
+        @Override
+        public void deadLetter(JsonNode record, String reason) {
+            deadLetters.put(record.get("messageId").asString(), reason);
+        }
+
+        @Override
+        public void redeliverAfter(JsonNode record, Duration delay) {
+            visibility.put(record.get("messageId").asString(), delay);
+        }
+    }
+
+    // Golden SQS event (events/sqs-event.json, the shape of powertools' sqs_event.json): one valid event, one
+    // schema-invalid, one of an unknown type, one unreadable body.
+    @Test
+    void handleRequest_goldenSqsEvent_shouldDeadLetterTheHopelessRecordsAtOnce_andReportNoBatchItemFailures()
+            throws Exception {
+        RecordingQueue queue = new RecordingQueue();
+        handler = new DispatcherHandler(dispatcher, queue);
+
+        JsonNode response = invoke(text("sqs-event.json"));
+
+        assertThat(response).isEqualTo(JSON.readTree("{\"batchItemFailures\":[]}"));
+        assertThat(queue.deadLetters)
+                .containsOnlyKeys(
+                        "2e1424d4-f796-459a-8184-9c92662be6da",
+                        "4b9d1a2c-3f5e-4a6b-9c8d-7e6f5a4b3c2d",
+                        "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d");
+        assertThat(queue.deadLetters.get("2e1424d4-f796-459a-8184-9c92662be6da"))
+                .startsWith("schema validation failed")
+                .contains("sku");
+        assertThat(queue.deadLetters.get("4b9d1a2c-3f5e-4a6b-9c8d-7e6f5a4b3c2d"))
+                .startsWith("unknown event type");
+        assertThat(queue.deadLetters.get("a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"))
+                .startsWith("unreadable record");
+        assertThat(queue.visibility).isEmpty();
+        assertThat(posted.get("clerk").get("eventId").asString()).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
+    }
+
+    @Test
+    void handleRequest_goldenSqsEvent_withoutQueueControl_shouldListTheHopelessRecords_asBatchItemFailures()
+            throws Exception {
+        JsonNode response = invoke(text("sqs-event.json"));
+
+        // no DLQ to send to: the queue's redrive policy is the fallback, so nothing is lost
+        assertThat(response.get("batchItemFailures"))
+                .extracting(f -> f.get("itemIdentifier").asString())
+                .containsExactly(
+                        "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                        "2e1424d4-f796-459a-8184-9c92662be6da",
+                        "4b9d1a2c-3f5e-4a6b-9c8d-7e6f5a4b3c2d");
     }
 
     @Test

@@ -16,6 +16,10 @@ import java.util.List;
  * @param invalidReasons one line per invalid event
  * @param failedEventIds the events to retry or dead-letter: invalid ones, and ones whose fan-out failed
  *                       (with an SQS event source, these are the batch item failures)
+ * @param invalidEventIds the events that can never succeed (unknown type, schema failure): dead-lettered at once,
+ *                        never retried; a subset of {@code failedEventIds}
+ * @param heldEventIds events held by the coalescing throttle (trailing edge), with how long: to be dispatched
+ *                     again when the key's window ends ({@link CoalescingThrottle})
  */
 public record DispatchReport(
         int events,
@@ -27,7 +31,9 @@ public record DispatchReport(
         int gone,
         int failed,
         List<String> invalidReasons,
-        List<String> failedEventIds) {
+        List<String> failedEventIds,
+        List<String> invalidEventIds,
+        java.util.Map<String, java.time.Duration> heldEventIds) {
     /** The CloudWatch metric names the dispatcher emits (namespace {@code JsonLog.METRICS_NAMESPACE}); the CDK dashboard and alarms read these. */
     public static final List<String> METRIC_NAMES = List.of(
             "EventsReceived",
@@ -41,6 +47,35 @@ public record DispatchReport(
     public DispatchReport {
         invalidReasons = List.copyOf(invalidReasons);
         failedEventIds = List.copyOf(failedEventIds);
+        invalidEventIds = List.copyOf(invalidEventIds);
+        heldEventIds = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(heldEventIds));
+    }
+
+    /** A report without invalid-id or hold details. */
+    public DispatchReport(
+            int events,
+            int invalid,
+            int duplicates,
+            int coalesced,
+            int recipients,
+            int delivered,
+            int gone,
+            int failed,
+            List<String> invalidReasons,
+            List<String> failedEventIds) {
+        this(
+                events,
+                invalid,
+                duplicates,
+                coalesced,
+                recipients,
+                delivered,
+                gone,
+                failed,
+                invalidReasons,
+                failedEventIds,
+                List.of(),
+                java.util.Map.of());
     }
 
     /** A report without failed events (tests, and callers that only count). */

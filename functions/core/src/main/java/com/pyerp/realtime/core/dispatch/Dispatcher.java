@@ -29,7 +29,9 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Per event: dedupe on the EventBridge id; look the type up in the catalog and validate the detail
  * (invalid events are counted, logged and reported, never delivered); drop it when a later event with the
- * same coalescing key was already delivered (and, within one batch, keep only the latest per key); resolve the
+ * same coalescing key was already delivered (and, within one batch, keep only the latest per key); throttle each
+ * coalescing key to one delivery per window, leading and trailing edge ({@link CoalescingThrottle}: a held event is
+ * reported in {@link DispatchReport#heldEventIds()} for its caller to dispatch again when the window ends); resolve the
  * channels from the detail; stream each channel's subscribers from the registry; format the envelope once per
  * (channel, visibility) and post it with at most {@code concurrency} posts in flight. 410 removes the
  * connection from the registry; throttling is retried with backoff; other failures are logged and counted.
@@ -45,9 +47,13 @@ public final class Dispatcher implements AutoCloseable {
     private final int concurrency;
     private final ExecutorService pool;
     private final RecentIds delivered;
-    /** Per coalescing window (ms): the time of the latest delivered event per key, remembered for that window. */
-    /** The latest orderBy delivered per coalescing key, kept as long as event ids are (a straggler is stale for that long). */
+    /**
+     * The latest orderBy delivered or held per coalescing key, kept as long as event ids are (a straggler is stale for
+     * that long, and a held event is dropped when a newer one of its key came while it waited).
+     */
     private final RecentIds latestByKey;
+    /** One delivery per key and window: the catalog's {@code windowMillis}, leading and trailing edge. */
+    private final CoalescingThrottle throttle = new CoalescingThrottle(100_000);
 
     public Dispatcher(
             EventCatalog catalog,
@@ -119,6 +125,7 @@ public final class Dispatcher implements AutoCloseable {
             try {
                 deliver(r, c, now);
             } catch (RuntimeException ex) {
+                if (r.admission != null) throttle.undo(r.coalesceKey, r.admission);
                 // the rest of the batch goes on; this event is reported for a retry (its id was forgotten)
                 c.failedEventIds.add(r.event.id());
                 LOG.error(
@@ -149,7 +156,9 @@ public final class Dispatcher implements AutoCloseable {
                 "gone",
                 report.gone(),
                 "failed",
-                report.failed());
+                report.failed(),
+                "held",
+                report.heldEventIds().size());
         return report;
     }
 
@@ -177,6 +186,26 @@ public final class Dispatcher implements AutoCloseable {
                         e.correlationId());
                 return;
             }
+            CoalescingThrottle.Admission admission =
+                    throttle.admit(key, Duration.ofMillis(coalesce.get().windowMillis()), now);
+            if (!admission.sendNow()) {
+                // trailing edge: not delivered now, not a duplicate when it comes back
+                delivered.forget(e.id());
+                c.held.put(e.id(), admission.holdFor());
+                LOG.info(
+                        "event held until its coalescing window ends",
+                        "eventId",
+                        e.id(),
+                        "coalesceKey",
+                        key,
+                        "holdMillis",
+                        admission.holdFor().toMillis(),
+                        "correlationId",
+                        e.correlationId());
+                return;
+            }
+            r.coalesceKey = key;
+            r.admission = admission;
         }
         String tenant = tenantOf(r);
         Map<String, Object> ctx = new HashMap<>();
@@ -295,6 +324,7 @@ public final class Dispatcher implements AutoCloseable {
         c.invalid++;
         c.invalidReasons.add(e.id() + ": " + reason);
         c.failedEventIds.add(e.id());
+        c.invalidEventIds.add(e.id());
         LOG.warn(
                 "invalid event not delivered",
                 "eventId",
@@ -329,7 +359,19 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private record Resolved(ErpEvent event, EventDefinition def) {
+    private static final class Resolved {
+        final ErpEvent event;
+        final EventDefinition def;
+        /** Set when the throttle admitted this event for delivery, so a failed delivery can be taken back. */
+        String coalesceKey;
+
+        CoalescingThrottle.Admission admission;
+
+        Resolved(ErpEvent event, EventDefinition def) {
+            this.event = event;
+            this.def = def;
+        }
+
         /** When the ERP says it happened (the catalog's orderBy field), else EventBridge's time. */
         Instant order() {
             return def.orderOf(event.detail()).orElse(event.time());
@@ -344,6 +386,8 @@ public final class Dispatcher implements AutoCloseable {
         final AtomicInteger failed = new AtomicInteger();
         final List<String> invalidReasons = new ArrayList<>();
         final List<String> failedEventIds = new ArrayList<>();
+        final List<String> invalidEventIds = new ArrayList<>();
+        final Map<String, Duration> held = new LinkedHashMap<>();
 
         DispatchReport report() {
             return new DispatchReport(
@@ -356,7 +400,9 @@ public final class Dispatcher implements AutoCloseable {
                     gone.get(),
                     failed.get(),
                     invalidReasons,
-                    failedEventIds);
+                    failedEventIds,
+                    invalidEventIds,
+                    held);
         }
     }
 }

@@ -570,13 +570,95 @@ class DispatcherTest {
     }
 
     @Test
-    void dispatch_shouldDeliverANewerEvent_afterAnOlderOne() {
-        dispatcher.dispatch(stockLevel("ev-1", "2026-11-25T10:15:01Z", example("stock-level-changed.json")));
-        DispatchReport newer =
-                dispatcher.dispatch(stockLevel("ev-2", "2026-11-25T10:15:02Z", example("stock-level-changed.json")));
+    void dispatch_shouldDeliverANewerEvent_afterAnOlderOne_onceTheKeysWindowEnded() {
+        MutableClock clock = new MutableClock(NOW);
+        try (Dispatcher d = new Dispatcher(CATALOG, registry, sender, clock, 4, Duration.ofMinutes(10))) {
+            d.dispatch(stockLevel("ev-1", "2026-11-25T10:15:01Z", example("stock-level-changed.json")));
+            clock.now = NOW.plusMillis(1000); // stock-level-changed: windowMillis 1000
+            DispatchReport newer =
+                    d.dispatch(stockLevel("ev-2", "2026-11-25T10:15:02Z", example("stock-level-changed.json")));
 
-        assertThat(newer.coalesced()).isZero();
-        assertThat(newer.delivered()).isEqualTo(3);
+            assertThat(newer.coalesced()).isZero();
+            assertThat(newer.heldEventIds()).isEmpty();
+            assertThat(newer.delivered()).isEqualTo(3);
+        }
+    }
+
+    // Regression: the catalog's windowMillis was not enforced across batches (issue 9).
+    @Test
+    void dispatch_shouldThrottleAKeyAcrossBatches_leadingAndTrailingEdge() {
+        MutableClock clock = new MutableClock(NOW);
+        try (Dispatcher d = new Dispatcher(CATALOG, registry, sender, clock, 4, Duration.ofMinutes(10))) {
+            // leading edge: the first event of the key goes out at once
+            DispatchReport first = d.dispatch(stockLevel(
+                    "ev-1",
+                    "2026-11-25T10:15:01.000Z",
+                    example("stock-level-changed.json").put("onHand", 1)));
+            assertThat(first.delivered()).isEqualTo(3);
+            assertThat(first.heldEventIds()).isEmpty();
+
+            // within the window (1000 ms), in later batches: held until the window ends
+            clock.now = NOW.plusMillis(300);
+            DispatchReport second = d.dispatch(stockLevel(
+                    "ev-2",
+                    "2026-11-25T10:15:01.300Z",
+                    example("stock-level-changed.json").put("onHand", 2)));
+            clock.now = NOW.plusMillis(400);
+            DispatchReport third = d.dispatch(stockLevel(
+                    "ev-3",
+                    "2026-11-25T10:15:01.400Z",
+                    example("stock-level-changed.json").put("onHand", 3)));
+            assertThat(second.delivered()).isZero();
+            assertThat(second.heldEventIds()).containsEntry("ev-2", Duration.ofMillis(700));
+            assertThat(third.heldEventIds()).containsEntry("ev-3", Duration.ofMillis(600));
+            assertThat(sender.sent).hasSize(3);
+
+            // the window ends; both held events come back: the superseded one is dropped, the latest is delivered
+            clock.now = NOW.plusMillis(1000);
+            DispatchReport back2 = d.dispatch(stockLevel(
+                    "ev-2",
+                    "2026-11-25T10:15:01.300Z",
+                    example("stock-level-changed.json").put("onHand", 2)));
+            DispatchReport back3 = d.dispatch(stockLevel(
+                    "ev-3",
+                    "2026-11-25T10:15:01.400Z",
+                    example("stock-level-changed.json").put("onHand", 3)));
+            assertThat(back2.coalesced()).isEqualTo(1);
+            assertThat(back2.delivered()).isZero();
+            assertThat(back3.delivered()).isEqualTo(3);
+            assertThat(back3.duplicates()).as("a held event is not a duplicate").isZero();
+            assertThat(sender.framesFor("wh1-clerk"))
+                    .as("leading edge, then the latest at the trailing edge")
+                    .extracting(f -> f.get("data").get("onHand").asInt())
+                    .containsExactly(1, 3);
+
+            // another key is never held by this one
+            connect("sku-2-watcher", "acme", "erin", Set.of("inventory:read"), "inventory.sku.SKU-2");
+            DispatchReport otherKey = d.dispatch(stockLevel(
+                    "ev-x",
+                    "2026-11-25T10:15:02.000Z",
+                    example("stock-level-changed.json").put("sku", "SKU-2")));
+            assertThat(otherKey.heldEventIds()).isEmpty();
+            assertThat(otherKey.delivered()).isPositive();
+        }
+    }
+
+    @Test
+    void dispatch_shouldNotHoldTheRetryOfAFailedDelivery() {
+        MutableClock clock = new MutableClock(NOW);
+        try (Dispatcher d = new Dispatcher(
+                CATALOG, new FlakyRegistry(registry, new AtomicInteger(1)), sender, clock, 4, Duration.ofMinutes(10))) {
+            DispatchReport failed = d.dispatch(stockLevel("ev-1"));
+            assertThat(failed.failedEventIds()).containsExactly("ev-1");
+
+            clock.now = NOW.plusMillis(100);
+            DispatchReport retry = d.dispatch(stockLevel("ev-1"));
+
+            assertThat(retry.heldEventIds())
+                    .as("no delivery happened to throttle on")
+                    .isEmpty();
+            assertThat(retry.delivered()).isEqualTo(3);
+        }
     }
 
     @Test
