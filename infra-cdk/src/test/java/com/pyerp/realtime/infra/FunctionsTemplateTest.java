@@ -142,7 +142,9 @@ class FunctionsTemplateTest {
                                                                                         List.of(":", ref(d.alias()))))),
                                                                 ":" + HandlerFunction.ALIAS))),
                                 "BatchSize", DispatchBuffer.BATCH_SIZE,
-                                "MaximumBatchingWindowInSeconds", (int) DispatchBuffer.BATCHING_WINDOW.toSeconds(),
+                                // no batching window: the event source invokes as soon as messages arrive (AWS
+                                // allows that for batches of at most 10)
+                                "MaximumBatchingWindowInSeconds", 0,
                                 "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
                                 "ScalingConfig", Map.of("MaximumConcurrency", DispatchBuffer.MAX_CONCURRENCY))));
         // retries come from the buffer now: no async invoke config (retries, on-failure destination) on any function
@@ -153,6 +155,14 @@ class FunctionsTemplateTest {
         List<String> dependsOn = new ArrayList<>();
         fn.path("DependsOn").forEach(n -> dependsOn.add(n.asString()));
         assertThat(dependsOn).contains(logicalId(d.role().getNode().findChild("DefaultPolicy")));
+    }
+
+    @Test
+    void dispatchBuffer_deliversWithoutWaiting_batchesOfAtMostTen() {
+        // AWS requires a batching window of at least 1 s for batches over 10: low latency means at most 10
+        assertThat(DispatchBuffer.BATCH_SIZE).isBetween(1, 10);
+        assertThat(DispatchBuffer.BATCHING_WINDOW).isZero();
+        assertThat(DispatchBuffer.RETRY_VISIBILITY).isLessThanOrEqualTo(java.time.Duration.ofSeconds(5));
     }
 
     @Test

@@ -140,7 +140,7 @@ class IamTemplateTest {
     }
 
     @Test
-    void dispatcher_mayQueryByChannel_cleanUpGoneConnections_postToThisStageOnly_andConsumeTheBuffer() {
+    void dispatcher_mayQueryByChannel_cleanUpGoneConnections_postToThisStageOnly_consumeTheBuffer_andDeadLetter() {
         Map<String, Object> byChannel = Map.of("Fn::Join", List.of("", List.of(subscriptions(), "/index/byChannel")));
         Map<String, Object> postToConnections = Map.of(
                 "Fn::Join",
@@ -171,7 +171,13 @@ class IamTemplateTest {
                                 "sqs:ChangeMessageVisibility",
                                 "sqs:GetQueueUrl",
                                 "sqs:DeleteMessage",
-                                "sqs:GetQueueAttributes"));
+                                "sqs:GetQueueAttributes"),
+                        // dead letters at once (an event that can never succeed): SendMessage on the dispatch DLQ only
+                        Stmt.of(
+                                arn(gateway().events().dispatchDlq()),
+                                "sqs:SendMessage",
+                                "sqs:GetQueueAttributes",
+                                "sqs:GetQueueUrl"));
     }
 
     @Test

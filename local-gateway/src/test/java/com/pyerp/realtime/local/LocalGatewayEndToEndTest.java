@@ -403,14 +403,14 @@ class LocalGatewayEndToEndTest {
     }
 
     @Test
-    void burstOfStockUpdates_inOneBatch_collapsesToTheLatest() throws Exception {
+    void burstOfStockUpdates_isThrottled_leadingAndTrailingEdge_andTheLatestArrives() throws Exception {
         TestSocket s = connect(token("e2e-kim", "acme", List.of("inventory:read"), List.of("WH-8")));
         assertThat(s.command("{\"action\":\"subscribe\",\"channel\":\"inventory.warehouse.WH-8\"}")
                         .path("type")
                         .asString())
                 .isEqualTo("ack");
-        // five changes of one warehouse/SKU within 50 ms, published in one PutEvents: they reach the dispatcher in one
-        // batch (the queue's batching window) and only the latest is delivered
+        // five changes of one warehouse/SKU within 50 ms, published in one PutEvents: the first batch goes out at once
+        // (leading edge), the rest of the key's window is held and only the latest arrives when it ends (trailing edge)
         List<PutEventsRequestEntry> burst = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             burst.add(PutEventsRequestEntry.builder()
@@ -421,11 +421,23 @@ class LocalGatewayEndToEndTest {
                             + ",\"available\":1" + ",\"changedAt\":\"2026-11-25T10:15:00.0" + i + "0Z\"}")
                     .build());
         }
+        long start = System.nanoTime();
         assertThat(events.putEvents(b -> b.entries(burst)).failedEntryCount()).isZero();
-        JsonNode only = s.next();
-        assertThat(only.path("data").path("onHand").asInt()).isEqualTo(14);
+        List<Integer> values = new ArrayList<>();
+        JsonNode first = s.next();
+        long firstMillis = (System.nanoTime() - start) / 1_000_000;
+        values.add(first.path("data").path("onHand").asInt());
+        while (values.get(values.size() - 1) != 14)
+            values.add(s.next().path("data").path("onHand").asInt());
+        assertThat(firstMillis)
+                .as("the leading edge does not wait for a window")
+                .isLessThan(900);
+        assertThat(values)
+                .as("at most one delivery per window, then the latest")
+                .hasSizeLessThanOrEqualTo(2);
+        assertThat(values).isSorted();
         assertThat(s.poll(Duration.ofMillis(1500)))
-                .as("the four older values were coalesced")
+                .as("the older values were coalesced")
                 .isNull();
         s.close();
     }
@@ -453,11 +465,23 @@ class LocalGatewayEndToEndTest {
                 .filter(d -> ((JsonNode) d.get("event")).path("id").asString().equals(eventId))
                 .findFirst()
                 .orElseThrow();
-        assertThat(dl.get("receiveCount")).isEqualTo(3);
-        assertThat(logs)
-                .anyMatch(l -> l.contains("invalid event not delivered")
-                        && l.contains(eventId)
-                        && l.contains("schema validation failed"));
+        assertThat(dl.get("receiveCount"))
+                .as("dead-lettered at once, not retried")
+                .isEqualTo(1);
+        assertThat((String) dl.get("errorMessage")).startsWith("schema validation failed");
+        Thread.sleep(500);
+        assertThat(logs.stream()
+                        .filter(l -> l.contains("invalid event not delivered") && l.contains(eventId))
+                        .count())
+                .as("dispatched once, never retried")
+                .isEqualTo(1);
+        assertThat(gw.deadLetters().stream()
+                        .filter(d -> ((JsonNode) d.get("event"))
+                                .path("id")
+                                .asString()
+                                .equals(eventId))
+                        .count())
+                .isEqualTo(1);
         s.close();
     }
 }
