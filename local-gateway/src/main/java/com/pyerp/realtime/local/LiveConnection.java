@@ -1,9 +1,11 @@
 package com.pyerp.realtime.local;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 
 /** One open WebSocket as the local API Gateway tracks it. */
@@ -26,6 +28,54 @@ final class LiveConnection {
         this.lastActiveAt = connectedAt;
         this.sourceIp = sourceIp;
         this.userAgent = userAgent;
+    }
+
+    /**
+     * The largest frame payload the gateway sends: API Gateway splits a message over 32 KB into frames of at most 32 KB.
+     * A little under the limit, so a frame that permessage-deflate cannot shrink (incompressible data grows by a few
+     * bytes) still fits Jetty's compress buffer, which is capped at the frame limit.
+     */
+    static final int SEND_FRAME_BYTES = LocalGateway.MAX_FRAME_BYTES - 256;
+
+    /**
+     * Sends one text message, split into frames of at most {@link #SEND_FRAME_BYTES} as API Gateway does for messages
+     * up to 128 KB. Whole messages are queued under the connection's lock, so the fragments of one message are never
+     * interleaved with another message posted at the same time; the callback completes when the last frame is written.
+     */
+    void sendText(String text, Callback callback) {
+        Session s = session;
+        if (s == null) {
+            callback.fail(new IllegalStateException("not open"));
+            return;
+        }
+        synchronized (this) {
+            if (text.length() <= SEND_FRAME_BYTES / 3
+                    || text.getBytes(StandardCharsets.UTF_8).length <= SEND_FRAME_BYTES) {
+                s.sendText(text, callback);
+                return;
+            }
+            int start = 0;
+            while (start < text.length()) {
+                int end = fragmentEnd(text, start);
+                boolean last = end == text.length();
+                s.sendPartialText(text.substring(start, end), last, last ? callback : Callback.NOOP);
+                start = end;
+            }
+        }
+    }
+
+    /** The end (exclusive) of the fragment starting at {@code start}: at most SEND_FRAME_BYTES of UTF-8, whole code points. */
+    static int fragmentEnd(String text, int start) {
+        int bytes = 0;
+        int i = start;
+        while (i < text.length()) {
+            int cp = text.codePointAt(i);
+            int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + n > SEND_FRAME_BYTES) break;
+            bytes += n;
+            i += Character.charCount(cp);
+        }
+        return i;
     }
 
     boolean isOpen() {

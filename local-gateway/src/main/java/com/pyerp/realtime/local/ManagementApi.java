@@ -9,7 +9,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.websocket.api.Session;
 
 /**
  * The {@code @connections} management API at {@code /{stage}/@connections/{id}}: POST sends data, GET
@@ -81,9 +80,9 @@ final class ManagementApi extends Handler.Abstract {
             error(response, callback, 429, "LimitExceededException", "Rate exceeded");
             return;
         }
-        Session session = conn.session;
         conn.pendingBytes.addAndGet(body.length);
-        session.sendText(new String(body, StandardCharsets.UTF_8), new org.eclipse.jetty.websocket.api.Callback() {
+        // up to 128 KB, split into frames of at most 32 KB as API Gateway does
+        conn.sendText(new String(body, StandardCharsets.UTF_8), new org.eclipse.jetty.websocket.api.Callback() {
             @Override
             public void succeed() {
                 conn.pendingBytes.addAndGet(-body.length);

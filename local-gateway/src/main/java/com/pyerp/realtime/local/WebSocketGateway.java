@@ -31,6 +31,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.websocket.api.ExtensionConfig;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
@@ -87,8 +88,34 @@ public final class WebSocketGateway {
         return new ArrayList<>(connections.values());
     }
 
+    /**
+     * permessage-deflate, which API Gateway negotiates too (browsers offer it): the frame limit applies to a frame as the
+     * application sees it, inflated. Jetty inflates into a buffer of {@code min(maxFrameSize, @inflate_buffer_size)}
+     * (8 KB by default) and, with auto-fragmenting off, closes with 1009 when a frame fills it, so a compressed 8 KB
+     * message would be refused; raising the internal buffer parameters to the frame limit makes the inflated limit 32 KB
+     * (a frame that inflates to exactly 32,768 bytes is refused, one byte stricter than an uncompressed frame). The
+     * message limit (128 KB) is Jetty's aggregate limit, checked after inflating.
+     */
+    static void limitCompressedFrames(ServerUpgradeResponse response) {
+        List<ExtensionConfig> negotiated = response.getExtensions();
+        if (negotiated == null || negotiated.isEmpty()) return;
+        List<ExtensionConfig> out = new ArrayList<>();
+        for (ExtensionConfig e : negotiated) {
+            if (e.getName().equals("permessage-deflate")) {
+                ExtensionConfig c = ExtensionConfig.parse(e.getParameterizedName());
+                c.setParameter("@inflate_buffer_size", LocalGateway.MAX_FRAME_BYTES);
+                c.setParameter("@deflate_buffer_size", LocalGateway.MAX_FRAME_BYTES);
+                out.add(c);
+            } else {
+                out.add(e);
+            }
+        }
+        response.setExtensions(out);
+    }
+
     /** The WebSocketCreator: runs the authorizer, then $connect; refuses the handshake with their status. */
     Object create(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+        limitCompressedFrames(response);
         String connectionId = newConnectionId();
         Instant now = Instant.now();
         String sourceIp = Request.getRemoteAddr(request);
@@ -345,12 +372,13 @@ public final class WebSocketGateway {
                 err.put("message", "Internal server error");
                 err.put("connectionId", conn.id);
                 err.put("requestId", rc.path("requestId").asString());
-                s.sendText(LambdaRuntime.JSON.writeValueAsString(err), org.eclipse.jetty.websocket.api.Callback.NOOP);
+                conn.sendText(
+                        LambdaRuntime.JSON.writeValueAsString(err), org.eclipse.jetty.websocket.api.Callback.NOOP);
                 return;
             }
             JsonNode reply = r.payload().get("body");
             if (reply != null && reply.isString())
-                s.sendText(reply.asString(), org.eclipse.jetty.websocket.api.Callback.NOOP);
+                conn.sendText(reply.asString(), org.eclipse.jetty.websocket.api.Callback.NOOP);
         }
 
         @Override

@@ -40,6 +40,25 @@ public final class TestSocket implements Session.Listener.AutoDemanding {
         session.sendText(text, Callback.NOOP);
     }
 
+    /** Sends one text message as several frames (fragments), in order. */
+    void sendFragments(String... parts) {
+        for (int i = 0; i < parts.length; i++) session.sendPartialText(parts[i], i == parts.length - 1, Callback.NOOP);
+    }
+
+    /** The names of the extensions the handshake negotiated (e.g. permessage-deflate). */
+    java.util.List<String> negotiatedExtensions() {
+        return session.getUpgradeResponse().getExtensions().stream()
+                .map(org.eclipse.jetty.websocket.api.ExtensionConfig::getName)
+                .toList();
+    }
+
+    /** The next message as text, failing after the timeout. */
+    String nextText(Duration timeout) throws InterruptedException {
+        String m = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (m == null) throw new AssertionError("no frame within " + timeout);
+        return m;
+    }
+
     /** The next frame as JSON, failing after the timeout. */
     JsonNode next(Duration timeout) throws InterruptedException {
         String m = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
