@@ -1,5 +1,6 @@
 package com.pyerp.realtime.local;
 
+import com.pyerp.realtime.aws.ApiGatewayManagementSender;
 import com.pyerp.realtime.aws.dynamo.DynamoDbConnectionRegistry;
 import com.pyerp.realtime.core.config.RealtimeEnv;
 import com.pyerp.realtime.core.log.JsonLog;
@@ -77,7 +78,14 @@ public final class LocalGateway implements AutoCloseable {
             RealtimeEnv env = RealtimeEnv.from(environment);
             reg = registry(config, env);
             dispatchQueue = new DispatchQueue(config, timers);
-            hs = Handlers.create(env, environment, reg, dispatchQueue);
+            // the dispatcher posts with the real SDK client, over an in-process transport to ManagementApi
+            InProcessManagementTransport transport = new InProcessManagementTransport();
+            hs = Handlers.create(
+                    env,
+                    environment,
+                    reg,
+                    dispatchQueue,
+                    ApiGatewayManagementSender.fromEnv(env, environment, transport));
             EventCatalog catalog = EventCatalog.load();
 
             gateway = new WebSocketGateway(config, hs, timers, workers);
@@ -87,6 +95,7 @@ public final class LocalGateway implements AutoCloseable {
             LocalApi local = new LocalApi(config, tokens, gateway, reg, catalog);
             local.setEventBridge(eventBridge);
             ManagementApi management = new ManagementApi(config.stage(), gateway, new TokenBucket(10_000, 5_000));
+            transport.bind(management);
 
             WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
                 container.setMaxFrameSize(MAX_FRAME_BYTES);

@@ -66,20 +66,28 @@ final class ManagementApi extends Handler.Abstract {
         return true;
     }
 
+    /** What a PostToConnection is answered: 200, or AWS's status, error type and message. */
+    record PostResult(int status, String errorType, String message) {
+        static final PostResult OK = new PostResult(200, null, null);
+    }
+
     private void post(Request request, Response response, Callback callback, LiveConnection conn) throws Exception {
-        byte[] body = HttpIo.body(request, MAX_PAYLOAD);
-        if (!open(conn)) {
-            gone(response, callback);
-            return;
-        }
-        if (body.length > MAX_PAYLOAD) {
-            error(response, callback, 413, "PayloadTooLargeException", "Message too long. Max payload size is 128 KB.");
-            return;
-        }
-        if (!throttle.tryAcquire() || conn.pendingBytes.get() > MAX_PENDING_BYTES) {
-            error(response, callback, 429, "LimitExceededException", "Rate exceeded");
-            return;
-        }
+        PostResult r = post(conn, HttpIo.body(request, MAX_PAYLOAD));
+        if (r.status() == 200) HttpIo.send(response, callback, 200, null, null);
+        else error(response, callback, r.status(), r.errorType(), r.message());
+    }
+
+    /** PostToConnection, whatever the transport (HTTP, or the in-process one the local dispatcher uses). */
+    PostResult post(String connectionId, byte[] body) {
+        return post(gateway.connection(connectionId), body);
+    }
+
+    private PostResult post(LiveConnection conn, byte[] body) {
+        if (!open(conn)) return new PostResult(410, "GoneException", null);
+        if (body.length > MAX_PAYLOAD)
+            return new PostResult(413, "PayloadTooLargeException", "Message too long. Max payload size is 128 KB.");
+        if (!throttle.tryAcquire() || conn.pendingBytes.get() > MAX_PENDING_BYTES)
+            return new PostResult(429, "LimitExceededException", "Rate exceeded");
         conn.pendingBytes.addAndGet(body.length);
         // up to 128 KB, split into frames of at most 32 KB as API Gateway does
         conn.sendText(new String(body, StandardCharsets.UTF_8), new org.eclipse.jetty.websocket.api.Callback() {
@@ -94,7 +102,7 @@ final class ManagementApi extends Handler.Abstract {
             }
         });
         conn.lastActiveAt = Instant.now();
-        HttpIo.send(response, callback, 200, null, null);
+        return PostResult.OK;
     }
 
     private static boolean open(LiveConnection conn) {

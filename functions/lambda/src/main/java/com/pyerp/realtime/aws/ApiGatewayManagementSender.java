@@ -9,6 +9,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
@@ -27,6 +28,21 @@ public final class ApiGatewayManagementSender implements ConnectionSender, AutoC
 
     /** The client for the endpoint in {@code AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI} (always explicit for this API). */
     public static ApiGatewayManagementSender fromEnv(RealtimeEnv env, java.util.Map<String, String> rawEnv) {
+        return fromEnv(
+                env,
+                rawEnv,
+                // a pool as large as the dispatcher's concurrency, so every post in flight reuses a kept-alive
+                // connection
+                Apache5HttpClient.builder()
+                        .maxConnections(env.dispatchConcurrency())
+                        .connectionTimeout(Duration.ofSeconds(2))
+                        .socketTimeout(Duration.ofSeconds(5))
+                        .build());
+    }
+
+    /** The same client over the given HTTP transport (the local gateway's in-process one). */
+    public static ApiGatewayManagementSender fromEnv(
+            RealtimeEnv env, java.util.Map<String, String> rawEnv, SdkHttpClient httpClient) {
         return new ApiGatewayManagementSender(ApiGatewayManagementApiClient.builder()
                 .endpointOverride(env.managementEndpoint())
                 .region(Region.of(env.region()))
@@ -35,12 +51,7 @@ public final class ApiGatewayManagementSender implements ConnectionSender, AutoC
                 // multiply the calls
                 .overrideConfiguration(
                         o -> o.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()))
-                // a pool as large as the dispatcher's concurrency, so every post in flight reuses a kept-alive
-                // connection
-                .httpClientBuilder(Apache5HttpClient.builder()
-                        .maxConnections(env.dispatchConcurrency())
-                        .connectionTimeout(Duration.ofSeconds(2))
-                        .socketTimeout(Duration.ofSeconds(5)))
+                .httpClient(httpClient)
                 .build());
     }
 

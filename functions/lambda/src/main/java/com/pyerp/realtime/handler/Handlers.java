@@ -5,6 +5,7 @@ import com.pyerp.realtime.aws.ApiGatewayManagementSender;
 import com.pyerp.realtime.aws.dynamo.DynamoDbConnectionRegistry;
 import com.pyerp.realtime.core.auth.ConnectAuthorizer;
 import com.pyerp.realtime.core.config.RealtimeEnv;
+import com.pyerp.realtime.core.dispatch.ConnectionSender;
 import com.pyerp.realtime.core.dispatch.DispatchQueueControl;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
@@ -39,8 +40,21 @@ public record Handlers(
     /** All five handlers over one registry; the dispatcher controls its queue through {@code queue}. */
     public static Handlers create(
             RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry, DispatchQueueControl queue) {
+        return create(env, rawEnv, registry, queue, ApiGatewayManagementSender.fromEnv(env, rawEnv));
+    }
+
+    /**
+     * All five handlers over one registry, the dispatcher posting through {@code sender} (the local gateway passes the
+     * real {@link ApiGatewayManagementSender} over an in-process HTTP transport).
+     */
+    public static Handlers create(
+            RealtimeEnv env,
+            Map<String, String> rawEnv,
+            ConnectionRegistry registry,
+            DispatchQueueControl queue,
+            ConnectionSender sender) {
         ConnectionService service = guarded(ConnectionService.fromEnv(registry, env), registry, env, rawEnv);
-        Dispatcher dispatcher = dispatcher(env, rawEnv, registry);
+        Dispatcher dispatcher = dispatcher(env, registry, sender);
         return new Handlers(
                 new AuthorizerHandler(ConnectAuthorizer.fromEnv(env)),
                 new ConnectHandler(service),
@@ -73,17 +87,12 @@ public record Handlers(
 
     static Dispatcher defaultDispatcher() {
         RealtimeEnv env = env();
-        return dispatcher(env, System.getenv(), registry(env));
+        return dispatcher(env, registry(env), ApiGatewayManagementSender.fromEnv(env, System.getenv()));
     }
 
-    private static Dispatcher dispatcher(RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry) {
+    private static Dispatcher dispatcher(RealtimeEnv env, ConnectionRegistry registry, ConnectionSender sender) {
         return new Dispatcher(
-                EventCatalog.load(),
-                registry,
-                ApiGatewayManagementSender.fromEnv(env, rawEnv),
-                Clock.systemUTC(),
-                env.dispatchConcurrency(),
-                env.dedupWindow());
+                EventCatalog.load(), registry, sender, Clock.systemUTC(), env.dispatchConcurrency(), env.dedupWindow());
     }
 
     @Override
