@@ -45,6 +45,9 @@ public final class LocalGateway implements AutoCloseable {
     private final WebSocketGateway gateway;
     private final EventBridgeApi eventBridge;
     private DispatchQueue dispatchQueue;
+    /** The dispatcher's in-process transport to the @connections API. */
+    private InProcessManagementTransport transport;
+
     private final Map<String, String> environment;
     private final DevTokens tokens;
     private final int port;
@@ -79,7 +82,7 @@ public final class LocalGateway implements AutoCloseable {
             reg = registry(config, env);
             dispatchQueue = new DispatchQueue(config, timers);
             // the dispatcher posts with the real SDK client, over an in-process transport to ManagementApi
-            InProcessManagementTransport transport = new InProcessManagementTransport();
+            transport = new InProcessManagementTransport();
             hs = Handlers.create(
                     env,
                     environment,
@@ -279,6 +282,10 @@ public final class LocalGateway implements AutoCloseable {
     String mintToken(
             String sub, String tenant, List<String> roles, List<String> warehouses, Duration ttl, String audience) {
         return tokens.mint(sub, tenant, roles, warehouses, ttl, audience);
+    }
+
+    InProcessManagementTransport managementTransport() {
+        return transport;
     }
 
     List<Map<String, Object>> deadLetters() {
