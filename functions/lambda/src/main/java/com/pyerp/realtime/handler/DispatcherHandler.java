@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.pyerp.realtime.core.dispatch.DispatchReport;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
 import com.pyerp.realtime.core.dispatch.ErpEvent;
+import com.pyerp.realtime.core.dispatch.FanOutPages;
 import com.pyerp.realtime.core.dispatch.InvalidEventException;
 import com.pyerp.realtime.core.log.JsonLog;
 import java.io.InputStream;
@@ -50,6 +51,10 @@ public final class DispatcherHandler implements RequestStreamHandler {
         } catch (JacksonException e) {
             throw new InvalidEventException(null, "the event is not valid JSON");
         }
+        if (root != null && root.has("Records") && isPageBatch(root.get("Records"))) {
+            JSON.writeValue(output, pages(root.get("Records")));
+            return;
+        }
         if (root != null && root.has("Records")) {
             JSON.writeValue(output, batch(root.get("Records")));
             return;
@@ -61,6 +66,30 @@ public final class DispatcherHandler implements RequestStreamHandler {
         if (!report.failedEventIds().isEmpty())
             throw new IllegalStateException("dispatch of event " + event.id() + " failed; see the log");
         JSON.writeValue(output, report);
+    }
+
+    /** Whether an SQS batch comes from the fan-out queue (its bodies are page tasks, see {@code FanOutPages}). */
+    private static boolean isPageBatch(JsonNode records) {
+        return records.size() > 0
+                && FanOutPages.isPageTask(records.get(0).path("body").asString());
+    }
+
+    /** A batch of fan-out page tasks: each dispatched; the failed (or unreadable) ones are named for a retry. */
+    private ObjectNode pages(JsonNode records) {
+        ObjectNode out = JSON.createObjectNode();
+        var failures = out.putArray("batchItemFailures");
+        for (JsonNode record : records) {
+            String messageId = record.path("messageId").asString();
+            try {
+                DispatchReport report = dispatcher.dispatchPage(
+                        FanOutPages.parse(record.path("body").asString()));
+                if (!report.failedEventIds().isEmpty()) failures.addObject().put("itemIdentifier", messageId);
+            } catch (InvalidEventException e) {
+                LOG.warn("unreadable fan-out page task", "messageId", messageId, "reason", e.getMessage());
+                failures.addObject().put("itemIdentifier", messageId);
+            }
+        }
+        return out;
     }
 
     /** An SQS batch: the SQSBatchResponse naming the records to retry. */

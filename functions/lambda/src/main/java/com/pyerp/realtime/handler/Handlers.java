@@ -2,10 +2,13 @@ package com.pyerp.realtime.handler;
 
 import com.pyerp.realtime.aws.ApiGatewayConnectionCloser;
 import com.pyerp.realtime.aws.ApiGatewayManagementSender;
+import com.pyerp.realtime.aws.SqsScatterSink;
 import com.pyerp.realtime.aws.dynamo.DynamoDbConnectionRegistry;
 import com.pyerp.realtime.core.auth.ConnectAuthorizer;
 import com.pyerp.realtime.core.config.RealtimeEnv;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
+import com.pyerp.realtime.core.dispatch.FanOutPolicy;
+import com.pyerp.realtime.core.dispatch.ScatterSink;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.service.ConnectionService;
 import com.pyerp.realtime.core.session.SessionGuard;
@@ -30,10 +33,16 @@ public record Handlers(
         SessionHandler session)
         implements AutoCloseable {
 
-    /** All five handlers over one registry. */
+    /** All five handlers over one registry; scatter through the fan-out queue when {@code FANOUT_QUEUE_URL} is set. */
     public static Handlers create(RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry) {
+        return create(env, rawEnv, registry, SqsScatterSink.fromEnv(env, rawEnv));
+    }
+
+    /** All five handlers over one registry, scattering large channels to the given sink (null: no scatter). */
+    public static Handlers create(
+            RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry, ScatterSink scatter) {
         ConnectionService service = guarded(ConnectionService.fromEnv(registry, env), registry, env, rawEnv);
-        Dispatcher dispatcher = dispatcher(env, rawEnv, registry);
+        Dispatcher dispatcher = dispatcher(env, rawEnv, registry, scatter);
         return new Handlers(
                 new AuthorizerHandler(ConnectAuthorizer.fromEnv(env)),
                 new ConnectHandler(service),
@@ -66,17 +75,20 @@ public record Handlers(
 
     static Dispatcher defaultDispatcher() {
         RealtimeEnv env = env();
-        return dispatcher(env, System.getenv(), registry(env));
+        return dispatcher(env, System.getenv(), registry(env), SqsScatterSink.fromEnv(env, System.getenv()));
     }
 
-    private static Dispatcher dispatcher(RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry) {
+    private static Dispatcher dispatcher(
+            RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry, ScatterSink scatter) {
         return new Dispatcher(
                 EventCatalog.load(),
                 registry,
                 ApiGatewayManagementSender.fromEnv(env, rawEnv),
                 Clock.systemUTC(),
-                env.dispatchConcurrency(),
-                env.dedupWindow());
+                FanOutPolicy.of(env.dispatchConcurrency()),
+                env.dedupWindow(),
+                scatter,
+                env.fanOutPageSize());
     }
 
     @Override
