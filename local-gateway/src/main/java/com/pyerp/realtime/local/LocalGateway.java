@@ -44,6 +44,7 @@ public final class LocalGateway implements AutoCloseable {
     private final WebSocketGateway gateway;
     private final EventBridgeApi eventBridge;
     private DispatchQueue dispatchQueue;
+    private FanOutQueue fanOutQueue;
     private final Map<String, String> environment;
     private final DevTokens tokens;
     private final int port;
@@ -76,7 +77,9 @@ public final class LocalGateway implements AutoCloseable {
             environment = environment(config, port);
             RealtimeEnv env = RealtimeEnv.from(environment);
             reg = registry(config, env);
-            hs = Handlers.create(env, environment, reg);
+            fanOutQueue = new FanOutQueue(config.region());
+            hs = Handlers.create(env, environment, reg, fanOutQueue);
+            fanOutQueue.attach(hs.dispatcher());
             EventCatalog catalog = EventCatalog.load();
 
             gateway = new WebSocketGateway(config, hs, timers, workers);
@@ -124,6 +127,7 @@ public final class LocalGateway implements AutoCloseable {
             }
             connector.close();
             if (dispatchQueue != null) dispatchQueue.close();
+            if (fanOutQueue != null) fanOutQueue.close();
             timers.shutdownNow();
             workers.shutdownNow();
             if (hs != null) hs.close();
@@ -296,6 +300,7 @@ public final class LocalGateway implements AutoCloseable {
             LOG.warn("server did not stop cleanly", "error", e.toString());
         }
         if (dispatchQueue != null) dispatchQueue.close();
+        if (fanOutQueue != null) fanOutQueue.close();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(5, TimeUnit.SECONDS)) workers.shutdownNow();

@@ -399,7 +399,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void awaitCleanup() {
-        if (!cleanup.awaitDrained(CLEANUP_WAIT))
+        if (!cleanup.flush(CLEANUP_WAIT))
             LOG.warn(
                     "gone connections still being removed when the invocation ends",
                     "waitedMillis",

@@ -105,7 +105,8 @@ public final class FanOutPages {
 
     /**
      * Cuts the rest of a channel's subscribers into page tasks and enqueues them, reading the iterator to its end but
-     * holding at most one page (and {@link #ENQUEUE_BATCH} bodies) at a time.
+     * holding at most one page (and {@link #ENQUEUE_BATCH} bodies) at a time. The first tasks are enqueued in small
+     * batches (1, 2, 4, 8), then {@link #ENQUEUE_BATCH} at a time.
      *
      * @return the number of page tasks and the number of subscribers they carry
      */
@@ -113,7 +114,7 @@ public final class FanOutPages {
             ErpEvent event, String tenant, String channel, Iterator<Subscriber> rest, int pageSize, ScatterSink sink) {
         String eventJson = eventJson(event).toString();
         List<String> batch = new ArrayList<>(ENQUEUE_BATCH);
-        int pages = 0, subscribers = 0;
+        int pages = 0, subscribers = 0, flushAt = 1;
         while (rest.hasNext()) {
             ObjectNode task = JSON.createObjectNode();
             task.put(MARKER, 1);
@@ -141,9 +142,12 @@ public final class FanOutPages {
                 throw new IllegalStateException(
                         "a fan-out page task exceeds 256 KiB; the event is too large to scatter");
             batch.add(body);
-            if (batch.size() == ENQUEUE_BATCH) {
+            // the first pages go out at once (batches of 1, 2, 4, 8), so their invocations start while this one
+            // still reads the channel; then full batches
+            if (batch.size() >= Math.min(ENQUEUE_BATCH, flushAt)) {
                 sink.enqueue(List.copyOf(batch));
                 batch.clear();
+                flushAt *= 2;
             }
         }
         if (!batch.isEmpty()) sink.enqueue(List.copyOf(batch));

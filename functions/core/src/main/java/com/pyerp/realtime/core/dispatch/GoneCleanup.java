@@ -6,80 +6,69 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Removes connections that answered 410 from the registry, off the fan-out's path: the fan-out only queues the id
- * ({@link #add}, never blocks); one worker thread drains the queue in batches and removes them one by one (each removal
- * is the registry's idempotent cleanup of the connection and its subscriptions). The dispatcher waits for the queue
- * to drain ({@link #awaitDrained}) before its invocation returns, since a frozen Lambda would not finish the work.
+ * Removes connections that answered 410 from the registry without slowing the fan-out: during the fan-out a 410 only
+ * queues the id ({@link #add}, never blocks, no registry call competes with the posts); when the invocation's posts are
+ * all answered, {@link #flush} removes the queued ones, {@link #WORKERS} at a time (each removal is the registry's
+ * idempotent cleanup of the connection and its subscriptions), and waits for them, since a frozen Lambda would not
+ * finish the work. A removal that fails is logged; the connection's TTL (and the next 410) clean it up later.
  */
 final class GoneCleanup implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.get(Dispatcher.class);
-    private static final int BATCH = 100;
+    /** Removals in flight: each is a few registry requests, so a burst of 410s drains in parallel. */
+    static final int WORKERS = 4;
 
     private record Gone(String connectionId, Map<String, Object> logContext) {}
 
     private final ConnectionRegistry registry;
-    private final LinkedBlockingQueue<Gone> queue = new LinkedBlockingQueue<>();
-    private final Thread worker;
-    private final Object idle = new Object();
-    private int pending; // queued or being removed; guarded by idle
-    private volatile boolean closed;
+    private final ConcurrentLinkedQueue<Gone> queue = new ConcurrentLinkedQueue<>();
+    private final ExecutorService workers;
 
     GoneCleanup(ConnectionRegistry registry) {
         this.registry = registry;
-        this.worker = new Thread(this::work, "dispatch-gone-cleanup");
-        worker.setDaemon(true);
-        worker.start();
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(WORKERS, r -> {
+            Thread t = new Thread(r, "dispatch-gone-cleanup-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Queues a gone connection for removal (with the log context of the event that found it). */
     void add(String connectionId, Map<String, Object> logContext) {
-        synchronized (idle) {
-            pending++;
-        }
         queue.add(new Gone(connectionId, logContext));
     }
 
-    /** Waits until every queued removal is done, at most {@code max}. @return true when drained */
-    boolean awaitDrained(Duration max) {
+    /** Removes every queued connection, waiting at most {@code max}. @return true when all were done in time */
+    boolean flush(Duration max) {
+        List<Future<?>> running = new ArrayList<>();
+        Gone g;
+        while ((g = queue.poll()) != null) {
+            Gone gone = g;
+            running.add(workers.submit(() -> remove(gone)));
+        }
         long end = System.nanoTime() + max.toNanos();
-        synchronized (idle) {
-            while (pending > 0) {
-                long left = end - System.nanoTime();
-                if (left <= 0) return false;
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(idle, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    private void work() {
-        List<Gone> batch = new ArrayList<>(BATCH);
-        while (!closed) {
+        for (Future<?> f : running) {
             try {
-                Gone first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) continue;
-                batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
-                for (Gone g : batch) remove(g);
+                f.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return false;
             } catch (InterruptedException e) {
-                return;
-            } finally {
-                synchronized (idle) {
-                    pending -= batch.size();
-                    idle.notifyAll();
-                }
-                batch.clear();
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (java.util.concurrent.ExecutionException e) {
+                // remove() logs its own failures
             }
         }
+        return true;
     }
 
     private void remove(Gone g) {
@@ -95,7 +84,6 @@ final class GoneCleanup implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        worker.interrupt();
+        workers.shutdownNow();
     }
 }
