@@ -250,7 +250,8 @@ public final class FanOutBenchmark {
                 DynamoDbConnectionRegistry registry,
                 int pageSize) {
             SdkAsyncHttpClient http = switch (client) {
-                case "netty" -> ApiGatewayManagementSender.nettyClient(Integer.getInteger("pool", env.dispatchConcurrency()));
+                case "netty" ->
+                    ApiGatewayManagementSender.nettyClient(Integer.getInteger("pool", env.dispatchConcurrency()));
                 case "crt" ->
                     AwsCrtAsyncHttpClient.builder()
                             .maxConcurrency(env.dispatchConcurrency())
