@@ -135,7 +135,7 @@ public final class FanOutBenchmark {
                     .jwksUrl("http://127.0.0.1/jwks")
                     .managementEndpoint("http://127.0.0.1:" + standIn.port + "/" + STAGE)
                     .dynamoDbEndpoint(dynalite.endpoint().toString())
-                    .dispatchConcurrency(Integer.getInteger("conc", MAX_IN_FLIGHT))
+                    .dispatchConcurrency(MAX_IN_FLIGHT)
                     .fanOutPageSize(pageSize)
                     .region("eu-central-1")
                     .build();
@@ -250,8 +250,7 @@ public final class FanOutBenchmark {
                 DynamoDbConnectionRegistry registry,
                 int pageSize) {
             SdkAsyncHttpClient http = switch (client) {
-                case "netty" ->
-                    ApiGatewayManagementSender.nettyClient(Integer.getInteger("pool", env.dispatchConcurrency()));
+                case "netty" -> ApiGatewayManagementSender.nettyClient(env.dispatchConcurrency());
                 case "crt" ->
                     AwsCrtAsyncHttpClient.builder()
                             .maxConcurrency(env.dispatchConcurrency())
