@@ -7,7 +7,7 @@ import java.time.Duration;
  *
  * <p>Concurrency is adaptive (AIMD, like TCP's congestion window): it starts at {@code initialConcurrency}, grows by
  * one per accepted post until the first 429 (slow start: it doubles every round trip), then by one per round trip;
- * each 429 halves it (at most once per round trip: only a post sent after the last decrease can decrease it again),
+ * each 429 multiplies it by 0.7 (at most once per round trip: only a post sent after the last decrease can decrease it again),
  * never below {@code minConcurrency} nor above {@code maxConcurrency}. A throttled post is retried after a full-jitter
  * backoff, {@code random(0, min(backoffCap, backoffBase × 2^(attempt-1)))}, until {@code throttleDeadline} after the
  * fan-out started; one still throttled then fails the event (it is retried as a whole: nothing is lost to throttling).

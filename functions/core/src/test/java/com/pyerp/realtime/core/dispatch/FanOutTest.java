@@ -157,14 +157,14 @@ class FanOutTest {
         f.run(posts.iterator());
 
         assertThat(f.delivered.get()).isEqualTo(1_000);
-        assertThat(f.decreases()).as("halved on 429").isPositive();
+        assertThat(f.decreases()).as("decreased on 429").isPositive();
         // after the first 429s the limit hovers near the gateway's capacity instead of the initial 64: far fewer 429s
         // than posts
         assertThat(gateway.throttled.get()).isLessThan(1_000);
     }
 
     @Test
-    void adaptiveConcurrency_shouldGrowInSlowStart_halveOncePerRoundTrip_andStayWithinBounds() {
+    void adaptiveConcurrency_shouldGrowInSlowStart_decreaseOncePerRoundTrip_andStayWithinBounds() {
         AdaptiveConcurrency limit = new AdaptiveConcurrency(
                 new FanOutPolicy(4, 10, 2, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), 0));
         for (int i = 0; i < 3; i++) limit.onAnswered();
@@ -173,12 +173,14 @@ class FanOutTest {
         assertThat(limit.limit()).as("max").isEqualTo(10);
 
         limit.onThrottled(100, 200);
-        assertThat(limit.limit()).isEqualTo(5);
-        limit.onThrottled(150, 210); // sent before the decrease at 200: same round trip, no second halving
-        assertThat(limit.limit()).isEqualTo(5);
+        assertThat(limit.limit()).as("x0.7").isEqualTo(7);
+        limit.onThrottled(150, 210); // sent before the decrease at 200: same round trip, no second decrease
+        assertThat(limit.limit()).isEqualTo(7);
         limit.onThrottled(205, 300);
-        assertThat(limit.limit()).isEqualTo(2);
+        assertThat(limit.limit()).isEqualTo(4); // 4.9
         limit.onThrottled(305, 400);
+        limit.onThrottled(405, 500);
+        limit.onThrottled(505, 600);
         assertThat(limit.limit()).as("min").isEqualTo(2);
 
         for (int i = 0; i < 3; i++) limit.onAnswered(); // 2 + 1/2 + 1/2.5 + 1/2.9 = 3.24
