@@ -1,5 +1,6 @@
 package com.pyerp.realtime.infra;
 
+import com.pyerp.realtime.core.config.RealtimeEnv;
 import com.pyerp.realtime.core.protocol.ApiRoutes;
 import com.pyerp.realtime.core.session.SessionGuard;
 import com.pyerp.realtime.events.EventCatalog;
@@ -93,6 +94,7 @@ public final class RealtimeGateway extends Construct {
     private final WebSocketStage stage;
     private final LogGroup accessLogs;
     private final EventRouting events;
+    private final FanOutScatter scatter;
     private final Map<GatewayFunction, HandlerFunction> functions;
     private final GatewayMonitoring monitoring;
     private final String managementEndpoint;
@@ -128,6 +130,7 @@ public final class RealtimeGateway extends Construct {
                 + stack.getUrlSuffix() + "/" + props.stageName();
 
         events = new EventRouting(this, "Events", catalog, props.eventBusName(), props.schemaRegistryName());
+        scatter = new FanOutScatter(this, "FanOut", GatewayFunction.DISPATCHER.timeout());
 
         Map<String, String> env = new LinkedHashMap<>(FunctionEnvironment.of(
                 props,
@@ -135,6 +138,7 @@ public final class RealtimeGateway extends Construct {
                 tables.subscriptions().getTableName(),
                 managementEndpoint));
         if (!props.javaToolOptions().isBlank()) env.put(FunctionEnvironment.JAVA_TOOL_OPTIONS, props.javaToolOptions());
+        env.put(RealtimeEnv.Var.FANOUT_QUEUE_URL.name(), scatter.queue().getQueueUrl());
 
         Map<GatewayFunction, HandlerFunction> fns = new EnumMap<>(GatewayFunction.class);
         for (GatewayFunction f : GatewayFunction.values()) {
@@ -181,6 +185,8 @@ public final class RealtimeGateway extends Construct {
         addSessionTriggers();
         addRouteThrottling();
         addAuditMonitoring();
+        // scatter: the dispatcher sends page tasks of large channels to the fan-out queue and consumes them
+        scatter.connect(fns.get(GatewayFunction.DISPATCHER).alias());
         monitoring = new GatewayMonitoring(
                 this, "Monitoring", stage, functions, events, props.alarmTopic().orElse(null));
         Suppressions.apply(this);
@@ -416,6 +422,11 @@ public final class RealtimeGateway extends Construct {
 
     public LogGroup accessLogs() {
         return accessLogs;
+    }
+
+    /** The fan-out queue of page tasks (scatter of large channels) and its dead-letter queue. */
+    public FanOutScatter scatter() {
+        return scatter;
     }
 
     public EventRouting events() {

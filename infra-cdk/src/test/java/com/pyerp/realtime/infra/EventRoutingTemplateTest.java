@@ -165,7 +165,8 @@ class EventRoutingTemplateTest {
 
     @Test
     void deadLetterQueues_keepMessages14Days_encrypted_tlsOnly_andOnlyTheRulesMaySendToTheDeliveryDlq() {
-        template().resourceCountIs("AWS::SQS::Queue", 3);
+        // the rules' buffer and its two DLQs, plus the fan-out queue of scatter and its DLQ (FanOutTemplateTest)
+        template().resourceCountIs("AWS::SQS::Queue", 5);
         for (var q :
                 List.of(gateway().events().deliveryDlq(), gateway().events().dispatchDlq())) {
             assertThat(Synth.json(template())

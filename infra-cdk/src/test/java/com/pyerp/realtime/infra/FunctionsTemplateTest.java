@@ -120,7 +120,8 @@ class FunctionsTemplateTest {
     @Test
     void dispatcher_consumesTheDispatchBuffer_inBatches_throughItsAlias_withPartialBatchResponses() {
         HandlerFunction d = gateway().function(GatewayFunction.DISPATCHER);
-        template().resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
+        // this one and the fan-out queue's (FanOutTemplateTest)
+        template().resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
         template()
                 .hasResourceProperties(
                         "AWS::Lambda::EventSourceMapping",

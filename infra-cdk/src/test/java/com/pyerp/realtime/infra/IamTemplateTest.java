@@ -177,7 +177,20 @@ class IamTemplateTest {
                                 arn(gateway().events().dispatchDlq()),
                                 "sqs:SendMessage",
                                 "sqs:GetQueueAttributes",
-                                "sqs:GetQueueUrl"));
+                                "sqs:GetQueueUrl"),
+                        // scatter: sends page tasks to the fan-out queue and consumes them, on that queue only
+                        Stmt.of(
+                                arn(gateway().scatter().queue()),
+                                "sqs:SendMessage",
+                                "sqs:GetQueueAttributes",
+                                "sqs:GetQueueUrl"),
+                        Stmt.of(
+                                arn(gateway().scatter().queue()),
+                                "sqs:ReceiveMessage",
+                                "sqs:ChangeMessageVisibility",
+                                "sqs:GetQueueUrl",
+                                "sqs:DeleteMessage",
+                                "sqs:GetQueueAttributes"));
     }
 
     @Test

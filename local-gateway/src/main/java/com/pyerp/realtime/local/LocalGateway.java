@@ -45,6 +45,7 @@ public final class LocalGateway implements AutoCloseable {
     private final WebSocketGateway gateway;
     private final EventBridgeApi eventBridge;
     private DispatchQueue dispatchQueue;
+    private FanOutQueue fanOutQueue;
     /** The dispatcher's in-process transport to the @connections API. */
     private InProcessManagementTransport transport;
 
@@ -81,14 +82,18 @@ public final class LocalGateway implements AutoCloseable {
             RealtimeEnv env = RealtimeEnv.from(environment);
             reg = registry(config, env);
             dispatchQueue = new DispatchQueue(config, timers);
-            // the dispatcher posts with the real SDK client, over an in-process transport to ManagementApi
+            fanOutQueue = new FanOutQueue(config.region());
+            // the dispatcher posts with the real SDK client (async), over an in-process transport to ManagementApi
             transport = new InProcessManagementTransport();
             hs = Handlers.create(
                     env,
                     environment,
                     reg,
+                    fanOutQueue,
                     dispatchQueue,
-                    ApiGatewayManagementSender.fromEnv(env, environment, transport));
+                    new ApiGatewayManagementSender(
+                            ApiGatewayManagementSender.client(env, environment, transport), transport));
+            fanOutQueue.attach(hs.dispatcher());
             EventCatalog catalog = EventCatalog.load();
 
             gateway = new WebSocketGateway(config, hs, timers, workers);
@@ -137,6 +142,7 @@ public final class LocalGateway implements AutoCloseable {
             }
             connector.close();
             if (dispatchQueue != null) dispatchQueue.close();
+            if (fanOutQueue != null) fanOutQueue.close();
             timers.shutdownNow();
             workers.shutdownNow();
             if (hs != null) hs.close();
@@ -313,6 +319,7 @@ public final class LocalGateway implements AutoCloseable {
             LOG.warn("server did not stop cleanly", "error", e.toString());
         }
         if (dispatchQueue != null) dispatchQueue.close();
+        if (fanOutQueue != null) fanOutQueue.close();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(5, TimeUnit.SECONDS)) workers.shutdownNow();

@@ -7,6 +7,7 @@ import com.pyerp.realtime.core.dispatch.DispatchQueueControl;
 import com.pyerp.realtime.core.dispatch.DispatchReport;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
 import com.pyerp.realtime.core.dispatch.ErpEvent;
+import com.pyerp.realtime.core.dispatch.FanOutPages;
 import com.pyerp.realtime.core.dispatch.InvalidEventException;
 import com.pyerp.realtime.core.dispatch.SqsBatchProcessor;
 import com.pyerp.realtime.core.log.JsonLog;
@@ -16,6 +17,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The dispatcher. Its trigger is the rules' SQS queue (see {@code DispatchBuffer}): a batch of records whose bodies
@@ -27,6 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * schema validation.
  */
 public final class DispatcherHandler implements RequestStreamHandler {
+    private static final JsonLog LOG = JsonLog.get(DispatcherHandler.class);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private final Dispatcher dispatcher;
     private final SqsBatchProcessor batches;
@@ -59,6 +62,10 @@ public final class DispatcherHandler implements RequestStreamHandler {
         } catch (JacksonException e) {
             throw new InvalidEventException(null, "the event is not valid JSON");
         }
+        if (root != null && root.has("Records") && isPageBatch(root.get("Records"))) {
+            JSON.writeValue(output, pages(root.get("Records")));
+            return;
+        }
         if (SqsBatchProcessor.isSqsEvent(root)) {
             JSON.writeValue(output, batches.process(root));
             return;
@@ -70,5 +77,29 @@ public final class DispatcherHandler implements RequestStreamHandler {
         if (!report.failedEventIds().isEmpty())
             throw new IllegalStateException("dispatch of event " + event.id() + " failed; see the log");
         JSON.writeValue(output, report);
+    }
+
+    /** Whether an SQS batch comes from the fan-out queue (its bodies are page tasks, see {@code FanOutPages}). */
+    private static boolean isPageBatch(JsonNode records) {
+        return records.size() > 0
+                && FanOutPages.isPageTask(records.get(0).path("body").asString());
+    }
+
+    /** A batch of fan-out page tasks: each dispatched; the failed (or unreadable) ones are named for a retry. */
+    private ObjectNode pages(JsonNode records) {
+        ObjectNode out = JSON.createObjectNode();
+        var failures = out.putArray("batchItemFailures");
+        for (JsonNode record : records) {
+            String messageId = record.path("messageId").asString();
+            try {
+                DispatchReport report = dispatcher.dispatchPage(
+                        FanOutPages.parse(record.path("body").asString()));
+                if (!report.failedEventIds().isEmpty()) failures.addObject().put("itemIdentifier", messageId);
+            } catch (InvalidEventException e) {
+                LOG.warn("unreadable fan-out page task", "messageId", messageId, "reason", e.getMessage());
+                failures.addObject().put("itemIdentifier", messageId);
+            }
+        }
+        return out;
     }
 }

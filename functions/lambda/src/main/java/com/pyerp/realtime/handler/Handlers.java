@@ -2,12 +2,15 @@ package com.pyerp.realtime.handler;
 
 import com.pyerp.realtime.aws.ApiGatewayConnectionCloser;
 import com.pyerp.realtime.aws.ApiGatewayManagementSender;
+import com.pyerp.realtime.aws.SqsScatterSink;
 import com.pyerp.realtime.aws.dynamo.DynamoDbConnectionRegistry;
 import com.pyerp.realtime.core.auth.ConnectAuthorizer;
 import com.pyerp.realtime.core.config.RealtimeEnv;
 import com.pyerp.realtime.core.dispatch.ConnectionSender;
 import com.pyerp.realtime.core.dispatch.DispatchQueueControl;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
+import com.pyerp.realtime.core.dispatch.FanOutPolicy;
+import com.pyerp.realtime.core.dispatch.ScatterSink;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.service.ConnectionService;
 import com.pyerp.realtime.core.session.SessionGuard;
@@ -32,29 +35,40 @@ public record Handlers(
         SessionHandler session)
         implements AutoCloseable {
 
-    /** All five handlers over one registry; the dispatcher without queue control (failures left to the redrive). */
+    /** All five handlers over one registry; scatter through the fan-out queue when {@code FANOUT_QUEUE_URL} is set. */
     public static Handlers create(RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry) {
-        return create(env, rawEnv, registry, DispatchQueueControl.NONE);
-    }
-
-    /** All five handlers over one registry; the dispatcher controls its queue through {@code queue}. */
-    public static Handlers create(
-            RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry, DispatchQueueControl queue) {
-        return create(env, rawEnv, registry, queue, ApiGatewayManagementSender.fromEnv(env, rawEnv));
+        return create(env, rawEnv, registry, SqsScatterSink.fromEnv(env, rawEnv));
     }
 
     /**
-     * All five handlers over one registry, the dispatcher posting through {@code sender} (the local gateway passes the
-     * real {@link ApiGatewayManagementSender} over an in-process HTTP transport).
+     * All five handlers over one registry, scattering large channels to the given sink (null: no scatter); the
+     * dispatcher without queue control (failures left to the redrive policy).
+     */
+    public static Handlers create(
+            RealtimeEnv env, Map<String, String> rawEnv, ConnectionRegistry registry, ScatterSink scatter) {
+        return create(
+                env,
+                rawEnv,
+                registry,
+                scatter,
+                DispatchQueueControl.NONE,
+                ApiGatewayManagementSender.fromEnv(env, rawEnv));
+    }
+
+    /**
+     * All five handlers over one registry: scatter to {@code scatter}, the dispatcher controlling its queue through
+     * {@code queue} and posting through {@code sender} (the local gateway passes the real
+     * {@link ApiGatewayManagementSender} over an in-process HTTP transport, and its queue mirror).
      */
     public static Handlers create(
             RealtimeEnv env,
             Map<String, String> rawEnv,
             ConnectionRegistry registry,
+            ScatterSink scatter,
             DispatchQueueControl queue,
             ConnectionSender sender) {
         ConnectionService service = guarded(ConnectionService.fromEnv(registry, env), registry, env, rawEnv);
-        Dispatcher dispatcher = dispatcher(env, registry, sender);
+        Dispatcher dispatcher = dispatcher(env, registry, scatter, sender);
         return new Handlers(
                 new AuthorizerHandler(ConnectAuthorizer.fromEnv(env)),
                 new ConnectHandler(service),
@@ -87,12 +101,24 @@ public record Handlers(
 
     static Dispatcher defaultDispatcher() {
         RealtimeEnv env = env();
-        return dispatcher(env, registry(env), ApiGatewayManagementSender.fromEnv(env, System.getenv()));
+        return dispatcher(
+                env,
+                registry(env),
+                SqsScatterSink.fromEnv(env, System.getenv()),
+                ApiGatewayManagementSender.fromEnv(env, System.getenv()));
     }
 
-    private static Dispatcher dispatcher(RealtimeEnv env, ConnectionRegistry registry, ConnectionSender sender) {
+    private static Dispatcher dispatcher(
+            RealtimeEnv env, ConnectionRegistry registry, ScatterSink scatter, ConnectionSender sender) {
         return new Dispatcher(
-                EventCatalog.load(), registry, sender, Clock.systemUTC(), env.dispatchConcurrency(), env.dedupWindow());
+                EventCatalog.load(),
+                registry,
+                sender,
+                Clock.systemUTC(),
+                FanOutPolicy.of(env.dispatchConcurrency()),
+                env.dedupWindow(),
+                scatter,
+                env.fanOutPageSize());
     }
 
     @Override

@@ -57,7 +57,7 @@ class DispatcherHandlerTest {
         }
         ConnectionSender recording = (connectionId, payload) -> {
             posted.put(connectionId, JSON.readTree(new String(payload, StandardCharsets.UTF_8)));
-            return ConnectionSender.Outcome.DELIVERED;
+            return java.util.concurrent.CompletableFuture.completedFuture(ConnectionSender.Outcome.DELIVERED);
         };
         dispatcher = new Dispatcher(
                 EventCatalog.load(), registry, recording, Clock.fixed(NOW, ZoneOffset.UTC), 4, Duration.ofMinutes(10));

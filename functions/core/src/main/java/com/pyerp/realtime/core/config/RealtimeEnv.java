@@ -43,7 +43,10 @@ public final class RealtimeEnv {
         CONNECTION_TTL_SECONDS(
                 false, "7500", "how long a connection is kept without $disconnect: API Gateway's 2 h limit plus 5 min"),
         MAX_SUBSCRIPTIONS_PER_CONNECTION(false, "100", "subscriptions one connection may hold"),
-        DISPATCH_CONCURRENCY(false, "32", "PostToConnection calls in flight at once in one dispatcher invocation"),
+        DISPATCH_CONCURRENCY(
+                false,
+                "256",
+                "most PostToConnection calls in flight at once in one dispatcher invocation (the adaptive limit's ceiling)"),
         DEDUP_WINDOW_SECONDS(false, "600", "how long the dispatcher remembers delivered EventBridge event ids"),
         AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI(
                 true, null, "the @connections endpoint: https://{api-id}.execute-api.{region}.amazonaws.com/{stage}"),
@@ -63,7 +66,12 @@ public final class RealtimeEnv {
         JWT_JWKS_ALLOW_HTTP(
                 false,
                 "false",
-                "true allows a plain-http JWKS URL to a non-loopback host (LocalStack only); otherwise https is required");
+                "true allows a plain-http JWKS URL to a non-loopback host (LocalStack only); otherwise https is required"),
+        FANOUT_QUEUE_URL(
+                false,
+                "",
+                "SQS queue of fan-out page tasks (scatter of channels larger than a page); empty = no scatter"),
+        FANOUT_PAGE_SIZE(false, "1000", "subscribers per fan-out page (FanOutPages.PAGE_SIZE)");
 
         private final boolean required;
         private final String defaultValue;
@@ -132,8 +140,11 @@ public final class RealtimeEnv {
                 Var.CONNECTION_TTL_SECONDS,
                 Var.MAX_SUBSCRIPTIONS_PER_CONNECTION,
                 Var.DISPATCH_CONCURRENCY,
-                Var.DEDUP_WINDOW_SECONDS)) {
-            boolean isInt = v == Var.MAX_SUBSCRIPTIONS_PER_CONNECTION || v == Var.DISPATCH_CONCURRENCY;
+                Var.DEDUP_WINDOW_SECONDS,
+                Var.FANOUT_PAGE_SIZE)) {
+            boolean isInt = v == Var.MAX_SUBSCRIPTIONS_PER_CONNECTION
+                    || v == Var.DISPATCH_CONCURRENCY
+                    || v == Var.FANOUT_PAGE_SIZE;
             try {
                 // the two counts are read as int: a value beyond int must fail here, not at first use
                 long n = isInt ? Integer.parseInt(values.get(v)) : Long.parseLong(values.get(v));
@@ -170,7 +181,10 @@ public final class RealtimeEnv {
                 problems.add("JWT_ALGORITHMS: " + alg + " is not permitted (allowed: " + PERMITTED_ALGORITHMS + ")");
         }
         for (Var v : List.of(
-                Var.JWT_JWKS_URL, Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI, Var.AWS_ENDPOINT_URL_DYNAMODB)) {
+                Var.JWT_JWKS_URL,
+                Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI,
+                Var.AWS_ENDPOINT_URL_DYNAMODB,
+                Var.FANOUT_QUEUE_URL)) {
             String s = values.get(v);
             if (s == null || s.isEmpty()) continue;
             try {
@@ -285,6 +299,17 @@ public final class RealtimeEnv {
         return values.get(Var.AWS_REGION);
     }
 
+    /** The fan-out queue of page tasks; empty when scatter is off. */
+    public Optional<URI> fanOutQueueUrl() {
+        return Optional.of(values.get(Var.FANOUT_QUEUE_URL))
+                .filter(s -> !s.isEmpty())
+                .map(URI::create);
+    }
+
+    public int fanOutPageSize() {
+        return Integer.parseInt(values.get(Var.FANOUT_PAGE_SIZE));
+    }
+
     /** The contract as an environment map, defaults included (what the CDK stack and the local gateway set). */
     public Map<String, String> toMap() {
         Map<String, String> out = new LinkedHashMap<>();
@@ -374,6 +399,14 @@ public final class RealtimeEnv {
 
         public Builder maxConnectionsPerUser(int v) {
             return set(Var.MAX_CONNECTIONS_PER_USER, Integer.toString(v));
+        }
+
+        public Builder fanOutQueueUrl(String v) {
+            return set(Var.FANOUT_QUEUE_URL, v);
+        }
+
+        public Builder fanOutPageSize(int v) {
+            return set(Var.FANOUT_PAGE_SIZE, Integer.toString(v));
         }
 
         /** The raw map without validation: for the CDK stack, whose values are unresolved tokens until deploy. */

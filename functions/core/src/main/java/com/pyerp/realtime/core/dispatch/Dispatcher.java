@@ -13,14 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Random;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 
@@ -33,19 +30,25 @@ import tools.jackson.databind.JsonNode;
  * coalescing key to one delivery per window, leading and trailing edge ({@link CoalescingThrottle}: a held event is
  * reported in {@link DispatchReport#heldEventIds()} for its caller to dispatch again when the window ends); resolve the
  * channels from the detail; stream each channel's subscribers from the registry; format the envelope once per
- * (channel, visibility) and post it with at most {@code concurrency} posts in flight. 410 removes the
- * connection from the registry; throttling is retried with backoff; other failures are logged and counted.
+ * (channel, visibility) and post it without blocking ({@link FanOut}: adaptive concurrency, throttled posts retried
+ * with full jitter until a deadline, see {@link FanOutPolicy}). 410 queues the connection's removal from the registry
+ * ({@link GoneCleanup}, off the fan-out's path); other failures are logged and counted. A channel larger than a page
+ * is scattered across parallel invocations when a {@link ScatterSink} is given ({@link FanOutPages}).
  */
 public final class Dispatcher implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.get(Dispatcher.class);
-    private static final int THROTTLE_RETRIES = 3;
+    /** The longest an invocation waits for queued gone-connection removals before it returns. */
+    private static final Duration CLEANUP_WAIT = Duration.ofSeconds(10);
 
     private final EventCatalog catalog;
     private final ConnectionRegistry registry;
     private final ConnectionSender sender;
     private final Clock clock;
-    private final int concurrency;
-    private final ExecutorService pool;
+    private final FanOutPolicy policy;
+    private final Random jitter;
+    private final ScatterSink scatter;
+    private final int pageSize;
+    private final GoneCleanup cleanup;
     private final RecentIds delivered;
     /**
      * The latest orderBy delivered or held per coalescing key, kept as long as event ids are (a straggler is stale for
@@ -55,6 +58,7 @@ public final class Dispatcher implements AutoCloseable {
     /** One delivery per key and window: the catalog's {@code windowMillis}, leading and trailing edge. */
     private final CoalescingThrottle throttle = new CoalescingThrottle(100_000);
 
+    /** A dispatcher without scatter, at most {@code concurrency} posts in flight (the default {@link FanOutPolicy}). */
     public Dispatcher(
             EventCatalog catalog,
             ConnectionRegistry registry,
@@ -62,17 +66,33 @@ public final class Dispatcher implements AutoCloseable {
             Clock clock,
             int concurrency,
             Duration dedupWindow) {
+        this(catalog, registry, sender, clock, FanOutPolicy.of(concurrency), dedupWindow, null, FanOutPages.PAGE_SIZE);
+    }
+
+    /**
+     * @param scatter  where page tasks of channels over {@code pageSize} subscribers go; null: no scatter (one
+     *                 invocation posts to the whole channel)
+     * @param pageSize subscribers per page ({@link FanOutPages#PAGE_SIZE} unless configured)
+     */
+    public Dispatcher(
+            EventCatalog catalog,
+            ConnectionRegistry registry,
+            ConnectionSender sender,
+            Clock clock,
+            FanOutPolicy policy,
+            Duration dedupWindow,
+            ScatterSink scatter,
+            int pageSize) {
+        if (pageSize < 1) throw new IllegalArgumentException("pageSize must be positive");
         this.catalog = catalog;
         this.registry = registry;
         this.sender = sender;
         this.clock = clock;
-        this.concurrency = concurrency;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(concurrency, r -> {
-            Thread t = new Thread(r, "dispatch-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.policy = policy;
+        this.jitter = new Random(policy.seed());
+        this.scatter = scatter;
+        this.pageSize = pageSize;
+        this.cleanup = new GoneCleanup(registry);
         this.delivered = new RecentIds(dedupWindow, 100_000);
         this.latestByKey = new RecentIds(dedupWindow, 100_000);
     }
@@ -137,6 +157,7 @@ public final class Dispatcher implements AutoCloseable {
                         r.event.correlationId());
             }
         }
+        awaitCleanup();
         DispatchReport report = c.report();
         LOG.metrics(report.metrics());
         LOG.info(
@@ -222,84 +243,197 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void fanOut(Resolved r, String tenant, Counters c, Instant now) {
-        Semaphore inFlight = new Semaphore(concurrency);
         Map<String, Object> ctx = new HashMap<>(JsonLog.context());
-        try {
-            fanOut(r, tenant, c, now, inFlight, ctx);
-        } finally {
-            // every post started is finished (or failed and counted) before this returns, also when the registry failed
-            inFlight.acquireUninterruptibly(concurrency);
+        FanOut f = new FanOut(sender, policy, jitter, id -> cleanup.add(id, ctx), ctx);
+        int pageLimit = scatter == null ? Integer.MAX_VALUE : pageSize;
+        try (ChannelPosts posts = new ChannelPosts(r, tenant, now, pageLimit, c)) {
+            try {
+                f.run(posts);
+            } finally {
+                c.add(f);
+            }
         }
-        LOG.info("event fanned out", "source", r.event.source(), "detailType", r.event.detailType(), "tenant", tenant);
+        if (f.expired.get() > 0)
+            throw new IllegalStateException(
+                    f.expired.get() + " posts were still throttled at the deadline; the event is retried");
+        LOG.info(
+                "event fanned out",
+                "source",
+                r.event.source(),
+                "detailType",
+                r.event.detailType(),
+                "tenant",
+                tenant,
+                "recipients",
+                f.recipients.get(),
+                "throttled",
+                f.throttled.get(),
+                "maxInFlight",
+                f.maxInFlight(),
+                "pages",
+                c.pages);
     }
 
-    private void fanOut(
-            Resolved r, String tenant, Counters c, Instant now, Semaphore inFlight, Map<String, Object> ctx) {
-        for (String channel : r.def.channelsFor(r.event.detail())) {
-            Map<String, byte[]> payloadByVisibility = new ConcurrentHashMap<>();
-            try (Stream<Subscriber> subs = registry.subscribers(ChannelKey.of(tenant, channel), now)) {
-                subs.forEach(sub -> {
-                    byte[] payload = payloadByVisibility.computeIfAbsent(
-                            r.def.visibilityKey(sub.roles()), v -> envelope(r, channel, sub));
-                    c.recipients.incrementAndGet();
-                    inFlight.acquireUninterruptibly();
-                    try {
-                        pool.execute(() -> {
-                            try {
-                                JsonLog.withContext(ctx, () -> post(sub, payload, c));
-                            } finally {
-                                inFlight.release();
-                            }
-                        });
-                    } catch (RuntimeException ex) {
-                        inFlight.release();
-                        throw ex;
+    /**
+     * Dispatches one page task of a scattered channel ({@link FanOutPages}): the page's subscribers get the event, as
+     * from the coordinator. Deduplicated on the page; a page that fails (registry-free, so only posts still throttled
+     * at the deadline or a sender bug) is reported in {@link DispatchReport#failedEventIds()} for a retry.
+     */
+    public DispatchReport dispatchPage(FanOutPages.PageTask task) {
+        Counters c = new Counters();
+        c.events = 1;
+        Instant now = clock.instant();
+        ErpEvent e = task.event();
+        EventDefinition def = catalog.find(e.source(), e.detailType()).orElse(null);
+        if (def == null) {
+            invalid(c, e, "unknown event type: source " + e.source() + ", detail-type " + e.detailType());
+            return c.report();
+        }
+        Map<String, Object> ctx = new HashMap<>(JsonLog.context());
+        ctx.put("correlationId", e.correlationId());
+        ctx.put("eventId", e.id());
+        ctx.put("page", task.page());
+        if (!delivered.firstTime(task.id(), now)) {
+            c.duplicates++;
+            JsonLog.withContext(ctx, () -> LOG.info("duplicate page skipped", "channel", task.channel()));
+            return c.report();
+        }
+        Resolved r = new Resolved(e, def);
+        JsonLog.withContext(ctx, () -> {
+            FanOut f = new FanOut(sender, policy, jitter, id -> cleanup.add(id, ctx), ctx);
+            Map<String, byte[]> payloadByVisibility = new HashMap<>();
+            Iterator<Subscriber> subs = task.subscribers().iterator();
+            try {
+                f.run(new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return subs.hasNext();
+                    }
+
+                    @Override
+                    public FanOut.Post next() {
+                        Subscriber sub = subs.next();
+                        byte[] payload = payloadByVisibility.computeIfAbsent(
+                                def.visibilityKey(sub.roles()), v -> envelope(r, task.channel(), sub));
+                        return new FanOut.Post(sub.connectionId(), payload);
                     }
                 });
+            } finally {
+                c.add(f);
             }
-        }
+            if (f.expired.get() > 0) {
+                delivered.forget(task.id());
+                c.failedEventIds.add(e.id());
+                LOG.error(
+                        "fan-out page failed; it is retried",
+                        null,
+                        "channel",
+                        task.channel(),
+                        "stillThrottled",
+                        f.expired.get());
+            } else {
+                LOG.info(
+                        "page fanned out",
+                        "channel",
+                        task.channel(),
+                        "recipients",
+                        f.recipients.get(),
+                        "throttled",
+                        f.throttled.get(),
+                        "maxInFlight",
+                        f.maxInFlight());
+            }
+        });
+        awaitCleanup();
+        DispatchReport report = c.report();
+        LOG.metrics(report.metrics());
+        return report;
     }
 
-    private void post(Subscriber sub, byte[] payload, Counters c) {
-        ConnectionSender.Outcome out = send(sub, payload);
-        for (int attempt = 1;
-                out.status() == ConnectionSender.Status.THROTTLED && attempt <= THROTTLE_RETRIES;
-                attempt++) {
-            sleep(25L << attempt);
-            out = send(sub, payload);
+    /**
+     * The posts of one event: its channels one after the other, each streamed from the registry. With scatter, once
+     * {@code pageLimit} subscribers of a channel have been taken, the rest of that channel goes to page tasks.
+     */
+    private final class ChannelPosts implements Iterator<FanOut.Post>, AutoCloseable {
+        private final Resolved r;
+        private final String tenant;
+        private final Instant now;
+        private final int pageLimit;
+        private final Counters c;
+        private final Iterator<String> channels;
+        private String channel;
+        private Stream<Subscriber> stream;
+        private Iterator<Subscriber> subs;
+        private Map<String, byte[]> payloadByVisibility;
+        private int taken;
+
+        ChannelPosts(Resolved r, String tenant, Instant now, int pageLimit, Counters c) {
+            this.r = r;
+            this.tenant = tenant;
+            this.now = now;
+            this.pageLimit = pageLimit;
+            this.c = c;
+            this.channels = r.def.channelsFor(r.event.detail()).iterator();
         }
-        switch (out.status()) {
-            case DELIVERED -> c.delivered.incrementAndGet();
-            case GONE -> {
-                c.gone.incrementAndGet();
-                try {
-                    registry.remove(sub.connectionId());
-                    LOG.info("stale connection removed", "connectionId", sub.connectionId());
-                } catch (RuntimeException ex) {
-                    LOG.error("could not remove a gone connection", ex, "connectionId", sub.connectionId());
+
+        @Override
+        public boolean hasNext() {
+            while (true) {
+                if (subs != null) {
+                    if (subs.hasNext()) {
+                        if (taken < pageLimit) return true;
+                        int[] scattered = FanOutPages.scatter(r.event, tenant, channel, subs, pageLimit, scatter);
+                        c.pages += scattered[0];
+                        c.scattered += scattered[1];
+                        LOG.info(
+                                "channel scattered",
+                                "channel",
+                                channel,
+                                "pages",
+                                scattered[0],
+                                "subscribers",
+                                scattered[1]);
+                    }
+                    closeStream();
                 }
+                if (!channels.hasNext()) return false;
+                channel = channels.next();
+                stream = registry.subscribers(ChannelKey.of(tenant, channel), now);
+                subs = stream.iterator();
+                payloadByVisibility = new HashMap<>();
+                taken = 0;
             }
-            default -> {
-                c.failed.incrementAndGet();
-                LOG.warn(
-                        "post failed",
-                        "connectionId",
-                        sub.connectionId(),
-                        "status",
-                        out.status().name(),
-                        "detail",
-                        out.detail());
-            }
+        }
+
+        @Override
+        public FanOut.Post next() {
+            if (!hasNext()) throw new java.util.NoSuchElementException();
+            Subscriber sub = subs.next();
+            taken++;
+            byte[] payload = payloadByVisibility.computeIfAbsent(
+                    r.def.visibilityKey(sub.roles()), v -> envelope(r, channel, sub));
+            return new FanOut.Post(sub.connectionId(), payload);
+        }
+
+        private void closeStream() {
+            Stream<Subscriber> s = stream;
+            stream = null;
+            subs = null;
+            if (s != null) s.close();
+        }
+
+        @Override
+        public void close() {
+            closeStream();
         }
     }
 
-    /** One post. A sender must report failures, not throw; one that throws anyway counts as FAILED, not as lost. */
-    private ConnectionSender.Outcome send(Subscriber sub, byte[] payload) {
-        try {
-            return sender.send(sub.connectionId(), payload);
-        } catch (RuntimeException e) {
-            return new ConnectionSender.Outcome(ConnectionSender.Status.FAILED, e.toString());
-        }
+    private void awaitCleanup() {
+        if (!cleanup.flush(CLEANUP_WAIT))
+            LOG.warn(
+                    "gone connections still being removed when the invocation ends",
+                    "waitedMillis",
+                    CLEANUP_WAIT.toMillis());
     }
 
     private byte[] envelope(Resolved r, String channel, Subscriber sub) {
@@ -339,17 +473,9 @@ public final class Dispatcher implements AutoCloseable {
                 reason);
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
-        pool.shutdownNow();
+        cleanup.close();
         if (sender instanceof AutoCloseable closeable) {
             try {
                 closeable.close();
@@ -379,15 +505,19 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private static final class Counters {
-        int events, invalid, duplicates, coalesced;
-        final AtomicInteger recipients = new AtomicInteger();
-        final AtomicInteger delivered = new AtomicInteger();
-        final AtomicInteger gone = new AtomicInteger();
-        final AtomicInteger failed = new AtomicInteger();
+        int events, invalid, duplicates, coalesced, pages, scattered;
+        int recipients, delivered, gone, failed;
         final List<String> invalidReasons = new ArrayList<>();
         final List<String> failedEventIds = new ArrayList<>();
         final List<String> invalidEventIds = new ArrayList<>();
         final Map<String, Duration> held = new LinkedHashMap<>();
+
+        void add(FanOut f) {
+            recipients += f.recipients.get();
+            delivered += f.delivered.get();
+            gone += f.gone.get();
+            failed += f.failed.get();
+        }
 
         DispatchReport report() {
             return new DispatchReport(
@@ -395,10 +525,10 @@ public final class Dispatcher implements AutoCloseable {
                     invalid,
                     duplicates,
                     coalesced,
-                    recipients.get(),
-                    delivered.get(),
-                    gone.get(),
-                    failed.get(),
+                    recipients,
+                    delivered,
+                    gone,
+                    failed,
                     invalidReasons,
                     failedEventIds,
                     invalidEventIds,

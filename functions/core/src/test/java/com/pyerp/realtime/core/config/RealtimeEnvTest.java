@@ -84,7 +84,7 @@ class RealtimeEnvTest {
         assertThat(env.allowedOrigins()).isEmpty();
         assertThat(env.connectionTtl()).isEqualTo(Duration.ofSeconds(7500));
         assertThat(env.maxSubscriptionsPerConnection()).isEqualTo(100);
-        assertThat(env.dispatchConcurrency()).isEqualTo(32);
+        assertThat(env.dispatchConcurrency()).isEqualTo(256);
         assertThat(env.dedupWindow()).isEqualTo(Duration.ofMinutes(10));
         assertThat(env.dynamoDbEndpoint()).isEmpty();
         assertThat(env.region()).isEqualTo("eu-central-1");
@@ -135,7 +135,10 @@ class RealtimeEnvTest {
                 "MAX_SUBSCRIPTIONS_PER_CONNECTION=3000000000",
                 "CONNECTION_TTL_SECONDS=2h",
                 "DEDUP_WINDOW_SECONDS=0",
-                "JWT_CLOCK_SKEW_SECONDS=-1"
+                "JWT_CLOCK_SKEW_SECONDS=-1",
+                "FANOUT_PAGE_SIZE=0",
+                "FANOUT_PAGE_SIZE=many",
+                "FANOUT_QUEUE_URL=sqs:queue"
             })
     void from_shouldRefuseBadNumbers_namingTheVariable(String assignment) {
         String[] kv = assignment.split("=");

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -334,18 +335,36 @@ class DispatcherTest {
     }
 
     @Test
-    void dispatch_shouldCountAFailure_whenThrottlingOutlastsTheRetries() {
+    void dispatch_shouldFailTheEventForARetry_whenThrottlingOutlastsTheDeadline() {
         sender.outcomes.put(
                 "wh1-clerk", attempt -> new ConnectionSender.Outcome(ConnectionSender.Status.THROTTLED, "429"));
+        FanOutPolicy policy = FanOutPolicy.of(4)
+                .withBackoff(Duration.ofMillis(5), Duration.ofMillis(20))
+                .withThrottleDeadline(Duration.ofMillis(300));
+        try (Dispatcher d = new Dispatcher(
+                CATALOG, registry, sender, CLOCK, policy, Duration.ofMinutes(10), null, FanOutPages.PAGE_SIZE)) {
+            long start = System.nanoTime();
+            DispatchReport report = d.dispatch(stockLevel("ev-1"));
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
 
-        DispatchReport report = dispatcher.dispatch(stockLevel("ev-1"));
+            assertThat(sender.attempts("wh1-clerk"))
+                    .as("retried until the deadline")
+                    .isGreaterThan(5);
+            assertThat(tookMillis).as("stops at the deadline").isBetween(250L, 5_000L);
+            assertThat(report.failed()).isEqualTo(1);
+            assertThat(report.delivered()).isEqualTo(2);
+            assertThat(report.failedEventIds())
+                    .as("not lost: the event is reported for a retry")
+                    .containsExactly("ev-1");
+            assertThat(registry.find("wh1-clerk", NOW))
+                    .as("a throttled connection is not removed")
+                    .isPresent();
 
-        assertThat(sender.attempts("wh1-clerk")).isEqualTo(4);
-        assertThat(report.failed()).isEqualTo(1);
-        assertThat(report.delivered()).isEqualTo(2);
-        assertThat(registry.find("wh1-clerk", NOW))
-                .as("a throttled connection is not removed")
-                .isPresent();
+            DispatchReport again = d.dispatch(stockLevel("ev-1"));
+            assertThat(again.duplicates())
+                    .as("the id was forgotten, so the retry delivers")
+                    .isZero();
+        }
     }
 
     @Test
@@ -371,7 +390,7 @@ class DispatcherTest {
         // count nor the log line: recipients must always equal delivered + gone + failed
         ConnectionSender throwing = new RecordingSender() {
             @Override
-            public Outcome send(String connectionId, byte[] payload) {
+            public CompletableFuture<Outcome> send(String connectionId, byte[] payload) {
                 if (connectionId.equals("wh1-clerk")) throw new IllegalStateException("sdk bug");
                 return super.send(connectionId, payload);
             }
@@ -411,7 +430,7 @@ class DispatcherTest {
                     .as("4 posts started")
                     .isTrue();
             // the dispatching thread now waits for a free slot: no fifth post starts while four are blocked
-            awaitState(callerThread, Thread.State.WAITING);
+            awaitState(callerThread, Thread.State.TIMED_WAITING);
             assertThat(blocking.started.get()).isEqualTo(4);
             assertThat(blocking.inFlight.get()).isEqualTo(4);
 
@@ -756,14 +775,14 @@ class DispatcherTest {
         final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
 
         @Override
-        public Outcome send(String connectionId, byte[] payload) {
+        public CompletableFuture<Outcome> send(String connectionId, byte[] payload) {
             int attempt = attempts.computeIfAbsent(connectionId, k -> new AtomicInteger())
                     .incrementAndGet();
             Outcome out =
                     outcomes.getOrDefault(connectionId, a -> Outcome.DELIVERED).apply(attempt);
             if (out.status() == Status.DELIVERED)
                 sent.add(new Sent(connectionId, JSON.readTree(new String(payload, StandardCharsets.UTF_8))));
-            return out;
+            return CompletableFuture.completedFuture(out);
         }
 
         int attempts(String connectionId) {
@@ -783,32 +802,36 @@ class DispatcherTest {
         }
     }
 
-    /** Blocks every post until released, measuring how many are in flight at once. */
+    /** Holds every post (an incomplete future) until released, measuring how many are in flight at once. */
     static final class BlockingSender implements ConnectionSender {
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger maxInFlight = new AtomicInteger();
         final AtomicInteger started = new AtomicInteger();
         final CountDownLatch firstPosts;
         final CountDownLatch release = new CountDownLatch(1);
+        private final ExecutorService completer = Executors.newSingleThreadExecutor();
 
         BlockingSender(int first) {
             firstPosts = new CountDownLatch(first);
         }
 
         @Override
-        public Outcome send(String connectionId, byte[] payload) {
+        public CompletableFuture<Outcome> send(String connectionId, byte[] payload) {
             int now = inFlight.incrementAndGet();
             maxInFlight.accumulateAndGet(now, Math::max);
             started.incrementAndGet();
             firstPosts.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                inFlight.decrementAndGet();
-            }
-            return Outcome.DELIVERED;
+            return CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        inFlight.decrementAndGet();
+                        return Outcome.DELIVERED;
+                    },
+                    completer);
         }
     }
 

@@ -74,7 +74,7 @@ class SqsBatchProcessorTest {
         clock = new DispatcherTest.MutableClock(NOW);
         ConnectionSender sender = (id, payload) -> {
             posts.add(JSON.readTree(payload).get("eventId").asString());
-            return ConnectionSender.Outcome.DELIVERED;
+            return java.util.concurrent.CompletableFuture.completedFuture(ConnectionSender.Outcome.DELIVERED);
         };
         dispatcher = new Dispatcher(CATALOG, flaky, sender, clock, 4, Duration.ofMinutes(10));
         processor = new SqsBatchProcessor(dispatcher, queue, sleeps::add, bound -> {
