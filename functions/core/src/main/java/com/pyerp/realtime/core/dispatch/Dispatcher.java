@@ -1,5 +1,7 @@
 package com.pyerp.realtime.core.dispatch;
 
+import com.pyerp.realtime.core.history.ChannelHistory;
+import com.pyerp.realtime.core.history.Publication;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.registry.ChannelKey;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
@@ -41,6 +43,7 @@ public final class Dispatcher implements AutoCloseable {
     private final EventCatalog catalog;
     private final ConnectionRegistry registry;
     private final ConnectionSender sender;
+    private final ChannelHistory history;
     private final Clock clock;
     private final int concurrency;
     private final ExecutorService pool;
@@ -56,6 +59,22 @@ public final class Dispatcher implements AutoCloseable {
             Clock clock,
             int concurrency,
             Duration dedupWindow) {
+        this(catalog, registry, null, sender, clock, concurrency, dedupWindow);
+    }
+
+    /**
+     * @param history where events of channels with history are numbered and kept before they are fanned out; null:
+     *                no history (event frames carry no offset)
+     */
+    public Dispatcher(
+            EventCatalog catalog,
+            ConnectionRegistry registry,
+            ChannelHistory history,
+            ConnectionSender sender,
+            Clock clock,
+            int concurrency,
+            Duration dedupWindow) {
+        this.history = history;
         this.catalog = catalog;
         this.registry = registry;
         this.sender = sender;
@@ -207,11 +226,12 @@ public final class Dispatcher implements AutoCloseable {
     private void fanOut(
             Resolved r, String tenant, Counters c, Instant now, Semaphore inFlight, Map<String, Object> ctx) {
         for (String channel : r.def.channelsFor(r.event.detail())) {
+            Publication stamp = appendToHistory(r, tenant, channel, now);
             Map<String, byte[]> payloadByVisibility = new ConcurrentHashMap<>();
             try (Stream<Subscriber> subs = registry.subscribers(ChannelKey.of(tenant, channel), now)) {
                 subs.forEach(sub -> {
                     byte[] payload = payloadByVisibility.computeIfAbsent(
-                            r.def.visibilityKey(sub.roles()), v -> envelope(r, channel, sub));
+                            r.def.visibilityKey(sub.roles()), v -> envelope(r, channel, sub, stamp));
                     c.recipients.incrementAndGet();
                     inFlight.acquireUninterruptibly();
                     try {
@@ -273,8 +293,22 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private byte[] envelope(Resolved r, String channel, Subscriber sub) {
+    private byte[] envelope(Resolved r, String channel, Subscriber sub, Publication stamp) {
         ErpEvent e = r.event;
+        if (stamp != null) {
+            return Envelope.eventFrame(
+                            channel,
+                            e.detailType(),
+                            e.source(),
+                            e.id(),
+                            e.time().toString(),
+                            e.correlationId(),
+                            r.def.visibleTo(e.detail(), sub.roles()),
+                            stamp.offset(),
+                            stamp.epoch())
+                    .toString()
+                    .getBytes(StandardCharsets.UTF_8);
+        }
         return Envelope.eventFrameJson(
                         channel,
                         e.detailType(),
@@ -284,6 +318,31 @@ public final class Dispatcher implements AutoCloseable {
                         e.correlationId(),
                         r.def.visibleTo(e.detail(), sub.roles()))
                 .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * History step, before the fan-out of one channel: when the channel's family keeps history, the event is numbered
+     * with the channel's next offset and kept (docs/protocol.md, "Recovery"); null when the channel keeps none. A
+     * failure here fails the event (retried, like a failed fan-out): an event is never delivered without its offset.
+     */
+    private Publication appendToHistory(Resolved r, String tenant, String channel, Instant now) {
+        if (history == null) return null;
+        var policy = catalog.matchChannel(channel).flatMap(m -> m.family().historyPolicy());
+        if (policy.isEmpty()) return null;
+        ErpEvent e = r.event;
+        Publication p = history.append(
+                ChannelKey.of(tenant, channel),
+                Publication.draft(
+                        e.id(),
+                        e.source(),
+                        e.detailType(),
+                        e.time().toString(),
+                        e.correlationId(),
+                        e.detail().toString()),
+                now,
+                Duration.ofSeconds(policy.get().ttlSeconds()));
+        LOG.info("event kept in history", "channel", channel, "offset", p.offset(), "epoch", p.epoch());
+        return p;
     }
 
     private String tenantOf(Resolved r) {
