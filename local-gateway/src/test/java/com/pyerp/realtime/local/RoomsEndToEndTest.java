@@ -139,9 +139,11 @@ class RoomsEndToEndTest {
                         .as("nothing relayed")
                         .isNull();
 
-            // rate limit: 5 per second per connection and channel (fixed windows). 30 frames sent at once: however
+            // rate limit: 5 per second per connection and channel (fixed windows). Frames sent at once: however
             // slow the machine, no more than 5 per window they spanned may be relayed
-            int burst = 30;
+            // 12 frames stay under the connection's own rate limit (a burst of 20, issue 10) once its bucket refilled
+            Thread.sleep(2500);
+            int burst = 12;
             long started = System.nanoTime();
             for (int i = 0; i < burst; i++)
                 a.send("{\"action\":\"publish\",\"channel\":\"" + ROOM + "\",\"data\":{\"kind\":\"note\",\"text\":\""
@@ -152,12 +154,13 @@ class RoomsEndToEndTest {
                 JsonNode r = a.next();
                 if ("PUBLISH_RATE_LIMITED".equals(r.path("code").asString())) refusedForRate++;
                 else if ("ack".equals(r.path("type").asString())) relayed++;
+                else throw new AssertionError("unexpected reply " + r);
             }
             long windows = (System.nanoTime() - started) / 1_000_000_000L + 2; // partial windows at both ends
             assertThat(refusedForRate + relayed).isEqualTo(burst);
             assertThat(relayed).as("relayed within %d windows", windows).isLessThanOrEqualTo((int) (5 * windows));
-            if (windows < 6)
-                assertThat(refusedForRate).as("refused for the rate").isPositive();
+            if (windows <= 2)
+                assertThat(refusedForRate).as("refused for the rate").isGreaterThanOrEqualTo(2);
             for (int i = 0; i < relayed; i++)
                 assertThat(c.next().path("type").asString()).isEqualTo("message");
             assertThat(c.poll(Duration.ofMillis(300)))
