@@ -109,6 +109,26 @@ function connect() {
     log('error', `${s.error.code} on ${s.channel}`, `${s.error.message}${s.willRetry ? ' (retrying)' : ''}`),
   );
   c.on('subscriptions', renderSubscriptions);
+  c.on('join', (/** @type {any} */ j) => {
+    log('lifecycle', `${j.member.userId} joined`, `presence on ${j.channel}`).dataset.presence = 'join';
+  });
+  c.on('leave', (/** @type {any} */ l) => {
+    log('lifecycle', `${l.member.userId} left`, `presence on ${l.channel}`).dataset.presence = 'leave';
+  });
+  c.on('clientMessage', (/** @type {any} */ m) => {
+    log('event', `message from ${m.from.userId}`, JSON.stringify(m.data, null, 2), m.channel).dataset.from =
+      m.from.userId;
+  });
+  c.on('recovery', (/** @type {any} */ r) => {
+    log(
+      r.recovered ? 'lifecycle' : 'error',
+      r.recovered ? `recovered ${r.channel}` : `state may be stale: ${r.channel}`,
+      r.recovered
+        ? `${r.missed} missed event(s) delivered, now at offset ${r.offset} (epoch ${r.epoch})`
+        : `the history no longer holds the missed events; reload the data of this channel (now at offset ${r.offset})`,
+    );
+    if (client === c) renderSubscriptions(c.subscriptions);
+  });
   c.on('pong', (/** @type {any} */ p) => {
     $('last-pong').textContent = `${p.time ?? '?'} (${p.rtt} ms)`;
   });
@@ -193,7 +213,7 @@ async function unsubscribe(channel) {
   }
 }
 
-/** @param {Array<{ channel: string, state: string, eventCount: number, error?: any }>} list */
+/** @param {Array<{ channel: string, state: string, eventCount: number, error?: any, offset?: number | null, epoch?: string | null, recovered?: boolean | null }>} list */
 function renderSubscriptions(list) {
   const ul = $('subscriptions');
   if (list.length === 0) {
@@ -210,10 +230,47 @@ function renderSubscriptions(list) {
       const count = el('span', { className: 'muted' }, `${s.eventCount} ev`);
       const button = el('button', { type: 'button' }, 'Unsubscribe');
       button.addEventListener('click', () => unsubscribe(s.channel));
-      li.append(name, state, count, button);
+      li.append(name, state, count);
+      if (s.offset !== null && s.offset !== undefined) {
+        // a channel with history: its position, and whether the last recovery was complete
+        const pos = el('span', { className: 'muted offset' }, `@${s.offset}`);
+        pos.title = `offset ${s.offset} in epoch ${s.epoch}`;
+        li.append(pos);
+      }
+      if (s.recovered === true || s.recovered === false) {
+        li.dataset.recovered = String(s.recovered);
+        li.append(
+          el(
+            'span',
+            { className: `sub-state ${s.recovered ? 'subscribed' : 'failed'} recovery` },
+            s.recovered ? 'recovered' : 'stale',
+          ),
+        );
+      }
+      const who = el('button', { type: 'button', className: 'presence' }, 'Who is here');
+      who.addEventListener('click', () => showPresence(s.channel));
+      li.append(who, button);
       return li;
     }),
   );
+}
+
+/** Logs the channel's members (presence); a channel without presence answers PRESENCE_NOT_ENABLED. @param {string} channel */
+async function showPresence(channel) {
+  if (!client) return;
+  try {
+    const members = await client.presence(channel);
+    const li = log(
+      'lifecycle',
+      `${members.length} on ${channel}`,
+      members
+        .map((m) => `${m.userId} (${m.connections} connection${m.connections === 1 ? '' : 's'})`)
+        .join('\n'),
+    );
+    li.dataset.presence = 'members';
+  } catch (/** @type {any} */ err) {
+    log('error', err.code ?? 'error', err.message);
+  }
 }
 
 // ------------------------------------------------------------------ publishing

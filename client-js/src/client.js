@@ -48,6 +48,8 @@ const TRANSIENT = new Set(['REGISTRY_UNAVAILABLE', 'INTERNAL_ERROR', 'COMMAND_TI
 /** Errors after which a subscription waits for the next socket instead of failing. */
 const RESTORE_LATER = new Set(['CONNECTION_LOST', 'CLIENT_CLOSED', 'NOT_CONNECTED']);
 const SUBSCRIBE_RETRIES = 3;
+/** How long a gap in a channel's offsets may stay open (events of concurrent dispatchers may cross) before the client recovers it. */
+const GAP_WAIT = 1000;
 /** A socket open at least this long counts as stable: the next reconnect starts the backoff afresh. */
 const STABLE_AFTER = 10_000;
 
@@ -253,12 +255,14 @@ export class RealtimeClient {
    * Subscribes `handler` to a channel. Returns a function that removes this handler (and sends
    * `unsubscribe` when it was the channel's last one); the function carries `ready`, a promise that
    * resolves when the server acks the subscription and rejects with its RealtimeError (e.g.
-   * CHANNEL_FORBIDDEN). Subscriptions are restored after every reconnect.
+   * CHANNEL_FORBIDDEN). Subscriptions are restored after every reconnect; on channels with history they recover
+   * the events missed meanwhile (see the 'recovery' event and `subscription.recovered`).
    * @param {string} channel
    * @param {(event: import('./index.js').RealtimeEvent) => void} handler
+   * @param {import('./index.js').SubscribeOptions} [options] `recover`: a position to recover from (new subscriptions only)
    * @returns {import('./index.js').Unsubscribe}
    */
-  subscribe(channel, handler) {
+  subscribe(channel, handler, options = {}) {
     if (this._disposed)
       throw new RealtimeError(
         'CLIENT_CLOSED',
@@ -274,6 +278,20 @@ export class RealtimeClient {
         this._handlerError(error, { channel, listener: fn, payload: event }),
       );
       this._subs.set(channel, sub);
+      const from = options?.recover;
+      if (from !== undefined && from !== null) {
+        if (!(
+          Number.isInteger(from.offset) &&
+          from.offset >= 0 &&
+          typeof from.epoch === 'string' &&
+          from.epoch
+        ))
+          throw new TypeError(
+            `subscribe('${channel}', handler, { recover }): recover must be { offset: integer >= 0, epoch: string }`,
+          );
+        sub.offset = from.offset;
+        sub.epoch = from.epoch;
+      }
     }
     const s = sub;
     const entry = s.addHandler(handler);
@@ -335,6 +353,38 @@ export class RealtimeClient {
   }
 
   /**
+   * Who is on a channel whose family has presence: one member per user, with its number of connections
+   * (docs/protocol.md, "Presence"). Rejects with PRESENCE_NOT_ENABLED, CHANNEL_FORBIDDEN... Changes arrive as
+   * 'join' and 'leave' events of the client (for the channels it is subscribed to).
+   * @param {string} channel
+   * @returns {Promise<Array<{ userId: string, connections: number }>>}
+   */
+  presence(channel) {
+    assertChannel(channel);
+    return this._enqueue({ action: 'presence', channel, id: this._nextId() }, this._o.commandTimeout).then(
+      (/** @type {any} */ reply) => (Array.isArray(reply.members) ? reply.members : []),
+    );
+  }
+
+  /**
+   * Publishes a message to the other subscribers of a room (a channel whose family allows client publish); they
+   * receive it as a 'clientMessage' event with `from.userId` taken from this client's token. Resolves on the ack;
+   * rejects with PUBLISH_FORBIDDEN, PUBLISH_TOO_BIG, PUBLISH_RATE_LIMITED or INVALID_PAYLOAD (nothing was relayed).
+   * @param {string} channel
+   * @param {Record<string, unknown>} data
+   * @returns {Promise<void>}
+   */
+  publish(channel, data) {
+    assertChannel(channel);
+    if (data === null || typeof data !== 'object' || Array.isArray(data))
+      throw new TypeError(`publish('${channel}', data): data must be a plain object`);
+    return this._enqueue(
+      { action: 'publish', channel, data, id: this._nextId() },
+      this._o.commandTimeout,
+    ).then(() => undefined);
+  }
+
+  /**
    * Sends any other command frame (e.g. to try an action the server does not know) and resolves with the
    * reply frame, or rejects with the server's RealtimeError. Queued while connecting.
    * subscribe/unsubscribe must go through subscribe()/unsubscribe(), which keep the restore list.
@@ -354,7 +404,8 @@ export class RealtimeClient {
   /**
    * Listens to a client event; returns a function that removes the listener. Events: state, idle,
    * connecting, open, reconnecting, closed, disconnected, event, message, error, subscribed, unsubscribed,
-   * subscriptionError, subscriptions, pong, recycling, recycled, duplicate, handlerError.
+   * subscriptionError, subscriptions, pong, recycling, recycled, duplicate, handlerError, recovery, join, leave,
+   * clientMessage.
    * @param {string} event
    * @param {(...args: any[]) => void} listener
    * @returns {() => void}
@@ -834,9 +885,17 @@ export class RealtimeClient {
       };
       return pendingUnsub.then(go, go);
     }
-    return link.command({ action: 'subscribe', channel, id: this._nextId() }, this._o.commandTimeout).then(
-      () => {
+    /** @type {any} */
+    const frame = { action: 'subscribe', channel, id: this._nextId() };
+    const from = sub.position();
+    if (from) {
+      frame.recover = from;
+      sub.recovering = true;
+    }
+    return link.command(frame, this._o.commandTimeout).then(
+      (/** @type {any} */ ack) => {
         sub.sending.delete(link);
+        if (this._subs.get(channel) === sub) this._onSubscribeAck(sub, ack, from);
         if (this._subs.get(channel) !== sub) {
           // unsubscribed while the subscribe was in flight: undo it on the server
           if (!link.closed)
@@ -853,6 +912,7 @@ export class RealtimeClient {
       },
       (/** @type {RealtimeError} */ err) => {
         sub.sending.delete(link);
+        if (from) this._flushRecovery(sub);
         if (this._subs.get(channel) !== sub) return;
         if (RESTORE_LATER.has(err.code)) {
           if (sub.state === 'subscribing') sub.state = 'pending';
@@ -873,6 +933,68 @@ export class RealtimeClient {
         this._subsChanged();
       },
     );
+  }
+
+  /**
+   * The position in a subscribe ack: on a recovering subscribe, the missed events (in offset order) are delivered
+   * before the live events that arrived meanwhile, and `recovered` tells the application whether its state is
+   * complete (docs/protocol.md, "Recovery").
+   * @private @param {Subscription} sub @param {any} ack @param {{ offset: number, epoch: string } | null} from
+   */
+  _onSubscribeAck(sub, ack, from) {
+    if (from && typeof ack?.recovered === 'boolean') {
+      sub.recovered = ack.recovered;
+      const publications = ack.recovered && Array.isArray(ack.publications) ? ack.publications : [];
+      if (!ack.recovered) {
+        // the missed events are gone: count from the channel's current position; the app reloads its state
+        sub.epoch = null;
+        sub.offset = null;
+        sub.ahead.clear();
+      }
+      sub.adoptPosition(ack.recovered ? { offset: from.offset, epoch: from.epoch } : ack);
+      for (const p of publications)
+        if (p && p.type === 'event' && p.channel === sub.channel) this._deliverTracked(sub, p);
+      sub.adoptPosition(ack);
+      this._emit('recovery', {
+        channel: sub.channel,
+        recovered: ack.recovered,
+        missed: publications.length,
+        offset: ack.offset,
+        epoch: ack.epoch,
+      });
+    } else {
+      sub.adoptPosition(ack ?? {});
+    }
+    this._flushRecovery(sub);
+  }
+
+  /** Delivers the live events held back while a recovering subscribe was in flight. @private @param {Subscription} sub */
+  _flushRecovery(sub) {
+    sub.recovering = false;
+    const held = sub.buffer.splice(0);
+    for (const f of held) this._deliverTracked(sub, f);
+  }
+
+  /**
+   * Delivers an event of a channel with history once per offset; a gap (offsets missing before it) is healed by
+   * subscribing again with the last gap-free position, after a short wait for stragglers of concurrent dispatchers.
+   * @private @param {Subscription} sub @param {any} frame
+   */
+  _deliverTracked(sub, frame) {
+    const t = sub.track(frame);
+    if (t === 'duplicate') {
+      this._emit('duplicate', frame);
+      return;
+    }
+    this._deliverEvent(frame);
+    if (t === 'gap' && !sub.gapTimer) {
+      sub.gapTimer = this._timer(() => {
+        sub.gapTimer = null;
+        const link = this._link;
+        if (this._subs.get(sub.channel) !== sub || sub.ahead.size === 0 || !link || link.closed) return;
+        if (!sub.sending.has(link)) this._sendSubscribe(sub, link);
+      }, GAP_WAIT);
+    }
   }
 
   /** @private @param {Subscription} sub @param {Function} entry @returns {Promise<void>} */
@@ -927,6 +1049,10 @@ export class RealtimeClient {
     this._emit('message', frame);
     if (frame.type === 'event') {
       this._onEvent(frame);
+    } else if (!wasReply && (frame.type === 'join' || frame.type === 'leave')) {
+      this._emit(frame.type, { channel: frame.channel, member: frame.member });
+    } else if (!wasReply && frame.type === 'message') {
+      this._emit('clientMessage', { channel: frame.channel, from: frame.from, data: frame.data });
     } else if (frame.type === 'error') {
       const err = errorFromFrame(frame);
       if (!wasReply) this._error(err);
@@ -946,6 +1072,17 @@ export class RealtimeClient {
       this._error(new RealtimeError('BAD_SERVER_FRAME', 'event frame without a string channel'));
       return;
     }
+    const sub = this._subs.get(frame.channel);
+    if (sub && typeof frame.offset === 'number') {
+      if (sub.recovering) sub.buffer.push(frame);
+      else this._deliverTracked(sub, frame);
+      return;
+    }
+    this._deliverEvent(frame);
+  }
+
+  /** Dedupes on eventId and calls the handlers. @private @param {any} frame */
+  _deliverEvent(frame) {
     if (typeof frame.eventId === 'string' && this._o.dedupeWindow > 0) {
       const key = `${frame.channel}\n${frame.eventId}`;
       if (this._seen.has(key)) {

@@ -33,7 +33,8 @@ export const ERROR_CODES = Object.freeze([
     number: 4402,
     keepsConnection: true,
     delivery: 'frame',
-    description: "The frame's action is missing or is not one of subscribe, unsubscribe, ping.",
+    description:
+      "The frame's action is missing or is not one of subscribe, unsubscribe, ping, presence, publish.",
   }),
   Object.freeze({
     code: 'INVALID_CHANNEL',
@@ -154,6 +155,42 @@ export const ERROR_CODES = Object.freeze([
     delivery: 'handshake',
     description:
       'Handshake refused: the user already holds the maximum number of concurrent connections (MAX_CONNECTIONS_PER_USER).',
+  }),
+  Object.freeze({
+    code: 'PRESENCE_NOT_ENABLED',
+    number: 4460,
+    keepsConnection: true,
+    delivery: 'frame',
+    description: "The channel's family has no presence (catalog channelFamilies[].presence).",
+  }),
+  Object.freeze({
+    code: 'PUBLISH_FORBIDDEN',
+    number: 4461,
+    keepsConnection: true,
+    delivery: 'frame',
+    description: 'Clients may not publish on this channel, or the token lacks a publish role of its family.',
+  }),
+  Object.freeze({
+    code: 'PUBLISH_TOO_BIG',
+    number: 4462,
+    keepsConnection: true,
+    delivery: 'frame',
+    description: "The published data is larger than the family's publish.maxBytes; nothing was relayed.",
+  }),
+  Object.freeze({
+    code: 'PUBLISH_RATE_LIMITED',
+    number: 4463,
+    keepsConnection: true,
+    delivery: 'frame',
+    description:
+      "This connection published more than the family's publish.ratePerSecond on the channel; nothing was relayed, retry later.",
+  }),
+  Object.freeze({
+    code: 'INVALID_PAYLOAD',
+    number: 4464,
+    keepsConnection: true,
+    delivery: 'frame',
+    description: "The published data does not match the family's publish.schema; nothing was relayed.",
   }),
 ]);
 

@@ -104,7 +104,7 @@ export class Link {
   }
 
   /**
-   * Sends a command and waits for its reply (`ack`/`pong` resolves, `error` rejects with the server's code).
+   * Sends a command and waits for its reply (`ack`/`pong`/`refreshed`/`presence` resolves, `error` rejects with the server's code).
    * @param {{ action: string, id: string, channel?: string, token?: string }} frame
    * @param {number} timeoutMs
    * @returns {Promise<any>} the reply frame
@@ -230,7 +230,11 @@ export class Link {
     }
     const waiting =
       typeof frame.id === 'string' &&
-      (frame.type === 'ack' || frame.type === 'error' || frame.type === 'pong' || frame.type === 'refreshed')
+      (frame.type === 'ack' ||
+        frame.type === 'error' ||
+        frame.type === 'pong' ||
+        frame.type === 'refreshed' ||
+        frame.type === 'presence')
         ? this.pending.get(frame.id)
         : undefined;
     if (waiting) {

@@ -108,6 +108,37 @@ export interface RealtimeEvent<D = Record<string, unknown>> {
   time: string;
   correlationId?: string;
   data: D;
+  /** Only on channels with history: grows by one per event of the channel (docs/protocol.md, Recovery). */
+  offset?: number;
+  /** Only on channels with history: the history epoch the offset counts in. */
+  epoch?: string;
+}
+
+/** A user on a channel with presence: its user id and how many of its connections are subscribed. */
+export interface PresenceMember {
+  userId: string;
+  connections: number;
+}
+
+/** A position in a channel's history: the last event received (offset) and the epoch it counts in. */
+export interface StreamPosition {
+  offset: number;
+  epoch: string;
+}
+
+export interface SubscribeOptions {
+  /** Recover from this position (e.g. one kept in sessionStorage across a page reload); else from the last event received. */
+  recover?: StreamPosition | null;
+}
+
+/** After a subscribe that asked to recover: whether every missed event was delivered (else reload the state). */
+export interface RecoveryInfo {
+  channel: string;
+  recovered: boolean;
+  /** How many missed events were delivered (before any newer one). */
+  missed: number;
+  offset: number;
+  epoch: string;
 }
 
 export type CloseReason =
@@ -147,6 +178,11 @@ export interface SubscriptionInfo {
   subscribedAt: number | null;
   eventCount: number;
   error: { code: string; message: string } | null;
+  /** The last offset received without a gap, on a channel with history; null otherwise. */
+  offset: number | null;
+  epoch: string | null;
+  /** The outcome of the last recovery: false = the state may be stale; null = no recovery yet. */
+  recovered: boolean | null;
 }
 
 export declare class Subscription {
@@ -155,7 +191,12 @@ export declare class Subscription {
   error: RealtimeError | null;
   subscribedAt: number | null;
   eventCount: number;
+  offset: number | null;
+  epoch: string | null;
+  recovered: boolean | null;
   readonly ready: Promise<void>;
+  /** The position to recover from, or null. */
+  position(): StreamPosition | null;
   toJSON(): SubscriptionInfo;
 }
 
@@ -195,6 +236,14 @@ export interface ClientEvents {
   /** The server accepted a fresh token (`refresh`); the connection now lasts until expiresAt. */
   tokenRefreshed: (info: { expiresAt: string }) => void;
   duplicate: (event: RealtimeEvent) => void;
+  /** A user's first connection subscribed to a channel with presence (docs/protocol.md, Presence). */
+  join: (info: { channel: string; member: PresenceMember }) => void;
+  /** A user's last connection left a channel with presence. */
+  leave: (info: { channel: string; member: PresenceMember }) => void;
+  /** Another client published on a room this client is subscribed to; `from` comes from the sender's token. */
+  clientMessage: (info: { channel: string; from: { userId: string }; data: Record<string, unknown> }) => void;
+  /** A subscribe that asked to recover was answered: recovered false means the channel's state may be stale. */
+  recovery: (info: RecoveryInfo) => void;
   handlerError: (info: {
     error: unknown;
     event?: string;
@@ -218,6 +267,7 @@ export declare class RealtimeClient {
   subscribe<D = Record<string, unknown>>(
     channel: string,
     handler: (event: RealtimeEvent<D>) => void,
+    options?: SubscribeOptions,
   ): Unsubscribe;
   unsubscribe(channel: string): Promise<void>;
   onEventType<D = Record<string, unknown>>(
@@ -225,6 +275,10 @@ export declare class RealtimeClient {
     handler: (event: RealtimeEvent<D>) => void,
   ): () => void;
   ping(): Promise<{ rtt: number; time: string | undefined }>;
+  /** Who is on a channel with presence (one member per user). */
+  presence(channel: string): Promise<PresenceMember[]>;
+  /** Publishes to the other subscribers of a room; resolves on the ack. */
+  publish(channel: string, data: Record<string, unknown>): Promise<void>;
   command(action: string, fields?: Record<string, unknown>): Promise<Record<string, unknown>>;
   on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): () => void;
   once<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): () => void;

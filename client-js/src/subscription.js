@@ -81,6 +81,77 @@ export class Subscription {
     this._resolve = resolve;
     this._reject = reject;
     this._settled = false;
+    // ---- history and recovery (docs/protocol.md, "Recovery"): channels whose family keeps history number
+    // their events; the subscription remembers the last position it received without a gap.
+    /** The offset up to which every event of the channel was received (no gap), null before any. @type {number | null} */
+    this.offset = null;
+    /** The history epoch `offset` counts in. @type {string | null} */
+    this.epoch = null;
+    /** Offsets received beyond `offset` (out of order, or after a gap). @type {Set<number>} */
+    this.ahead = new Set();
+    /**
+     * The outcome of the last recovery: true when every missed event was delivered, false when the state may be
+     * stale (the application should reload it), null when no recovery happened yet.
+     * @type {boolean | null}
+     */
+    this.recovered = null;
+    /** A recovering subscribe is in flight: live events wait in `buffer` so the missed ones come first. */
+    this.recovering = false;
+    /** @type {object[]} */
+    this.buffer = [];
+    /** The timer that heals a gap in offsets, when one is open. @type {unknown} */
+    this.gapTimer = null;
+  }
+
+  /** The position to recover from, or null when the channel has none (no history, nothing received yet). */
+  position() {
+    return this.offset !== null && this.epoch !== null ? { offset: this.offset, epoch: this.epoch } : null;
+  }
+
+  /**
+   * Records the position of an event that carries one. Returns 'duplicate' for an offset already received,
+   * 'gap' when offsets are missing before it, 'ok' otherwise.
+   * @param {{ offset?: unknown, epoch?: unknown }} frame
+   * @returns {'ok' | 'gap' | 'duplicate'}
+   */
+  track(frame) {
+    const o = frame.offset;
+    const e = frame.epoch;
+    if (typeof o !== 'number' || typeof e !== 'string') return 'ok';
+    if (e !== this.epoch) {
+      // a new epoch: the history was reset; count from this event (a known position from now on)
+      this.epoch = e;
+      this.offset = o;
+      this.ahead.clear();
+      return 'ok';
+    }
+    if (this.offset === null) {
+      this.offset = o;
+      return 'ok';
+    }
+    if (o <= this.offset || this.ahead.has(o)) return 'duplicate';
+    if (o === this.offset + 1) {
+      this.offset = o;
+      while (this.ahead.delete(this.offset + 1)) this.offset++;
+      return 'ok';
+    }
+    this.ahead.add(o);
+    return 'gap';
+  }
+
+  /**
+   * The position from a subscribe ack: the channel's current offset, unless events beyond it already arrived.
+   * @param {{ offset?: unknown, epoch?: unknown }} ack
+   */
+  adoptPosition(ack) {
+    if (typeof ack.offset !== 'number' || typeof ack.epoch !== 'string') return;
+    if (ack.epoch !== this.epoch || this.offset === null || ack.offset > this.offset) {
+      if (ack.epoch !== this.epoch) this.ahead.clear();
+      this.epoch = ack.epoch;
+      this.offset = ack.offset;
+      for (const o of [...this.ahead]) if (o <= this.offset) this.ahead.delete(o);
+      while (this.ahead.delete(this.offset + 1)) this.offset++;
+    }
   }
 
   /** @param {Function} handler */
@@ -162,6 +233,9 @@ export class Subscription {
       subscribedAt: this.subscribedAt,
       eventCount: this.eventCount,
       error: this.error ? { code: this.error.code, message: this.error.message } : null,
+      offset: this.offset,
+      epoch: this.epoch,
+      recovered: this.recovered,
     };
   }
 }

@@ -37,4 +37,12 @@ void client
   .connect()
   .then(() => client.ping())
   .then((p) => p.rtt);
+client.on('recovery', (r) => (r.recovered ? r.missed : r.offset));
+client.on('join', (j) => j.member.userId);
+client.on('clientMessage', (m) => m.from.userId);
+const room = client.subscribe('sales.order.SO-1', () => {}, { recover: { offset: 3, epoch: 'e' } });
+const pos: { offset: number; epoch: string } | null = room.subscription.position();
+void pos;
+void client.presence('sales.order.SO-1').then((members) => members.map((m) => m.connections));
+void client.publish('sales.order.SO-1', { kind: 'editing', field: 'deliveryDate' });
 client.close();

@@ -25,15 +25,21 @@ public final class FunctionEnvironment {
      *
      * @param connectionsTable    the connections table's name (usually a token)
      * @param subscriptionsTable  the subscriptions table's name (usually a token)
+     * @param historyTable        the channel history table's name (usually a token)
      * @param managementEndpoint  {@code https://{apiId}.execute-api.{region}.{suffix}/{stage}} (usually a token)
      * @throws IllegalArgumentException when a value known at synth time breaks the contract
      * @throws IllegalStateException    when {@link RealtimeEnv} gained a required variable this construct does not set
      */
     public static Map<String, String> of(
-            RealtimeGatewayProps props, String connectionsTable, String subscriptionsTable, String managementEndpoint) {
+            RealtimeGatewayProps props,
+            String connectionsTable,
+            String subscriptionsTable,
+            String historyTable,
+            String managementEndpoint) {
         RealtimeEnv.Builder b = RealtimeEnv.builder()
                 .connectionsTable(connectionsTable)
                 .subscriptionsTable(subscriptionsTable)
+                .historyTable(historyTable)
                 .jwtIssuer(props.jwtIssuer())
                 .jwtAudience(props.jwtAudience())
                 .jwksUrl(props.jwksUrl())

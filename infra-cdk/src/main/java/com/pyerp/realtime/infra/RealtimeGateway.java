@@ -136,6 +136,7 @@ public final class RealtimeGateway extends Construct {
                 props,
                 tables.connections().getTableName(),
                 tables.subscriptions().getTableName(),
+                tables.history().getTableName(),
                 managementEndpoint));
         if (!props.javaToolOptions().isBlank()) env.put(FunctionEnvironment.JAVA_TOOL_OPTIONS, props.javaToolOptions());
         env.put(RealtimeEnv.Var.FANOUT_QUEUE_URL.name(), scatter.queue().getQueueUrl());
@@ -244,28 +245,47 @@ public final class RealtimeGateway extends Construct {
     private void grantLeastPrivilege() {
         String connections = tables.connections().getTableArn();
         String subscriptions = tables.subscriptions().getTableArn();
+        String history = tables.history().getTableArn();
         // AUTHORIZER: nothing beyond its log group (verifies the token against the JWKS over HTTPS)
         functions.get(GatewayFunction.CONNECT).allow(List.of("dynamodb:PutItem"), List.of(connections));
 
+        // presence (join/leave, docs/protocol.md) reads the user's other connections and the channel's members and
+        // posts to them; a post that finds a connection gone removes it like $disconnect
+        String byUser = tables.byUserIndexArn();
+        String byChannel = tables.byChannelIndexArn();
+        String post = connectionsArn("POST");
+
         HandlerFunction disconnect = functions.get(GatewayFunction.DISCONNECT);
-        disconnect.allow(List.of("dynamodb:DeleteItem"), List.of(connections));
+        disconnect.allow(List.of("dynamodb:GetItem", "dynamodb:DeleteItem"), List.of(connections));
         disconnect.allow(List.of("dynamodb:Query", "dynamodb:BatchWriteItem"), List.of(subscriptions));
+        disconnect.allow(List.of("dynamodb:Query"), List.of(byUser));
+        disconnect.allow(List.of("dynamodb:Query"), List.of(byChannel));
+        disconnect.allow(List.of("execute-api:ManageConnections"), List.of(post));
 
         HandlerFunction command = functions.get(GatewayFunction.COMMAND);
-        command.allow(List.of("dynamodb:GetItem"), List.of(connections));
-        command.allow(List.of("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"), List.of(subscriptions));
+        // UpdateItem: the per-connection publish budget lives on the connection item
+        command.allow(List.of("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"), List.of(connections));
+        command.allow(
+                List.of("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchWriteItem"),
+                List.of(subscriptions));
+        command.allow(List.of("dynamodb:Query"), List.of(byUser));
+        command.allow(List.of("dynamodb:Query"), List.of(byChannel));
+        command.allow(List.of("execute-api:ManageConnections"), List.of(post));
+        // subscribe on a channel with history: read (or start) its epoch and read the missed events
+        command.allow(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), List.of(history));
 
         HandlerFunction dispatcher = functions.get(GatewayFunction.DISPATCHER);
-        dispatcher.allow(List.of("dynamodb:Query"), List.of(tables.byChannelIndexArn()));
-        // 410 Gone cleanup: the same removal as $disconnect
-        dispatcher.allow(List.of("dynamodb:DeleteItem"), List.of(connections));
+        dispatcher.allow(List.of("dynamodb:Query"), List.of(byChannel));
+        // 410 Gone cleanup: the same removal as $disconnect (with its presence leave)
+        dispatcher.allow(List.of("dynamodb:GetItem", "dynamodb:DeleteItem"), List.of(connections));
         dispatcher.allow(List.of("dynamodb:Query", "dynamodb:BatchWriteItem"), List.of(subscriptions));
-        dispatcher.allow(List.of("execute-api:ManageConnections"), List.of(connectionsArn("POST")));
+        dispatcher.allow(List.of("dynamodb:Query"), List.of(byUser));
+        dispatcher.allow(List.of("execute-api:ManageConnections"), List.of(post));
+        // number and keep events of channels with history: read the epoch, claim an offset, raise the top
+        dispatcher.allow(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"), List.of(history));
 
         // session security (issue 10): the per-user connection limit, refresh, closing a session from the server side
         functions.get(GatewayFunction.CONNECT).allow(List.of("dynamodb:Query"), List.of(tables.byUserIndexArn()));
-        command.allow(List.of("dynamodb:UpdateItem"), List.of(connections));
-        command.allow(List.of("execute-api:ManageConnections"), List.of(connectionsArn("POST")));
         command.allow(List.of("execute-api:ManageConnections"), List.of(connectionsArn("DELETE")));
         HandlerFunction session = functions.get(GatewayFunction.SESSION);
         session.allow(List.of("dynamodb:Scan", "dynamodb:DeleteItem"), List.of(connections));

@@ -13,7 +13,7 @@ import software.amazon.awscdk.services.dynamodb.TableProps;
 import software.constructs.Construct;
 
 /**
- * The connection registry's two DynamoDB tables, laid out by {@link RegistrySchema} (the names the registry code
+ * The connection registry's DynamoDB tables (connections, subscriptions, channel history), laid out by {@link RegistrySchema} (the names the registry code
  * queries): on-demand, TTL on {@code expiresAt}, point-in-time recovery.
  * <ul>
  *   <li>connections: PK {@code connectionId}; GSI {@code byUser} on {@code userKey} (tenant#user), projecting ALL:
@@ -28,12 +28,24 @@ import software.constructs.Construct;
 public final class RegistryTables extends Construct {
     private final Table connections;
     private final Table subscriptions;
+    private final Table history;
 
     public RegistryTables(
             Construct scope,
             String id,
             String connectionsTableName,
             String subscriptionsTableName,
+            RemovalPolicy removalPolicy) {
+        this(scope, id, connectionsTableName, subscriptionsTableName, null, removalPolicy);
+    }
+
+    /** @param historyTableName physical name of the channel history table, or null for a generated one */
+    public RegistryTables(
+            Construct scope,
+            String id,
+            String connectionsTableName,
+            String subscriptionsTableName,
+            String historyTableName,
             RemovalPolicy removalPolicy) {
         super(scope, id);
         connections = new Table(
@@ -62,6 +74,18 @@ public final class RegistryTables extends Construct {
                 .projectionType(ProjectionType.INCLUDE)
                 .nonKeyAttributes(RegistrySchema.BY_CHANNEL_PROJECTION)
                 .build());
+
+        // channel history: PK channelKey, SK offset (number; 0 = the channel's epoch and top), no index
+        history = new Table(
+                this,
+                "History",
+                common(historyTableName, removalPolicy)
+                        .partitionKey(string(RegistrySchema.HISTORY_PK))
+                        .sortKey(Attribute.builder()
+                                .name(RegistrySchema.HISTORY_SK)
+                                .type(AttributeType.NUMBER)
+                                .build())
+                        .build());
     }
 
     private static TableProps.Builder common(String tableName, RemovalPolicy removalPolicy) {
@@ -88,7 +112,12 @@ public final class RegistryTables extends Construct {
         return subscriptions;
     }
 
-    /** The ARN of the connections table's byUser index (exact, no wildcard). */
+    /** The channel history table (offsets, epochs and kept events of the channels whose family keeps history). */
+    public Table history() {
+        return history;
+    }
+
+    /** The ARN of the connections table's byUser index (exact, no wildcard): presence reads a user's connections. */
     public String byUserIndexArn() {
         return connections.getTableArn() + "/index/" + RegistrySchema.CONN_BY_USER_INDEX;
     }

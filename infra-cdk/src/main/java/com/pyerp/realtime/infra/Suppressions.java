@@ -74,22 +74,25 @@ final class Suppressions {
         }
 
         String stage = gw.props().stageName(); // [A-Za-z0-9_-] only (validated): no regex metacharacter
-        NagSuppressions.addResourceSuppressions(
-                gw.function(GatewayFunction.DISPATCHER).role(),
-                List.of(NagPackSuppression.builder()
-                        .id("AwsSolutions-IAM5")
-                        .reason(
-                                "connection ids are only known at run time: ManageConnections is scoped to POST on this API's"
-                                        + " @connections path of this stage only (arn:...:{apiId}/"
-                                        + gw.props().stageName() + "/POST/@connections/*)")
-                        .appliesTo(List.of(RegexAppliesTo.builder()
-                                .regex(
-                                        "/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):execute-api:(<AWS::Region>|[a-z0-9-]+)"
-                                                + ":(<AWS::AccountId>|[0-9]{12}):<[A-Za-z0-9]+>\\/" + stage
-                                                + "\\/POST\\/@connections\\/\\*$/")
-                                .build()))
-                        .build()),
-                true);
+        // the dispatcher posts events; the disconnect function posts presence leaves (the command function's
+        // POST and DELETE are covered below)
+        for (GatewayFunction poster : List.of(GatewayFunction.DISPATCHER, GatewayFunction.DISCONNECT))
+            NagSuppressions.addResourceSuppressions(
+                    gw.function(poster).role(),
+                    List.of(NagPackSuppression.builder()
+                            .id("AwsSolutions-IAM5")
+                            .reason(
+                                    "connection ids are only known at run time: ManageConnections is scoped to POST on this API's"
+                                            + " @connections path of this stage only (arn:...:{apiId}/"
+                                            + gw.props().stageName() + "/POST/@connections/*)")
+                            .appliesTo(List.of(RegexAppliesTo.builder()
+                                    .regex(
+                                            "/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):execute-api:(<AWS::Region>|[a-z0-9-]+)"
+                                                    + ":(<AWS::AccountId>|[0-9]{12}):<[A-Za-z0-9]+>\\/" + stage
+                                                    + "\\/POST\\/@connections\\/\\*$/")
+                                    .build()))
+                            .build()),
+                    true);
         applySessionClosers(gw);
     }
 

@@ -16,6 +16,7 @@ import software.amazon.awscdk.Token;
 class FunctionEnvironmentTest {
     private static final String TOKEN_TABLE = Token.asString(Lazy.string(() -> "connections-table"));
     private static final String TOKEN_SUBS = Token.asString(Lazy.string(() -> "subscriptions-table"));
+    private static final String TOKEN_HISTORY = Token.asString(Lazy.string(() -> "history-table"));
     private static final String TOKEN_ENDPOINT =
             "https://" + Token.asString(Lazy.string(() -> "abc123")) + ".execute-api.eu-central-1.amazonaws.com/live";
 
@@ -34,6 +35,7 @@ class FunctionEnvironmentTest {
                         .build(),
                 TOKEN_TABLE,
                 TOKEN_SUBS,
+                TOKEN_HISTORY,
                 TOKEN_ENDPOINT);
         for (RealtimeEnv.Var v : RealtimeEnv.Var.values()) {
             if (v.required() && v != RealtimeEnv.Var.AWS_REGION) assertThat(env).containsKey(v.name());
@@ -43,6 +45,7 @@ class FunctionEnvironmentTest {
                 .containsEntry("ALLOWED_ORIGINS", "https://a.example.com,https://b.example.com")
                 .containsEntry("CONNECTION_TTL_SECONDS", "3600")
                 .containsEntry("CONNECTIONS_TABLE", TOKEN_TABLE)
+                .containsEntry("HISTORY_TABLE", TOKEN_HISTORY)
                 .containsEntry("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI", TOKEN_ENDPOINT);
         assertThat(Token.isUnresolved(env.get("CONNECTIONS_TABLE"))).isTrue();
     }
@@ -54,6 +57,7 @@ class FunctionEnvironmentTest {
                                 .build(),
                         TOKEN_TABLE,
                         TOKEN_SUBS,
+                        TOKEN_HISTORY,
                         TOKEN_ENDPOINT))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("breaks the RealtimeEnv contract")
@@ -63,14 +67,15 @@ class FunctionEnvironmentTest {
                                 .build(),
                         TOKEN_TABLE,
                         TOKEN_SUBS,
+                        TOKEN_HISTORY,
                         TOKEN_ENDPOINT))
                 .hasMessageContaining("DISPATCH_CONCURRENCY must be a whole number");
     }
 
     @Test
     void check_shouldNameARequiredVariableTheGatewayForgot() {
-        Map<String, String> env =
-                new LinkedHashMap<>(FunctionEnvironment.of(props().build(), TOKEN_TABLE, TOKEN_SUBS, TOKEN_ENDPOINT));
+        Map<String, String> env = new LinkedHashMap<>(
+                FunctionEnvironment.of(props().build(), TOKEN_TABLE, TOKEN_SUBS, TOKEN_HISTORY, TOKEN_ENDPOINT));
         env.remove("SUBSCRIPTIONS_TABLE");
         assertThatThrownBy(() -> FunctionEnvironment.check(env))
                 .isInstanceOf(IllegalStateException.class)

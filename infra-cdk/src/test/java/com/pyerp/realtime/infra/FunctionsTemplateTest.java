@@ -101,6 +101,8 @@ class FunctionsTemplateTest {
                 .isEqualTo(Synth.tree(ref(gateway().tables().connections())));
         assertThat(env.path("SUBSCRIPTIONS_TABLE"))
                 .isEqualTo(Synth.tree(ref(gateway().tables().subscriptions())));
+        assertThat(env.path("HISTORY_TABLE"))
+                .isEqualTo(Synth.tree(ref(gateway().tables().history())));
         // https://{apiId}.execute-api.{region}.{suffix}/{stage}: the @connections endpoint of this API's stage
         assertThat(env.path("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI"))
                 .isEqualTo(Synth.tree(Map.of(

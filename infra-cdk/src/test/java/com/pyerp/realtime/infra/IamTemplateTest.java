@@ -64,6 +64,10 @@ class IamTemplateTest {
         return arn(gateway().tables().connections());
     }
 
+    private static Object history() {
+        return arn(gateway().tables().history());
+    }
+
     private static Object subscriptions() {
         return arn(gateway().tables().subscriptions());
     }
@@ -84,26 +88,8 @@ class IamTemplateTest {
                         Stmt.of(byUser(), "dynamodb:Query"));
     }
 
-    @Test
-    void disconnect_mayRemoveTheConnectionAndItsSubscriptions() {
-        assertThat(statementsOf(GatewayFunction.DISCONNECT))
-                .containsExactlyInAnyOrder(
-                        logs(GatewayFunction.DISCONNECT),
-                        Stmt.of(connections(), "dynamodb:DeleteItem"),
-                        Stmt.of(subscriptions(), "dynamodb:Query", "dynamodb:BatchWriteItem"));
-    }
-
-    @Test
-    void command_mayReadItsConnection_andManageItsSubscriptions() {
-        assertThat(statementsOf(GatewayFunction.COMMAND))
-                .containsExactlyInAnyOrder(
-                        logs(GatewayFunction.COMMAND),
-                        Stmt.of(connections(), "dynamodb:GetItem"),
-                        Stmt.of(subscriptions(), "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"),
-                        // refresh records the new token expiry; an expired or abusive session is closed
-                        Stmt.of(connections(), "dynamodb:UpdateItem"),
-                        Stmt.of(manageConnections("POST"), "execute-api:ManageConnections"),
-                        Stmt.of(manageConnections("DELETE"), "execute-api:ManageConnections"));
+    private static Object byUser() {
+        return Map.of("Fn::Join", List.of("", List.of(connections(), "/index/byUser")));
     }
 
     @Test
@@ -116,10 +102,6 @@ class IamTemplateTest {
                         Stmt.of(subscriptions(), "dynamodb:Query", "dynamodb:BatchWriteItem"),
                         Stmt.of(manageConnections("POST"), "execute-api:ManageConnections"),
                         Stmt.of(manageConnections("DELETE"), "execute-api:ManageConnections"));
-    }
-
-    private static Object byUser() {
-        return Map.of("Fn::Join", List.of("", List.of(connections(), "/index/byUser")));
     }
 
     private static Object manageConnections(String method) {
@@ -139,10 +121,12 @@ class IamTemplateTest {
                                 "/live/" + method + "/@connections/*")));
     }
 
-    @Test
-    void dispatcher_mayQueryByChannel_cleanUpGoneConnections_postToThisStageOnly_consumeTheBuffer_andDeadLetter() {
-        Map<String, Object> byChannel = Map.of("Fn::Join", List.of("", List.of(subscriptions(), "/index/byChannel")));
-        Map<String, Object> postToConnections = Map.of(
+    private static Object byChannel() {
+        return Map.of("Fn::Join", List.of("", List.of(subscriptions(), "/index/byChannel")));
+    }
+
+    private static Object postToConnections() {
+        return Map.of(
                 "Fn::Join",
                 List.of(
                         "",
@@ -156,13 +140,52 @@ class IamTemplateTest {
                                 ":",
                                 ref(gateway().api()),
                                 "/live/POST/@connections/*")));
+    }
+
+    @Test
+    void disconnect_mayRemoveTheConnectionAndItsSubscriptions_andAnnounceThePresenceLeave() {
+        assertThat(statementsOf(GatewayFunction.DISCONNECT))
+                .containsExactlyInAnyOrder(
+                        logs(GatewayFunction.DISCONNECT),
+                        Stmt.of(connections(), "dynamodb:GetItem", "dynamodb:DeleteItem"),
+                        Stmt.of(subscriptions(), "dynamodb:Query", "dynamodb:BatchWriteItem"),
+                        Stmt.of(byUser(), "dynamodb:Query"),
+                        Stmt.of(byChannel(), "dynamodb:Query"),
+                        Stmt.of(postToConnections(), "execute-api:ManageConnections"));
+    }
+
+    @Test
+    void command_mayReadItsConnection_manageItsSubscriptions_readHistory_andPostToRooms() {
+        assertThat(statementsOf(GatewayFunction.COMMAND))
+                .containsExactlyInAnyOrder(
+                        logs(GatewayFunction.COMMAND),
+                        Stmt.of(connections(), "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+                        Stmt.of(
+                                subscriptions(),
+                                "dynamodb:PutItem",
+                                "dynamodb:DeleteItem",
+                                "dynamodb:Query",
+                                "dynamodb:BatchWriteItem"),
+                        Stmt.of(byUser(), "dynamodb:Query"),
+                        Stmt.of(byChannel(), "dynamodb:Query"),
+                        Stmt.of(postToConnections(), "execute-api:ManageConnections"),
+                        // an expired or abusive session is closed (issue 10)
+                        Stmt.of(manageConnections("DELETE"), "execute-api:ManageConnections"),
+                        Stmt.of(history(), "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"));
+    }
+
+    @Test
+    void
+            dispatcher_mayQueryByChannel_cleanUpGoneConnections_postToThisStageOnly_keepHistory_consumeTheBuffer_deadLetter_andScatter() {
         assertThat(statementsOf(GatewayFunction.DISPATCHER))
                 .containsExactlyInAnyOrder(
                         logs(GatewayFunction.DISPATCHER),
-                        Stmt.of(byChannel, "dynamodb:Query"),
-                        Stmt.of(connections(), "dynamodb:DeleteItem"),
+                        Stmt.of(byChannel(), "dynamodb:Query"),
+                        Stmt.of(connections(), "dynamodb:GetItem", "dynamodb:DeleteItem"),
                         Stmt.of(subscriptions(), "dynamodb:Query", "dynamodb:BatchWriteItem"),
-                        Stmt.of(postToConnections, "execute-api:ManageConnections"),
+                        Stmt.of(byUser(), "dynamodb:Query"),
+                        Stmt.of(postToConnections(), "execute-api:ManageConnections"),
+                        Stmt.of(history(), "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
                         // what the SqsEventSource grants its function on the buffer, and no SQS action on any other
                         // queue
                         Stmt.of(

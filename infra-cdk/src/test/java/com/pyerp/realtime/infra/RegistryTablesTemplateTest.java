@@ -37,7 +37,7 @@ class RegistryTablesTemplateTest {
 
     @Test
     void connections_isKeyedByConnectionId_withTheByUserIndex() {
-        template().resourceCountIs("AWS::DynamoDB::Table", 2);
+        template().resourceCountIs("AWS::DynamoDB::Table", 3);
         java.util.Map<String, Object> expected = new java.util.HashMap<>(common());
         expected.put("KeySchema", List.of(key(RegistrySchema.CONN_PK, "HASH")));
         expected.put(
@@ -74,6 +74,29 @@ class RegistryTablesTemplateTest {
                                         "NonKeyAttributes",
                                         RegistrySchema.BY_CHANNEL_PROJECTION))));
         template().hasResourceProperties("AWS::DynamoDB::Table", Match.objectEquals(expected));
+    }
+
+    @Test
+    void history_isKeyedByChannelAndNumericOffset_withTtl_andNoIndex() {
+        java.util.Map<String, Object> expected = new java.util.HashMap<>(common());
+        expected.put(
+                "KeySchema", List.of(key(RegistrySchema.HISTORY_PK, "HASH"), key(RegistrySchema.HISTORY_SK, "RANGE")));
+        expected.put(
+                "AttributeDefinitions",
+                List.of(
+                        attr(RegistrySchema.HISTORY_PK),
+                        Map.of("AttributeName", RegistrySchema.HISTORY_SK, "AttributeType", "N")));
+        template().hasResourceProperties("AWS::DynamoDB::Table", Match.objectEquals(expected));
+        // the same layout the history creates itself locally (functions/lambda RegistryTables)
+        CreateTableRequest want = com.pyerp.realtime.aws.dynamo.RegistryTables.historyTableRequest("any");
+        List<Object> attributes = new ArrayList<>();
+        for (AttributeDefinition a : want.attributeDefinitions())
+            attributes.add(Map.of("AttributeName", a.attributeName(), "AttributeType", a.attributeTypeAsString()));
+        template()
+                .hasResourceProperties(
+                        "AWS::DynamoDB::Table",
+                        Match.objectLike(
+                                Map.of("KeySchema", keys(want.keySchema()), "AttributeDefinitions", attributes)));
     }
 
     /** The CDK tables must be the ones the registry creates itself locally (functions/lambda RegistryTables). */

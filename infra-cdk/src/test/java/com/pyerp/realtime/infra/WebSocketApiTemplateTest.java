@@ -27,7 +27,9 @@ class WebSocketApiTemplateTest {
             "subscribe", GatewayFunction.COMMAND,
             "unsubscribe", GatewayFunction.COMMAND,
             "ping", GatewayFunction.COMMAND,
-            "refresh", GatewayFunction.COMMAND);
+            "refresh", GatewayFunction.COMMAND,
+            "presence", GatewayFunction.COMMAND,
+            "publish", GatewayFunction.COMMAND);
 
     @Test
     void routes_areTheSharedApiRoutes() {
@@ -116,7 +118,8 @@ class WebSocketApiTemplateTest {
                                                                 .function(GatewayFunction.AUTHORIZER)
                                                                 .alias()),
                                                         "/invocations"))))));
-        for (String other : List.of("$disconnect", "$default", "subscribe", "unsubscribe", "ping")) {
+        for (String other :
+                List.of("$disconnect", "$default", "subscribe", "unsubscribe", "ping", "presence", "publish")) {
             template()
                     .hasResourceProperties(
                             "AWS::ApiGatewayV2::Route",
@@ -127,7 +130,7 @@ class WebSocketApiTemplateTest {
 
     @Test
     void commandRoutes_areTwoWay_withADefaultRouteResponse() {
-        for (String route : List.of("$default", "subscribe", "unsubscribe", "ping", "refresh")) {
+        for (String route : List.of("$default", "subscribe", "unsubscribe", "ping", "refresh", "presence", "publish")) {
             template()
                     .hasResourceProperties(
                             "AWS::ApiGatewayV2::Route",
@@ -142,7 +145,7 @@ class WebSocketApiTemplateTest {
                                     Map.of("RouteKey", route, "RouteResponseSelectionExpression", Match.absent())));
         }
         Map<String, Map<String, Object>> responses = template().findResources("AWS::ApiGatewayV2::RouteResponse");
-        assertThat(responses).hasSize(5);
+        assertThat(responses).hasSize(ApiRoutes.COMMAND_ROUTES.size());
         JsonNode resources = Synth.json(template()).path("Resources");
         List<String> routesWithResponse = responses.values().stream()
                 .map(r -> JSON.valueToTree(r).path("Properties"))
@@ -154,7 +157,8 @@ class WebSocketApiTemplateTest {
                         .asString())
                 .toList();
         assertThat(routesWithResponse)
-                .containsExactlyInAnyOrder("$default", "subscribe", "unsubscribe", "ping", "refresh");
+                .containsExactlyInAnyOrder(
+                        "$default", "subscribe", "unsubscribe", "ping", "refresh", "presence", "publish");
     }
 
     // Regression: one WebSocketLambdaIntegration shared by several routes is bound once by CDK, so only the first

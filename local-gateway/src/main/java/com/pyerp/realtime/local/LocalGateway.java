@@ -197,6 +197,7 @@ public final class LocalGateway implements AutoCloseable {
         Map<String, String> env = RealtimeEnv.builder()
                 .connectionsTable("pyerp-realtime-connections")
                 .subscriptionsTable("pyerp-realtime-subscriptions")
+                .historyTable("pyerp-realtime-history")
                 .jwtIssuer(DevTokens.ISSUER)
                 .jwtAudience(DevTokens.AUDIENCE)
                 .jwksUrl(base + "/local/jwks.json")
@@ -234,6 +235,9 @@ public final class LocalGateway implements AutoCloseable {
             var tables = com.pyerp.realtime.aws.dynamo.RegistryTables.createIfMissing(
                     r.client(), env.connectionsTable(), env.subscriptionsTable());
             LOG.info("using the DynamoDB registry", "endpoint", endpoint, "tables", tables.toString());
+            var history =
+                    com.pyerp.realtime.aws.dynamo.RegistryTables.createHistoryIfMissing(r.client(), env.historyTable());
+            LOG.info("using the DynamoDB channel history", "endpoint", endpoint, "table", history.toString());
             return r;
         } catch (RuntimeException e) {
             throw new IllegalStateException(

@@ -49,6 +49,26 @@ public final class Envelope {
         return f;
     }
 
+    /**
+     * {@link #eventFrame} on a channel with history: the frame also carries the event's {@code offset} in the channel
+     * and the history's {@code epoch} (docs/protocol.md, "Recovery").
+     */
+    public static ObjectNode eventFrame(
+            String channel,
+            String eventType,
+            String source,
+            String eventId,
+            String time,
+            String correlationId,
+            JsonNode data,
+            long offset,
+            String epoch) {
+        ObjectNode f = eventFrame(channel, eventType, source, eventId, time, correlationId, data);
+        f.put("offset", offset);
+        f.put("epoch", epoch);
+        return f;
+    }
+
     /** {@link #eventFrame} as the JSON text posted to the connection. */
     public static String eventFrameJson(
             String channel,

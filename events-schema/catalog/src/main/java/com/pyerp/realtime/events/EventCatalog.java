@@ -175,6 +175,36 @@ public final class EventCatalog {
         }
     }
 
+    private static ChannelFamily.History history(JsonNode family) {
+        JsonNode h = family.get("history");
+        if (h == null || h.isNull()) return null;
+        try {
+            return new ChannelFamily.History(
+                    h.path("size").asInt(0), h.path("ttlSeconds").asLong(0));
+        } catch (CatalogException e) {
+            throw new CatalogException(
+                    "channel family " + family.path("pattern").asString("?") + ": " + e.getMessage());
+        }
+    }
+
+    private static ChannelFamily.Publish publish(JsonNode family) {
+        JsonNode p = family.get("publish");
+        if (p == null || p.isNull()) return null;
+        String where = "channel family " + family.path("pattern").asString("?");
+        try {
+            String schemaPath = p.hasNonNull("schema") ? p.get("schema").asString() : null;
+            Schema schema = schemaPath == null ? null : Schemas.compile(schemaPath, readTree(BASE + schemaPath));
+            return new ChannelFamily.Publish(
+                    strings(p.get("roles")),
+                    p.path("maxBytes").asInt(0),
+                    p.path("ratePerSecond").asInt(0),
+                    schemaPath,
+                    schema);
+        } catch (CatalogException e) {
+            throw new CatalogException(where + ": " + e.getMessage());
+        }
+    }
+
     static EventCatalog parse(JsonNode root) {
         String metaField = META_FIELD;
         List<ChannelFamily> families = new ArrayList<>();
@@ -186,7 +216,10 @@ public final class EventCatalog {
                     scope == null || !scope.hasNonNull("param") ? null : text(scope, "param"),
                     scope == null ? null : text(scope, "claim"),
                     f.hasNonNull("owner") ? f.get("owner").asString() : null,
-                    f.path("description").asString("")));
+                    f.path("description").asString(""),
+                    history(f),
+                    f.hasNonNull("presence") ? new ChannelFamily.Presence() : null,
+                    publish(f)));
         }
         List<EventDefinition> events = new ArrayList<>();
         for (JsonNode e : root.path("events")) {

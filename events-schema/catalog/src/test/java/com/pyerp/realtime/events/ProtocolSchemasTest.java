@@ -50,12 +50,15 @@ class ProtocolSchemasTest {
 
     @Test
     void unknownOrMissingAction_andNonObjects() {
-        assertThat(client("{\"action\":\"publish\",\"channel\":\"x\"}"))
-                .containsExactly("$.action: must be one of subscribe, unsubscribe, ping, refresh, got \"publish\"");
+        assertThat(client("{\"action\":\"shout\",\"channel\":\"x\"}"))
+                .containsExactly(
+                        "$.action: must be one of subscribe, unsubscribe, ping, refresh, presence, publish, got \"shout\"");
         assertThat(client("{\"channel\":\"x\"}"))
-                .containsExactly("$.action: must be one of subscribe, unsubscribe, ping, refresh (missing)");
+                .containsExactly(
+                        "$.action: must be one of subscribe, unsubscribe, ping, refresh, presence, publish (missing)");
         assertThat(client("{\"action\":1}"))
-                .containsExactly("$.action: must be one of subscribe, unsubscribe, ping, refresh, got 1");
+                .containsExactly(
+                        "$.action: must be one of subscribe, unsubscribe, ping, refresh, presence, publish, got 1");
         assertThat(client("[1,2]")).containsExactly("$: the frame must be a JSON object");
         assertThat(ProtocolSchemas.validateClientFrame(null)).containsExactly("$: the frame must be a JSON object");
     }
@@ -66,8 +69,10 @@ class ProtocolSchemasTest {
         JsonNode schemaDoc = EventCatalog.readTree(EventCatalog.BASE + ProtocolSchemas.CLIENT_FRAME);
         assertThat(schemaDoc.path("oneOf"))
                 .hasSize(ProtocolSchemas.clientActions().size());
-        assertThat(ProtocolSchemas.clientActions()).containsExactly("subscribe", "unsubscribe", "ping", "refresh");
-        assertThat(ProtocolSchemas.serverFrameTypes()).containsExactly("ack", "error", "pong", "refreshed", "event");
+        assertThat(ProtocolSchemas.clientActions())
+                .containsExactly("subscribe", "unsubscribe", "ping", "refresh", "presence", "publish");
+        assertThat(ProtocolSchemas.serverFrameTypes())
+                .containsExactly("ack", "error", "pong", "refreshed", "event", "presence", "join", "leave", "message");
     }
 
     @Test

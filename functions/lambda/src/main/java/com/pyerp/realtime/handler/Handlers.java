@@ -3,6 +3,7 @@ package com.pyerp.realtime.handler;
 import com.pyerp.realtime.aws.ApiGatewayConnectionCloser;
 import com.pyerp.realtime.aws.ApiGatewayManagementSender;
 import com.pyerp.realtime.aws.SqsScatterSink;
+import com.pyerp.realtime.aws.dynamo.DynamoDbChannelHistory;
 import com.pyerp.realtime.aws.dynamo.DynamoDbConnectionRegistry;
 import com.pyerp.realtime.core.auth.ConnectAuthorizer;
 import com.pyerp.realtime.core.config.RealtimeEnv;
@@ -11,12 +12,16 @@ import com.pyerp.realtime.core.dispatch.DispatchQueueControl;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
 import com.pyerp.realtime.core.dispatch.FanOutPolicy;
 import com.pyerp.realtime.core.dispatch.ScatterSink;
+import com.pyerp.realtime.core.history.ChannelHistory;
+import com.pyerp.realtime.core.history.InMemoryChannelHistory;
+import com.pyerp.realtime.core.presence.PresenceRegistry;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.service.ConnectionService;
 import com.pyerp.realtime.core.session.SessionGuard;
 import com.pyerp.realtime.events.EventCatalog;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The one place that wires handlers to their collaborators. Lambda's no-argument constructors use it with
@@ -67,8 +72,11 @@ public record Handlers(
             ScatterSink scatter,
             DispatchQueueControl queue,
             ConnectionSender sender) {
-        ConnectionService service = guarded(ConnectionService.fromEnv(registry, env), registry, env, rawEnv);
-        Dispatcher dispatcher = dispatcher(env, registry, scatter, sender);
+        ChannelHistory history = history(env, registry);
+        // presence and client messages post from the command path with the dispatcher's sender (which it closes)
+        ConnectionRegistry rooms = withPresence(registry, sender);
+        ConnectionService service = guarded(ConnectionService.fromEnv(rooms, history, sender, env), rooms, env, rawEnv);
+        Dispatcher dispatcher = dispatcher(env, rooms, history, scatter, sender);
         return new Handlers(
                 new AuthorizerHandler(ConnectAuthorizer.fromEnv(env)),
                 new ConnectHandler(service),
@@ -77,6 +85,20 @@ public record Handlers(
                 new DispatcherHandler(dispatcher, queue),
                 dispatcher,
                 new SessionHandler(service.guard()));
+    }
+
+    /** The registry with presence announcements ({@link PresenceRegistry}): every path that removes a subscription. */
+    static ConnectionRegistry withPresence(ConnectionRegistry registry, ConnectionSender sender) {
+        return new PresenceRegistry(registry, EventCatalog.load(), sender, Clock.systemUTC());
+    }
+
+    /**
+     * The channel history next to a registry: in DynamoDB ({@code HISTORY_TABLE}, the registry's client) for the
+     * DynamoDB registry, in memory for the in-memory one (one process, like its registry).
+     */
+    public static ChannelHistory history(RealtimeEnv env, ConnectionRegistry registry) {
+        if (registry instanceof DynamoDbConnectionRegistry d) return DynamoDbChannelHistory.fromEnv(env, d.client());
+        return new InMemoryChannelHistory();
     }
 
     static RealtimeEnv env() {
@@ -90,7 +112,29 @@ public record Handlers(
     static ConnectionService defaultConnectionService() {
         RealtimeEnv env = env();
         ConnectionRegistry registry = registry(env);
-        return guarded(ConnectionService.fromEnv(registry, env), registry, env, System.getenv());
+        // built at the first post: the connect function never posts, and its cold start delays the handshake
+        ConnectionSender sender = lazySender(env);
+        ConnectionRegistry rooms = withPresence(registry, sender);
+        return guarded(
+                ConnectionService.fromEnv(rooms, history(env, registry), sender, env), rooms, env, System.getenv());
+    }
+
+    private static ConnectionSender lazySender(RealtimeEnv env) {
+        return new ConnectionSender() {
+            private volatile ApiGatewayManagementSender sender;
+
+            @Override
+            public CompletableFuture<Outcome> send(String connectionId, byte[] payload) {
+                ApiGatewayManagementSender s = sender;
+                if (s == null) {
+                    synchronized (this) {
+                        if (sender == null) sender = ApiGatewayManagementSender.fromEnv(env, System.getenv());
+                        s = sender;
+                    }
+                }
+                return s.send(connectionId, payload);
+            }
+        };
     }
 
     /** Adds the session checks (token lifetime, refresh, limits, revocation) with an @connections closer. */
@@ -101,18 +145,26 @@ public record Handlers(
 
     static Dispatcher defaultDispatcher() {
         RealtimeEnv env = env();
+        ConnectionRegistry registry = registry(env);
+        ConnectionSender sender = ApiGatewayManagementSender.fromEnv(env, System.getenv());
         return dispatcher(
                 env,
-                registry(env),
+                withPresence(registry, sender),
+                history(env, registry),
                 SqsScatterSink.fromEnv(env, System.getenv()),
-                ApiGatewayManagementSender.fromEnv(env, System.getenv()));
+                sender);
     }
 
     private static Dispatcher dispatcher(
-            RealtimeEnv env, ConnectionRegistry registry, ScatterSink scatter, ConnectionSender sender) {
+            RealtimeEnv env,
+            ConnectionRegistry registry,
+            ChannelHistory history,
+            ScatterSink scatter,
+            ConnectionSender sender) {
         return new Dispatcher(
                 EventCatalog.load(),
                 registry,
+                history,
                 sender,
                 Clock.systemUTC(),
                 FanOutPolicy.of(env.dispatchConcurrency()),

@@ -131,7 +131,7 @@ class CommandHandlerTest {
 
     @Test
     void handleRequest_shouldAnswerUnknownAction_whenTheDefaultRouteGetsAnotherAction() {
-        APIGatewayV2WebSocketEvent e = message("{\"action\":\"publish\",\"channel\":\"sales.orders\",\"id\":\"x1\"}");
+        APIGatewayV2WebSocketEvent e = message("{\"action\":\"shout\",\"channel\":\"sales.orders\",\"id\":\"x1\"}");
         e.getRequestContext().setRouteKey("$default");
 
         JsonNode error = reply(e);

@@ -27,6 +27,11 @@ public final class RealtimeEnv {
         CONNECTIONS_TABLE(
                 true, null, "DynamoDB table of connections (see functions/README-registry.md#registry-tables)"),
         SUBSCRIPTIONS_TABLE(true, null, "DynamoDB table of channel subscriptions, with the byChannel index"),
+        HISTORY_TABLE(
+                false,
+                "pyerp-realtime-history",
+                "DynamoDB table of channel history: offsets, epochs and kept events for recovery (docs/protocol.md);"
+                        + " the CDK stack always sets it"),
         JWT_ISSUER(true, null, "expected iss claim"),
         JWT_AUDIENCE(true, null, "expected aud claim"),
         JWT_JWKS_URL(true, null, "URL of the issuer's JWKS (https in the cloud)"),
@@ -212,6 +217,10 @@ public final class RealtimeEnv {
         return values.get(Var.SUBSCRIPTIONS_TABLE);
     }
 
+    public String historyTable() {
+        return values.get(Var.HISTORY_TABLE);
+    }
+
     public String jwtIssuer() {
         return values.get(Var.JWT_ISSUER);
     }
@@ -337,6 +346,10 @@ public final class RealtimeEnv {
 
         public Builder subscriptionsTable(String v) {
             return set(Var.SUBSCRIPTIONS_TABLE, v);
+        }
+
+        public Builder historyTable(String v) {
+            return set(Var.HISTORY_TABLE, v);
         }
 
         public Builder jwtIssuer(String v) {

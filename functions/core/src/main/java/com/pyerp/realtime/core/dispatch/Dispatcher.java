@@ -1,5 +1,7 @@
 package com.pyerp.realtime.core.dispatch;
 
+import com.pyerp.realtime.core.history.ChannelHistory;
+import com.pyerp.realtime.core.history.Publication;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.registry.ChannelKey;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
@@ -43,6 +45,7 @@ public final class Dispatcher implements AutoCloseable {
     private final EventCatalog catalog;
     private final ConnectionRegistry registry;
     private final ConnectionSender sender;
+    private final ChannelHistory history;
     private final Clock clock;
     private final FanOutPolicy policy;
     private final Random jitter;
@@ -66,14 +69,36 @@ public final class Dispatcher implements AutoCloseable {
             Clock clock,
             int concurrency,
             Duration dedupWindow) {
-        this(catalog, registry, sender, clock, FanOutPolicy.of(concurrency), dedupWindow, null, FanOutPages.PAGE_SIZE);
+        this(catalog, registry, null, sender, clock, concurrency, dedupWindow);
     }
 
     /**
-     * @param scatter  where page tasks of channels over {@code pageSize} subscribers go; null: no scatter (one
-     *                 invocation posts to the whole channel)
-     * @param pageSize subscribers per page ({@link FanOutPages#PAGE_SIZE} unless configured)
+     * A dispatcher without scatter that keeps history.
+     *
+     * @param history where events of channels with history are numbered and kept before they are fanned out; null:
+     *                no history (event frames carry no offset)
      */
+    public Dispatcher(
+            EventCatalog catalog,
+            ConnectionRegistry registry,
+            ChannelHistory history,
+            ConnectionSender sender,
+            Clock clock,
+            int concurrency,
+            Duration dedupWindow) {
+        this(
+                catalog,
+                registry,
+                history,
+                sender,
+                clock,
+                FanOutPolicy.of(concurrency),
+                dedupWindow,
+                null,
+                FanOutPages.PAGE_SIZE);
+    }
+
+    /** A dispatcher with scatter and without history. */
     public Dispatcher(
             EventCatalog catalog,
             ConnectionRegistry registry,
@@ -83,7 +108,28 @@ public final class Dispatcher implements AutoCloseable {
             Duration dedupWindow,
             ScatterSink scatter,
             int pageSize) {
+        this(catalog, registry, null, sender, clock, policy, dedupWindow, scatter, pageSize);
+    }
+
+    /**
+     * @param scatter  where page tasks of channels over {@code pageSize} subscribers go; null: no scatter (one
+     *                 invocation posts to the whole channel)
+     * @param pageSize subscribers per page ({@link FanOutPages#PAGE_SIZE} unless configured)
+     * @param history  see {@link #Dispatcher(EventCatalog, ConnectionRegistry, ChannelHistory, ConnectionSender,
+     *                 Clock, int, Duration)}; page tasks carry the coordinator's offset, so pages never number again
+     */
+    public Dispatcher(
+            EventCatalog catalog,
+            ConnectionRegistry registry,
+            ChannelHistory history,
+            ConnectionSender sender,
+            Clock clock,
+            FanOutPolicy policy,
+            Duration dedupWindow,
+            ScatterSink scatter,
+            int pageSize) {
         if (pageSize < 1) throw new IllegalArgumentException("pageSize must be positive");
+        this.history = history;
         this.catalog = catalog;
         this.registry = registry;
         this.sender = sender;
@@ -314,7 +360,7 @@ public final class Dispatcher implements AutoCloseable {
                     public FanOut.Post next() {
                         Subscriber sub = subs.next();
                         byte[] payload = payloadByVisibility.computeIfAbsent(
-                                def.visibilityKey(sub.roles()), v -> envelope(r, task.channel(), sub));
+                                def.visibilityKey(sub.roles()), v -> envelope(r, task.channel(), sub, task.stamp()));
                         return new FanOut.Post(sub.connectionId(), payload);
                     }
                 });
@@ -362,6 +408,7 @@ public final class Dispatcher implements AutoCloseable {
         private final Counters c;
         private final Iterator<String> channels;
         private String channel;
+        private Publication stamp;
         private Stream<Subscriber> stream;
         private Iterator<Subscriber> subs;
         private Map<String, byte[]> payloadByVisibility;
@@ -382,7 +429,8 @@ public final class Dispatcher implements AutoCloseable {
                 if (subs != null) {
                     if (subs.hasNext()) {
                         if (taken < pageLimit) return true;
-                        int[] scattered = FanOutPages.scatter(r.event, tenant, channel, subs, pageLimit, scatter);
+                        int[] scattered =
+                                FanOutPages.scatter(r.event, tenant, channel, stamp, subs, pageLimit, scatter);
                         c.pages += scattered[0];
                         c.scattered += scattered[1];
                         LOG.info(
@@ -398,6 +446,7 @@ public final class Dispatcher implements AutoCloseable {
                 }
                 if (!channels.hasNext()) return false;
                 channel = channels.next();
+                stamp = appendToHistory(r, tenant, channel, now);
                 stream = registry.subscribers(ChannelKey.of(tenant, channel), now);
                 subs = stream.iterator();
                 payloadByVisibility = new HashMap<>();
@@ -411,7 +460,7 @@ public final class Dispatcher implements AutoCloseable {
             Subscriber sub = subs.next();
             taken++;
             byte[] payload = payloadByVisibility.computeIfAbsent(
-                    r.def.visibilityKey(sub.roles()), v -> envelope(r, channel, sub));
+                    r.def.visibilityKey(sub.roles()), v -> envelope(r, channel, sub, stamp));
             return new FanOut.Post(sub.connectionId(), payload);
         }
 
@@ -436,8 +485,22 @@ public final class Dispatcher implements AutoCloseable {
                     CLEANUP_WAIT.toMillis());
     }
 
-    private byte[] envelope(Resolved r, String channel, Subscriber sub) {
+    private byte[] envelope(Resolved r, String channel, Subscriber sub, Publication stamp) {
         ErpEvent e = r.event;
+        if (stamp != null) {
+            return Envelope.eventFrame(
+                            channel,
+                            e.detailType(),
+                            e.source(),
+                            e.id(),
+                            e.time().toString(),
+                            e.correlationId(),
+                            r.def.visibleTo(e.detail(), sub.roles()),
+                            stamp.offset(),
+                            stamp.epoch())
+                    .toString()
+                    .getBytes(StandardCharsets.UTF_8);
+        }
         return Envelope.eventFrameJson(
                         channel,
                         e.detailType(),
@@ -447,6 +510,31 @@ public final class Dispatcher implements AutoCloseable {
                         e.correlationId(),
                         r.def.visibleTo(e.detail(), sub.roles()))
                 .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * History step, before the fan-out of one channel: when the channel's family keeps history, the event is numbered
+     * with the channel's next offset and kept (docs/protocol.md, "Recovery"); null when the channel keeps none. A
+     * failure here fails the event (retried, like a failed fan-out): an event is never delivered without its offset.
+     */
+    private Publication appendToHistory(Resolved r, String tenant, String channel, Instant now) {
+        if (history == null) return null;
+        var policy = catalog.matchChannel(channel).flatMap(m -> m.family().historyPolicy());
+        if (policy.isEmpty()) return null;
+        ErpEvent e = r.event;
+        Publication p = history.append(
+                ChannelKey.of(tenant, channel),
+                Publication.draft(
+                        e.id(),
+                        e.source(),
+                        e.detailType(),
+                        e.time().toString(),
+                        e.correlationId(),
+                        e.detail().toString()),
+                now,
+                Duration.ofSeconds(policy.get().ttlSeconds()));
+        LOG.info("event kept in history", "channel", channel, "offset", p.offset(), "epoch", p.epoch());
+        return p;
     }
 
     private String tenantOf(Resolved r) {

@@ -1,5 +1,6 @@
 package com.pyerp.realtime.core.dispatch;
 
+import com.pyerp.realtime.core.history.Publication;
 import com.pyerp.realtime.core.registry.Subscriber;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -48,7 +49,14 @@ public final class FanOutPages {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** One page task, parsed. */
-    public record PageTask(String channel, String tenant, int page, ErpEvent event, List<Subscriber> subscribers) {
+    public record PageTask(
+            String channel,
+            String tenant,
+            int page,
+            ErpEvent event,
+            List<Subscriber> subscribers,
+            /* the coordinator's history stamp of this channel's event, or null when the channel keeps no history */
+            Publication stamp) {
         /** The page's dedupe id and its name in logs. */
         public String id() {
             return event.id() + "#" + channel + "#" + page;
@@ -79,12 +87,16 @@ public final class FanOutPages {
             for (JsonNode r : s.path(2)) roles.add(r.asString());
             subs.add(new Subscriber(s.path(0).asString(), s.path(1).asString(), roles));
         }
+        Publication stamp = n.path("offset").isNumber()
+                ? Publication.stamp(n.path("offset").asLong(), n.path("epoch").asString())
+                : null;
         return new PageTask(
                 n.path("channel").asString(),
                 n.path("tenant").asString(),
                 n.path("page").asInt(),
                 event,
-                subs);
+                subs,
+                stamp);
     }
 
     /** The EventBridge shape of an event (what {@link ErpEvent#fromEventBridge} reads). */
@@ -111,7 +123,13 @@ public final class FanOutPages {
      * @return the number of page tasks and the number of subscribers they carry
      */
     static int[] scatter(
-            ErpEvent event, String tenant, String channel, Iterator<Subscriber> rest, int pageSize, ScatterSink sink) {
+            ErpEvent event,
+            String tenant,
+            String channel,
+            Publication stamp,
+            Iterator<Subscriber> rest,
+            int pageSize,
+            ScatterSink sink) {
         String eventJson = eventJson(event).toString();
         List<String> batch = new ArrayList<>(ENQUEUE_BATCH);
         int pages = 0, subscribers = 0, flushAt = 1;
@@ -121,6 +139,10 @@ public final class FanOutPages {
             task.put("channel", channel);
             task.put("tenant", tenant);
             task.put("page", pages + 1);
+            if (stamp != null) {
+                task.put("offset", stamp.offset());
+                task.put("epoch", stamp.epoch());
+            }
             ArrayNode subs = task.putArray("subscribers");
             int bytes = eventJson.length() + channel.length() + 200;
             while (subs.size() < pageSize && bytes < MAX_TASK_BYTES && rest.hasNext()) {

@@ -16,5 +16,6 @@ public final class ApiRoutes {
     public static final String DISCONNECT = "$disconnect";
     public static final String DEFAULT = "$default";
     /** Routes served by the command function, each with a two-way route response (its body is the reply). */
-    public static final List<String> COMMAND_ROUTES = List.of("subscribe", "unsubscribe", "ping", DEFAULT, "refresh");
+    public static final List<String> COMMAND_ROUTES =
+            List.of("subscribe", "unsubscribe", "ping", DEFAULT, "refresh", "presence", "publish");
 }

@@ -1,5 +1,6 @@
 package com.pyerp.realtime.core.protocol;
 
+import com.pyerp.realtime.core.history.StreamPosition;
 import com.pyerp.realtime.events.ProtocolSchemas;
 import java.util.List;
 import tools.jackson.core.JacksonException;
@@ -61,11 +62,18 @@ public final class ClientFrames {
         }
         JsonNode ch = node.get("channel");
         JsonNode token = node.get("token");
+        JsonNode rec = node.get("recover");
+        StreamPosition recover = rec == null
+                ? null
+                : new StreamPosition(
+                        rec.get("offset").asLong(), rec.get("epoch").asString());
         return new ClientCommand(
                 action,
                 ch == null ? null : ch.asString(),
                 id,
-                token == null || !token.isString() ? null : token.asString());
+                token == null || !token.isString() ? null : token.asString(),
+                recover,
+                node.get("data"));
     }
 
     /**

@@ -23,7 +23,12 @@ public enum ErrorCode {
     REFRESH_REFUSED(4413, true),
     RATE_LIMITED(4429, true),
     RATE_LIMIT_ABUSE(4430, false),
-    CONNECTION_LIMIT(429, false);
+    CONNECTION_LIMIT(429, false),
+    PRESENCE_NOT_ENABLED(4460, true),
+    PUBLISH_FORBIDDEN(4461, true),
+    PUBLISH_TOO_BIG(4462, true),
+    PUBLISH_RATE_LIMITED(4463, true),
+    INVALID_PAYLOAD(4464, true);
 
     private final int number;
     private final boolean keepsConnection;

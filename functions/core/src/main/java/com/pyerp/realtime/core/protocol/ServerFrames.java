@@ -1,8 +1,12 @@
 package com.pyerp.realtime.core.protocol;
 
+import com.pyerp.realtime.core.history.StreamPosition;
 import java.time.Instant;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Formats the server's frames (see docs/protocol.md). */
@@ -17,6 +21,44 @@ public final class ServerFrames {
         if (cmd.id() != null) n.put("id", cmd.id());
         n.put("action", cmd.action().wire());
         if (cmd.channel() != null) n.put("channel", cmd.channel());
+        return JSON.writeValueAsString(n);
+    }
+
+    /**
+     * The subscribe ack on a channel with history: the channel's current {@code offset} and {@code epoch}, and when
+     * the client asked to recover, {@code recovered} and (when true) the missed events as event frames.
+     */
+    public static String ack(
+            ClientCommand cmd, StreamPosition position, Boolean recovered, List<? extends JsonNode> publications) {
+        ObjectNode n = (ObjectNode) JSON.readTree(ack(cmd));
+        n.put("offset", position.offset());
+        n.put("epoch", position.epoch());
+        if (recovered != null) n.put("recovered", recovered);
+        if (Boolean.TRUE.equals(recovered) && !publications.isEmpty()) {
+            ArrayNode a = n.putArray("publications");
+            publications.forEach(a::add);
+        }
+        return JSON.writeValueAsString(n);
+    }
+
+    /** The reply to the presence action: the channel's members, one per user. */
+    public static String presence(ClientCommand cmd, List<com.pyerp.realtime.core.presence.Member> members) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "presence");
+        if (cmd.id() != null) n.put("id", cmd.id());
+        n.put("channel", cmd.channel());
+        ArrayNode a = n.putArray("members");
+        for (var m : members) a.addObject().put("userId", m.userId()).put("connections", m.connections());
+        return JSON.writeValueAsString(n);
+    }
+
+    /** A client message relayed to the other subscribers: {@code from} is the sender per its token. */
+    public static String message(String channel, String fromUserId, JsonNode data) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "message");
+        n.put("channel", channel);
+        n.putObject("from").put("userId", fromUserId);
+        n.set("data", data);
         return JSON.writeValueAsString(n);
     }
 

@@ -1,5 +1,6 @@
 package com.pyerp.realtime.core.registry;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -70,5 +71,15 @@ public interface ConnectionRegistry {
      */
     default List<Connection> expiredSessions(Instant cutoff, Instant now) {
         throw new UnsupportedOperationException("expiredSessions");
+    }
+
+    /**
+     * Counts one use of a connection's budget named {@code bucket} (e.g. client publish on one channel): true while
+     * fewer than {@code limit} uses fell in the current fixed window of {@code window} (whole seconds), false when
+     * the budget is spent or the connection is unknown. Shared by every function instance, so the limit holds
+     * however API Gateway spreads one connection's frames. Single-item conditional writes on the connection.
+     */
+    default boolean tryAcquire(String connectionId, String bucket, int limit, Duration window, Instant now) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no per-connection budgets");
     }
 }

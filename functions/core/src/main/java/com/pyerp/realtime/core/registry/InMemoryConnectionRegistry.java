@@ -90,6 +90,7 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
     @Override
     public void remove(String connectionId) {
         RegistryKeys.connectionId(connectionId);
+        budgets.remove(connectionId);
         Set<String> mine = byConnection.get(connectionId);
         if (mine == null) {
             connections.remove(connectionId);
@@ -133,6 +134,28 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
                     && c.principal().userId().equals(userId)) out.add(c);
         }
         return out;
+    }
+
+    /** connection id -> bucket -> {window start (epoch seconds), uses} */
+    private final Map<String, Map<String, long[]>> budgets = new ConcurrentHashMap<>();
+
+    @Override
+    public boolean tryAcquire(String connectionId, String bucket, int limit, java.time.Duration window, Instant now) {
+        RegistryKeys.connectionId(connectionId);
+        if (bucket == null || bucket.isEmpty()) throw new IllegalArgumentException("bucket is missing");
+        if (find(connectionId, now).isEmpty()) return false;
+        long w = now.getEpochSecond() / Math.max(1, window.toSeconds());
+        long[] state = budgets.computeIfAbsent(connectionId, k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(bucket, k -> new long[] {w, 0});
+        synchronized (state) {
+            if (state[0] != w) {
+                state[0] = w;
+                state[1] = 0;
+            }
+            if (state[1] >= limit) return false;
+            state[1]++;
+            return true;
+        }
     }
 
     /** Number of registered connections, expired or not (for the local gateway's status page and tests). */

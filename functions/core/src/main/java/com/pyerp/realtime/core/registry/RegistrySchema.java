@@ -35,6 +35,22 @@ public final class RegistrySchema {
     /** Connection item: when the connection's token expires (epoch s), updated by refresh; read by the session sweep. */
     public static final String TOKEN_EXPIRES_AT = "tokenExp";
 
+    // history table: one item per kept event (offset >= 1) and one per channel at offset 0 (epoch, top, expiry)
+    public static final String HISTORY_PK = "channelKey";
+    /** Number: 0 for the channel's meta item, else the event's offset. */
+    public static final String HISTORY_SK = "offset";
+
+    public static final String HISTORY_EPOCH = "epoch";
+    /** Meta item: the highest offset known to be taken (a hint; appends probe past it). */
+    public static final String HISTORY_TOP = "top";
+
+    public static final String HISTORY_EVENT_ID = "eventId";
+    public static final String HISTORY_SOURCE = "source";
+    public static final String HISTORY_DETAIL_TYPE = "detailType";
+    public static final String HISTORY_TIME = "time";
+    public static final String HISTORY_CORRELATION_ID = "correlationId";
+    public static final String HISTORY_DETAIL = "detail";
+
     /** Attributes the byChannel index projects besides its keys (INCLUDE projection). */
     public static final java.util.List<String> BY_CHANNEL_PROJECTION = java.util.List.of(USER_ID, ROLES, EXPIRES_AT);
 }

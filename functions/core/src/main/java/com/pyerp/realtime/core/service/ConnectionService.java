@@ -3,7 +3,14 @@ package com.pyerp.realtime.core.service;
 import com.pyerp.realtime.core.auth.Principal;
 import com.pyerp.realtime.core.channel.ChannelPolicy;
 import com.pyerp.realtime.core.config.RealtimeEnv;
+import com.pyerp.realtime.core.dispatch.ConnectionSender;
+import com.pyerp.realtime.core.history.ChannelHistory;
+import com.pyerp.realtime.core.history.InMemoryChannelHistory;
+import com.pyerp.realtime.core.history.Publication;
+import com.pyerp.realtime.core.history.Recovery;
 import com.pyerp.realtime.core.log.JsonLog;
+import com.pyerp.realtime.core.presence.ChannelBroadcast;
+import com.pyerp.realtime.core.presence.PresenceRegistry;
 import com.pyerp.realtime.core.protocol.ClientCommand;
 import com.pyerp.realtime.core.protocol.ClientFrames;
 import com.pyerp.realtime.core.protocol.ErrorCode;
@@ -13,10 +20,18 @@ import com.pyerp.realtime.core.registry.Connection;
 import com.pyerp.realtime.core.registry.ConnectionGoneException;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.registry.RegistryUnavailableException;
+import com.pyerp.realtime.events.Envelope;
 import com.pyerp.realtime.events.EventCatalog;
+import com.pyerp.realtime.events.EventDefinition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The connection lifecycle and the client commands: the one executor every transport calls
@@ -24,6 +39,7 @@ import java.time.Instant;
  */
 public final class ConnectionService {
     private static final JsonLog LOG = JsonLog.get(ConnectionService.class);
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
     /** The CloudWatch metric counting commands refused because the registry was unreachable. */
     public static final String REGISTRY_ERRORS_METRIC = "RegistryErrors";
 
@@ -32,6 +48,15 @@ public final class ConnectionService {
     private final Clock clock;
     private final Duration connectionTtl;
     private final int maxSubscriptions;
+    private final EventCatalog catalog;
+    private final ChannelHistory history;
+    private final ConnectionSender sender;
+
+    /**
+     * The most bytes of missed events one subscribe ack carries; more and the ack says {@code recovered: false}
+     * (a reply is one WebSocket message, at most 128 KB in API Gateway).
+     */
+    public static final int MAX_RECOVERY_BYTES = 120 * 1024;
 
     public ConnectionService(
             ConnectionRegistry registry,
@@ -39,6 +64,35 @@ public final class ConnectionService {
             Clock clock,
             Duration connectionTtl,
             int maxSubscriptions) {
+        this(registry, new InMemoryChannelHistory(), catalog, clock, connectionTtl, maxSubscriptions);
+    }
+
+    /** @param history the channels' history, shared with the dispatcher that appends to it */
+    public ConnectionService(
+            ConnectionRegistry registry,
+            ChannelHistory history,
+            EventCatalog catalog,
+            Clock clock,
+            Duration connectionTtl,
+            int maxSubscriptions) {
+        this(registry, history, null, catalog, clock, connectionTtl, maxSubscriptions);
+    }
+
+    /**
+     * @param sender posts client messages to the other subscribers of a room (client publish); null: publish is
+     *               refused with PUBLISH_FORBIDDEN
+     */
+    public ConnectionService(
+            ConnectionRegistry registry,
+            ChannelHistory history,
+            ConnectionSender sender,
+            EventCatalog catalog,
+            Clock clock,
+            Duration connectionTtl,
+            int maxSubscriptions) {
+        this.sender = sender;
+        this.catalog = catalog;
+        this.history = history;
         this.registry = registry;
         this.policy = new ChannelPolicy(catalog);
         this.clock = clock;
@@ -62,6 +116,22 @@ public final class ConnectionService {
     public static ConnectionService fromEnv(ConnectionRegistry registry, RealtimeEnv env) {
         return new ConnectionService(
                 registry,
+                EventCatalog.load(),
+                Clock.systemUTC(),
+                env.connectionTtl(),
+                env.maxSubscriptionsPerConnection());
+    }
+
+    public static ConnectionService fromEnv(ConnectionRegistry registry, ChannelHistory history, RealtimeEnv env) {
+        return fromEnv(registry, history, null, env);
+    }
+
+    public static ConnectionService fromEnv(
+            ConnectionRegistry registry, ChannelHistory history, ConnectionSender sender, RealtimeEnv env) {
+        return new ConnectionService(
+                registry,
+                history,
+                sender,
                 EventCatalog.load(),
                 Clock.systemUTC(),
                 env.connectionTtl(),
@@ -116,6 +186,8 @@ public final class ConnectionService {
                     g == null
                             ? ServerFrames.error(ErrorCode.REFRESH_REFUSED, id, "refresh is not enabled")
                             : g.refresh(connectionId, who, cmd);
+                case PRESENCE -> presence(who, cmd);
+                case PUBLISH -> publish(connectionId, who, cmd);
             };
         } catch (ProtocolException e) {
             LOG.info("command refused", "code", e.code().name(), "reason", e.getMessage());
@@ -159,7 +231,115 @@ public final class ConnectionService {
         }
         boolean added = registry.subscribe(connectionId, key, now);
         LOG.info("subscribed", "channel", cmd.channel(), "new", added);
+        // the history is read after the subscription is written, so no event falls between the two (docs/protocol.md)
+        var policy = catalog.matchChannel(cmd.channel()).flatMap(m -> m.family().historyPolicy());
+        if (policy.isEmpty()) return ServerFrames.ack(cmd);
+        Recovery r = Recovery.of(history, key, policy.get(), cmd.recover(), now);
+        List<ObjectNode> frames = new ArrayList<>();
+        if (Boolean.TRUE.equals(r.recovered())) {
+            long bytes = 0;
+            for (Publication p : r.publications()) {
+                ObjectNode f = frame(cmd.channel(), p, who);
+                bytes += f == null ? 0 : f.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                if (f == null || bytes > MAX_RECOVERY_BYTES) {
+                    r = Recovery.notRecovered(r.position());
+                    frames.clear();
+                    break;
+                }
+                frames.add(f);
+            }
+        }
+        if (cmd.recover() != null) {
+            LOG.info(
+                    "recovery",
+                    "channel",
+                    cmd.channel(),
+                    "recovered",
+                    r.recovered(),
+                    "fromOffset",
+                    cmd.recover().offset(),
+                    "toOffset",
+                    r.position().offset(),
+                    "events",
+                    frames.size());
+        }
+        return ServerFrames.ack(cmd, r.position(), r.recovered(), frames);
+    }
+
+    private String presence(Principal who, ClientCommand cmd) throws ProtocolException {
+        String key = policy.authorize(who, cmd.channel(), cmd.id());
+        boolean enabled = catalog.matchChannel(cmd.channel())
+                .flatMap(m -> m.family().presencePolicy())
+                .isPresent();
+        if (!enabled)
+            throw new ProtocolException(
+                    ErrorCode.PRESENCE_NOT_ENABLED, cmd.id(), "channel " + cmd.channel() + " has no presence");
+        return ServerFrames.presence(cmd, PresenceRegistry.members(registry, key, clock.instant()));
+    }
+
+    /**
+     * Client publish (docs/protocol.md): the sender must be allowed to subscribe and hold a publish role of the
+     * family; the data is checked for size and schema, the connection's budget is spent, then the message goes to
+     * every other subscriber of the channel with the sender's user id from its token. Not kept in history, not sent
+     * to EventBridge (docs/decisions.md).
+     */
+    private String publish(String connectionId, Principal who, ClientCommand cmd) throws ProtocolException {
+        String key = policy.authorize(who, cmd.channel(), cmd.id());
+        var rules = catalog.matchChannel(cmd.channel())
+                .flatMap(m -> m.family().publishPolicy())
+                .orElse(null);
+        if (rules == null || sender == null)
+            throw new ProtocolException(
+                    ErrorCode.PUBLISH_FORBIDDEN, cmd.id(), "clients may not publish on " + cmd.channel());
+        if (rules.roles().stream().noneMatch(who.roles()::contains))
+            throw new ProtocolException(
+                    ErrorCode.PUBLISH_FORBIDDEN,
+                    cmd.id(),
+                    "publishing on " + cmd.channel() + " needs one of the roles " + rules.roles());
+        String data = JSON.writeValueAsString(cmd.data());
+        int bytes = data.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > rules.maxBytes())
+            throw new ProtocolException(
+                    ErrorCode.PUBLISH_TOO_BIG,
+                    cmd.id(),
+                    "data is " + bytes + " bytes; at most " + rules.maxBytes() + " may be published on "
+                            + cmd.channel());
+        List<String> violations = rules.validate(cmd.data());
+        if (!violations.isEmpty())
+            throw new ProtocolException(ErrorCode.INVALID_PAYLOAD, cmd.id(), String.join("; ", violations));
+        Instant now = clock.instant();
+        if (!registry.tryAcquire(
+                connectionId, "pub:" + cmd.channel(), rules.ratePerSecond(), Duration.ofSeconds(1), now))
+            throw new ProtocolException(
+                    ErrorCode.PUBLISH_RATE_LIMITED,
+                    cmd.id(),
+                    "at most " + rules.ratePerSecond() + " messages per second on " + cmd.channel());
+        int delivered = ChannelBroadcast.send(
+                registry,
+                sender,
+                key,
+                ServerFrames.message(cmd.channel(), who.userId(), cmd.data()),
+                connectionId,
+                now);
+        LOG.info("client message relayed", "channel", cmd.channel(), "bytes", bytes, "delivered", delivered);
         return ServerFrames.ack(cmd);
+    }
+
+    /** A kept event as the event frame this subscriber may see, or null when its type left the catalog. */
+    private ObjectNode frame(String channel, Publication p, Principal who) {
+        EventDefinition def = catalog.find(p.source(), p.detailType()).orElse(null);
+        if (def == null) return null;
+        JsonNode detail = JSON.readTree(p.detail());
+        return Envelope.eventFrame(
+                channel,
+                p.detailType(),
+                p.source(),
+                p.eventId(),
+                p.time(),
+                p.correlationId(),
+                def.visibleTo(detail, who.roles()),
+                p.offset(),
+                p.epoch());
     }
 
     private String unsubscribe(String connectionId, Principal who, ClientCommand cmd) throws ProtocolException {

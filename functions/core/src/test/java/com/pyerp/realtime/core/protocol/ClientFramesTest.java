@@ -126,7 +126,7 @@ class ClientFramesTest {
     @ValueSource(
             strings = {
                 "{\"id\":\"c5\"}",
-                "{\"action\":\"publish\",\"id\":\"c5\"}",
+                "{\"action\":\"shout\",\"id\":\"c5\"}",
                 "{\"action\":\"SUBSCRIBE\",\"id\":\"c5\"}",
                 "{\"action\":42,\"id\":\"c5\"}",
                 "{\"action\":null,\"id\":\"c5\"}",

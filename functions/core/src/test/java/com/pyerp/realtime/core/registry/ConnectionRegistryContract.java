@@ -575,6 +575,56 @@ public abstract class ConnectionRegistryContract {
         assertThat(registry.find("conn-1", NOW)).isEmpty();
     }
 
+    // ---- per-connection budgets (client publish rate limit, issue 12)
+
+    @Test
+    void tryAcquire_allowsTheLimitPerWindow_perConnectionAndBucket_thenAgainInTheNextWindow() {
+        registered("budget-1");
+        registered("budget-2");
+        Duration second = Duration.ofSeconds(1);
+        for (int i = 0; i < 3; i++)
+            assertThat(registry.tryAcquire("budget-1", "pub:a", 3, second, NOW)).isTrue();
+        assertThat(registry.tryAcquire("budget-1", "pub:a", 3, second, NOW)).isFalse();
+        assertThat(registry.tryAcquire("budget-1", "pub:b", 3, second, NOW))
+                .as("another bucket")
+                .isTrue();
+        assertThat(registry.tryAcquire("budget-2", "pub:a", 3, second, NOW))
+                .as("another connection")
+                .isTrue();
+        assertThat(registry.tryAcquire("budget-1", "pub:a", 3, second, NOW.plusSeconds(1)))
+                .as("the next window")
+                .isTrue();
+        // the connection's ordinary reads are unaffected by the budget attributes
+        assertThat(registry.find("budget-1", NOW)).isPresent();
+        assertThat(registry.connectionsOf(TENANT, "user-budget-1", NOW)).hasSize(1);
+    }
+
+    @Test
+    void tryAcquire_refusesAnUnknownOrRemovedConnection() {
+        assertThat(registry.tryAcquire("never-registered", "pub:a", 5, Duration.ofSeconds(1), NOW))
+                .isFalse();
+        registered("budget-gone");
+        registry.remove("budget-gone");
+        assertThat(registry.tryAcquire("budget-gone", "pub:a", 5, Duration.ofSeconds(1), NOW))
+                .isFalse();
+    }
+
+    @Test
+    void tryAcquire_neverExceedsTheLimit_underConcurrentUse() throws Exception {
+        registered("budget-race");
+        java.util.concurrent.atomic.AtomicInteger granted = new java.util.concurrent.atomic.AtomicInteger();
+        List<Runnable> tasks = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            tasks.add(() -> {
+                for (int i = 0; i < 10; i++)
+                    if (registry.tryAcquire("budget-race", "pub:x", 7, Duration.ofSeconds(1), NOW))
+                        granted.incrementAndGet();
+            });
+        }
+        runAll(tasks);
+        assertThat(granted.get()).isEqualTo(7);
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             if (!latch.await(30, TimeUnit.SECONDS)) throw new IllegalStateException("partner task did not start");

@@ -350,6 +350,54 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
         return out;
     }
 
+    /**
+     * The budget lives on the connection item as two attributes per bucket ({@code rw#bucket}: the window, {@code
+     * rc#bucket}: the uses in it): count up while in the window and under the limit, else start the window if it is
+     * a later one; both conditional UpdateItems, so concurrent instances never exceed the limit. The item must
+     * exist, so a removed connection has no budget.
+     */
+    @Override
+    public boolean tryAcquire(String connectionId, String bucket, int limit, Duration window, Instant now) {
+        RegistryKeys.connectionId(connectionId);
+        if (bucket == null || bucket.isEmpty() || bucket.length() > 256)
+            throw new IllegalArgumentException("bucket must have 1-256 characters");
+        long w = now.getEpochSecond() / Math.max(1, window.toSeconds());
+        Map<String, String> names = Map.of("#pk", CONN_PK, "#w", "rw#" + bucket, "#c", "rc#" + bucket);
+        Map<String, AttributeValue> key = Map.of(CONN_PK, RegistryItems.s(connectionId));
+        try {
+            call(
+                    "UpdateItem",
+                    connectionsTable,
+                    () -> client.updateItem(r -> r.tableName(connectionsTable)
+                            .key(key)
+                            .updateExpression("SET #c = #c + :one")
+                            .conditionExpression("attribute_exists(#pk) AND #w = :w AND #c < :limit")
+                            .expressionAttributeNames(names)
+                            .expressionAttributeValues(Map.of(
+                                    ":one", RegistryItems.n(1),
+                                    ":w", RegistryItems.n(w),
+                                    ":limit", RegistryItems.n(limit)))));
+            return true;
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException inOtherWindow) {
+            // a later window (or none yet) starts at one use; the current one at its limit stays refused
+        }
+        try {
+            call(
+                    "UpdateItem",
+                    connectionsTable,
+                    () -> client.updateItem(r -> r.tableName(connectionsTable)
+                            .key(key)
+                            .updateExpression("SET #w = :w, #c = :one")
+                            .conditionExpression("attribute_exists(#pk) AND (attribute_not_exists(#w) OR #w < :w)")
+                            .expressionAttributeNames(names)
+                            .expressionAttributeValues(
+                                    Map.of(":one", RegistryItems.n(limit > 0 ? 1 : 0), ":w", RegistryItems.n(w)))));
+            return limit > 0;
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException spent) {
+            return false;
+        }
+    }
+
     // ---- internals
 
     /** The connection item (strongly consistent), only the named attributes when some are given; null when absent. */
@@ -461,6 +509,8 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
     private <T> T call(String operation, String table, Supplier<T> action) {
         try {
             return action.get();
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            throw e;
         } catch (SdkException e) {
             throw DynamoErrors.translate(operation, table, endpoint, e);
         }

@@ -5,6 +5,8 @@ import static com.pyerp.realtime.core.registry.RegistrySchema.CONN_BY_USER_INDEX
 import static com.pyerp.realtime.core.registry.RegistrySchema.CONN_PK;
 import static com.pyerp.realtime.core.registry.RegistrySchema.CONN_USER_KEY;
 import static com.pyerp.realtime.core.registry.RegistrySchema.EXPIRES_AT;
+import static com.pyerp.realtime.core.registry.RegistrySchema.HISTORY_PK;
+import static com.pyerp.realtime.core.registry.RegistrySchema.HISTORY_SK;
 import static com.pyerp.realtime.core.registry.RegistrySchema.SUB_BY_CHANNEL_INDEX;
 import static com.pyerp.realtime.core.registry.RegistrySchema.SUB_CHANNEL_PK;
 import static com.pyerp.realtime.core.registry.RegistrySchema.SUB_CHANNEL_SK;
@@ -128,6 +130,57 @@ public final class RegistryTables {
                                 .projectionType(ProjectionType.ALL)
                                 .build())
                         .build())
+                .build();
+    }
+
+    /**
+     * Creates the channel history table unless it exists (checking its key when it does), waits until it is ACTIVE
+     * and enables TTL where the endpoint supports it.
+     */
+    public static Outcome createHistoryIfMissing(DynamoDbClient client, String historyTable) {
+        Objects.requireNonNull(client, "client");
+        nameProblem("history table", historyTable).ifPresent(p -> {
+            throw new IllegalArgumentException("cannot create the history table: " + p);
+        });
+        Optional<URI> endpoint = client.serviceClientConfiguration().endpointOverride();
+        CreateTableRequest req = historyTableRequest(historyTable);
+        List<String> created = new ArrayList<>();
+        List<String> existing = new ArrayList<>();
+        try {
+            try {
+                client.createTable(req);
+                created.add(historyTable);
+            } catch (ResourceInUseException alreadyThere) {
+                existing.add(historyTable);
+            }
+            TableDescription d = waitActive(client, historyTable);
+            if (!keys(req.keySchema()).equals(keys(d.keySchema()))) {
+                throw new IllegalStateException("table '" + historyTable + "' exists with key " + keys(d.keySchema())
+                        + " but the history needs " + keys(req.keySchema())
+                        + "; use another table name or delete the table");
+            }
+            return new Outcome(
+                    List.copyOf(created), List.copyOf(existing), Map.of(historyTable, enableTtl(client, historyTable)));
+        } catch (SdkException e) {
+            throw DynamoErrors.translate("creating the history table", historyTable, endpoint, e);
+        }
+    }
+
+    /**
+     * The CreateTable request of the channel history table: key {@code channelKey} + {@code offset} (number), no
+     * index (every read is a key range of one channel).
+     */
+    public static CreateTableRequest historyTableRequest(String table) {
+        return CreateTableRequest.builder()
+                .tableName(table)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        attr(HISTORY_PK),
+                        AttributeDefinition.builder()
+                                .attributeName(HISTORY_SK)
+                                .attributeType(ScalarAttributeType.N)
+                                .build())
+                .keySchema(hash(HISTORY_PK), range(HISTORY_SK))
                 .build();
     }
 
