@@ -102,8 +102,13 @@ final class HtmlReport {
                         .append("</th><td>")
                         .append(esc(String.valueOf(v)))
                         .append("</td></tr>\n"));
-        sb.append(
-                "</table>\n<p>Written by the pyERP Realtime load-test tool; the same figures are in result.json.</p>\n");
+        sb.append("</table>\n<p>Load generator: ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" cores, Java ")
+                .append(esc(System.getProperty("java.version")))
+                .append(", load average ")
+                .append(fmt(Result.loadAverage()))
+                .append(". Written by the pyERP Realtime load-test tool; the same figures are in result.json.</p>\n");
         sb.append("</body>\n</html>\n");
         return sb.toString();
     }

@@ -51,6 +51,10 @@ final class Result {
         root.put("durationSeconds", round(durationSeconds));
         root.put("ok", ok);
         root.set("options", JSON.valueToTree(options.describe()));
+        ObjectNode machine = root.putObject("loadGenerator");
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put("java", System.getProperty("java.version"));
+        machine.put("loadAverage", round(loadAverage()));
         ObjectNode summary = root.putObject("summary");
         for (Row r : rows) summary.set(r.name(), JSON.valueToTree(r.value()));
         root.set("latencyMs", distribution(metrics.latency));
@@ -77,6 +81,11 @@ final class Result {
         ArrayNode n = root.putArray("notes");
         notes.forEach(n::add);
         return root;
+    }
+
+    /** The machine's 1-minute load average at the end of the run (-1 where the OS does not say). */
+    static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     /** End-to-end latency when the scenario delivered events, else the handshake times. */
@@ -118,6 +127,12 @@ final class Result {
         for (String[] l : lines) sb.append(String.format(Locale.ROOT, " %-" + w + "s | %s%n", l[0], l[1]));
         sb.append(rule);
         for (String note : notes) sb.append("note: ").append(note).append('\n');
+        sb.append(String.format(
+                Locale.ROOT,
+                "load generator: %d cores, Java %s, load average %.1f%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                loadAverage()));
         return sb.toString();
     }
 
