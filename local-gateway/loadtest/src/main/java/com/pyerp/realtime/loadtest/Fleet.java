@@ -254,23 +254,24 @@ public final class Fleet implements AutoCloseable {
         }
     }
 
-    /** One WebSocket client. */
-    public final class Client implements Session.Listener.AutoDemanding {
+    /**
+     * One simulated user: its state survives reconnects (what it has seen, for duplicates and losses); each
+     * connection is a {@link Conn} of its own, so a late close of an old connection never touches the new one.
+     */
+    public final class Client {
         final int index;
         final Set<String> seen = ConcurrentHashMap.newKeySet();
-        private volatile Session session;
-        private volatile CompletableFuture<Void> acked = new CompletableFuture<>();
+        private volatile Conn current;
         volatile boolean subscribedNow;
         volatile long lastAckNanos;
-        private volatile boolean dropping;
 
         Client(int index) {
             this.index = index;
         }
 
         boolean isOpen() {
-            Session s = session;
-            return s != null && s.isOpen();
+            Conn c = current;
+            return c != null && c.isOpen();
         }
 
         /** Connects, and subscribes when asked; completes when open (and acked). */
@@ -286,12 +287,13 @@ public final class Fleet implements AutoCloseable {
             ClientUpgradeRequest req = new ClientUpgradeRequest(options.url());
             req.setSubProtocols("erp.v1", token);
             if (options.origin() != null) req.setHeader("Origin", options.origin());
-            acked = new CompletableFuture<>();
-            dropping = false;
+            Conn conn = new Conn(this);
+            current = conn;
+            subscribedNow = false;
             long t0 = System.nanoTime();
             metrics.connects.incrementAndGet();
             try {
-                ws.connect(this, req).whenComplete((s, failure) -> {
+                ws.connect(conn, req).whenComplete((s, failure) -> {
                     if (failure != null) {
                         result.completeExceptionally(failure);
                         return;
@@ -302,7 +304,8 @@ public final class Fleet implements AutoCloseable {
                         return;
                     }
                     s.sendText(SUBSCRIBE, Callback.NOOP);
-                    acked.orTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    conn.acked
+                            .orTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                             .whenComplete((ok, f) -> {
                                 if (f != null) result.completeExceptionally(f);
                                 else result.complete(null);
@@ -314,9 +317,58 @@ public final class Fleet implements AutoCloseable {
             return result;
         }
 
+        void onEvent(String m, long now) {
+            String corr = field(m, "correlationId");
+            if (corr == null || !corr.startsWith(publisher.prefix())) return; // not this run's (e.g. the demo)
+            if (!seen.add(corr)) {
+                metrics.duplicates.incrementAndGet();
+                return;
+            }
+            Long sent = publisher.sentAt(corr);
+            if (sent != null) metrics.latency(now - sent);
+            else metrics.delivered.incrementAndGet();
+            receipts.computeIfAbsent(corr, k -> new AtomicInteger()).incrementAndGet();
+            lastReceiptNanos.merge(corr, now, Math::max);
+            firstReceiptNanos.merge(corr, now, Math::min);
+        }
+
+        void send(String text) {
+            Conn c = current;
+            if (c != null) c.send(text);
+        }
+
+        void drop() {
+            Conn c = current;
+            if (c != null) c.drop();
+            subscribedNow = false;
+        }
+
+        void close() {
+            Conn c = current;
+            if (c != null) c.close();
+        }
+    }
+
+    /** One WebSocket connection of a client (Jetty's listener; public for Jetty's method handles). */
+    public final class Conn implements Session.Listener.AutoDemanding {
+        private final Client client;
+        final CompletableFuture<Void> acked = new CompletableFuture<>();
+        private volatile Session session;
+        private volatile boolean dropped, counted, ackCounted;
+
+        Conn(Client client) {
+            this.client = client;
+        }
+
+        boolean isOpen() {
+            Session s = session;
+            return s != null && s.isOpen();
+        }
+
         @Override
         public void onWebSocketOpen(Session s) {
             session = s;
+            counted = true;
             metrics.connected.incrementAndGet();
         }
 
@@ -324,22 +376,14 @@ public final class Fleet implements AutoCloseable {
         public void onWebSocketText(String m) {
             long now = System.nanoTime();
             if (m.contains("\"type\":\"event\"")) {
-                String corr = field(m, "correlationId");
-                if (corr == null || !corr.startsWith(publisher.prefix())) return; // not this run's (e.g. the demo)
-                if (!seen.add(corr)) {
-                    metrics.duplicates.incrementAndGet();
-                    return;
-                }
-                Long sent = publisher.sentAt(corr);
-                if (sent != null) metrics.latency(now - sent);
-                else metrics.delivered.incrementAndGet();
-                receipts.computeIfAbsent(corr, k -> new AtomicInteger()).incrementAndGet();
-                lastReceiptNanos.merge(corr, now, Math::max);
-                firstReceiptNanos.merge(corr, now, Math::min);
+                client.onEvent(m, now);
             } else if (m.contains("\"type\":\"ack\"")) {
-                if (!subscribedNow) metrics.subscribed.incrementAndGet();
-                subscribedNow = true;
-                lastAckNanos = now;
+                if (!ackCounted) metrics.subscribed.incrementAndGet();
+                ackCounted = true;
+                if (client.current == this) {
+                    client.subscribedNow = true;
+                    client.lastAckNanos = now;
+                }
                 acked.complete(null);
             } else if (m.contains("\"type\":\"error\"")) {
                 String code = String.valueOf(field(m, "code"));
@@ -351,29 +395,31 @@ public final class Fleet implements AutoCloseable {
         @Override
         public void onWebSocketClose(int status, String reason, Callback callback) {
             callback.succeed();
-            lost();
-            if (closing || dropping) return;
+            gone();
+            if (closing || dropped || client.current != this) return;
+            client.subscribedNow = false;
             metrics.error("closed by the server: " + status);
             if (autoReconnect) {
                 metrics.reconnects.incrementAndGet();
-                attempt(this, true, true, Long.MAX_VALUE, new CompletableFuture<>(), 0);
+                attempt(client, true, true, Long.MAX_VALUE, new CompletableFuture<>(), 0);
             }
         }
 
         @Override
         public void onWebSocketError(Throwable cause) {
-            if (closing || dropping) return;
-            if (session != null)
-                metrics.error("socket error: " + cause.getClass().getSimpleName());
+            if (closing || dropped || session == null) return;
+            metrics.error("socket error: " + cause.getClass().getSimpleName());
         }
 
-        private void lost() {
-            Session s = session;
-            if (s != null) {
-                session = null;
+        /** Counts the connection down once, however it ended. */
+        private synchronized void gone() {
+            if (counted) {
+                counted = false;
                 metrics.connected.decrementAndGet();
-                if (subscribedNow) metrics.subscribed.decrementAndGet();
-                subscribedNow = false;
+            }
+            if (ackCounted) {
+                ackCounted = false;
+                metrics.subscribed.decrementAndGet();
             }
         }
 
@@ -384,10 +430,8 @@ public final class Fleet implements AutoCloseable {
 
         void drop() {
             Session s = session;
-            if (s == null) return;
-            dropping = true;
-            s.disconnect();
-            lost();
+            dropped = true;
+            if (s != null) s.disconnect();
         }
 
         void close() {
