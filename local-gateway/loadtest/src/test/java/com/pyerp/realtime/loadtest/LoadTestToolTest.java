@@ -188,6 +188,25 @@ class LoadTestToolTest {
     }
 
     @Test
+    void progress_shouldBePrintedToStderr_endingWithAFinalLine() {
+        Run r = tool(
+                "connect-storm",
+                "--url",
+                gw.webSocketUrl(),
+                "--signing-key",
+                keyFile.toString(),
+                "--clients",
+                "3",
+                "--out",
+                out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err().lines().reduce((a, b) -> b).orElse(""))
+                .matches(
+                        "\\[connect-storm +[0-9.]+s\\] connected [0-9]+/3  subscribed 0  published 0  delivered 0 .*errors 0");
+        assertThat(r.out()).doesNotContain("[connect-storm ");
+    }
+
+    @Test
     void help_shouldListTheScenariosAndExitZero() {
         Run r = tool("--help");
         assertThat(r.code()).isZero();
