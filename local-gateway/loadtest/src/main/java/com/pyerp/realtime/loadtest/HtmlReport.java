@@ -86,7 +86,9 @@ final class HtmlReport {
                     "Latency per interval",
                     "ms",
                     s,
-                    List.of(new Line("p50", Metrics.Sample::p50Ms), new Line("p99", Metrics.Sample::p99Ms))));
+                    List.of(
+                            new Line("p50", Metrics.Sample::p50Ms, true),
+                            new Line("p99", Metrics.Sample::p99Ms, true))));
         sb.append(chart(
                 "Errors and refusals (cumulative)",
                 "",
@@ -113,7 +115,12 @@ final class HtmlReport {
         return sb.toString();
     }
 
-    record Line(String name, ToDoubleFunction<Metrics.Sample> value) {}
+    /** One plotted line; with {@code onlyPositive}, intervals without a value (no delivery) are left out. */
+    record Line(String name, ToDoubleFunction<Metrics.Sample> value, boolean onlyPositive) {
+        Line(String name, ToDoubleFunction<Metrics.Sample> value) {
+            this(name, value, false);
+        }
+    }
 
     /** The histogram regrouped into at most 40 bars, log-spaced when the values span more than a factor of 20. */
     static String histogram(LatencyHistogram h) {
@@ -165,7 +172,12 @@ final class HtmlReport {
                     x,
                     PAD_T + ph,
                     COLORS[1]));
-            sb.append(text(x + 3, PAD_T + 10, "start", (q == 0.5 ? "p50 " : "p99 ") + fmt(v) + " ms"));
+            boolean nearRightEdge = x > W - PAD_R - 90;
+            sb.append(text(
+                    nearRightEdge ? x - 3 : x + 3,
+                    PAD_T + (q == 0.5 ? 10 : 22),
+                    nearRightEdge ? "end" : "start",
+                    (q == 0.5 ? "p50 " : "p99 ") + fmt(v) + " ms"));
         }
         axes(sb, ph);
         for (int t = 0; t <= 4; t++) {
@@ -211,6 +223,7 @@ final class HtmlReport {
         for (int i = 0; i < lines.size(); i++) {
             List<String> pts = new ArrayList<>();
             for (Metrics.Sample s : samples) {
+                if (lines.get(i).onlyPositive() && lines.get(i).value().applyAsDouble(s) <= 0) continue;
                 double x = PAD_L + s.t() / tMax * pw;
                 double y = PAD_T + ph - lines.get(i).value().applyAsDouble(s) / yMax * ph;
                 pts.add(String.format(Locale.ROOT, "%.1f,%.1f", x, y));
