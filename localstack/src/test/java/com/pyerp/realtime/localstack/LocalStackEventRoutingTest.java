@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
+import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiAsyncClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsResponse;
@@ -177,13 +177,16 @@ class LocalStackEventRoutingTest {
                     .put("awsRegion", LocalStackDocker.REGION.id());
         }
         JsonNode response;
-        try (var management = new ApiGatewayManagementSender(ApiGatewayManagementApiClient.builder()
-                        .endpointOverride(URI.create(
-                                "http://127.0.0.1:" + connections.getAddress().getPort() + "/it"))
-                        .region(LocalStackDocker.REGION)
-                        .credentialsProvider(LocalStackDocker.CREDENTIALS)
-                        .httpClient(UrlConnectionHttpClient.create())
-                        .build());
+        var http = ApiGatewayManagementSender.crtClient(4);
+        try (var management = new ApiGatewayManagementSender(
+                        ApiGatewayManagementApiAsyncClient.builder()
+                                .endpointOverride(URI.create("http://127.0.0.1:"
+                                        + connections.getAddress().getPort() + "/it"))
+                                .region(LocalStackDocker.REGION)
+                                .credentialsProvider(LocalStackDocker.CREDENTIALS)
+                                .httpClient(http)
+                                .build(),
+                        http);
                 var dispatcher =
                         new Dispatcher(CATALOG, registry, management, Clock.systemUTC(), 4, Duration.ofMinutes(10))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
