@@ -272,6 +272,44 @@ class AwsFidelityTest {
         }
     }
 
+    /**
+     * A peer gone without FIN or RST: API Gateway does not ping clients, so it counts posts to such a connection as
+     * delivered (200) until its idle timeout closes it; then 410 and $disconnect. The local gateway does the same.
+     */
+    @Test
+    void halfOpenConnection_countsAsDeliveredUntilTheIdleTimeout_thenGone() throws Exception {
+        try (LocalGateway gw = start(b -> b.idleTimeout(Duration.ofSeconds(2)));
+                BlackHoleProxy proxy = new BlackHoleProxy(gw.port());
+                ApiGatewayManagementApiClient management = management(gw)) {
+            TestSocket s = new TestSocket();
+            ClientUpgradeRequest req =
+                    new ClientUpgradeRequest(URI.create("ws://127.0.0.1:" + proxy.port() + "/local"));
+            req.setSubProtocols(
+                    "erp.v1", gw.mintToken("half-hal", "acme", List.of(), List.of(), Duration.ofMinutes(5)));
+            ws.connect(s, req).get();
+            String id = connectionIdOf(gw, "half-hal");
+            proxy.freeze();
+
+            long start = System.nanoTime();
+            management.postToConnection(b -> b.connectionId(id).data(SdkBytes.fromUtf8String("{\"lost\":1}")));
+            assertThat(s.poll(Duration.ofMillis(300)))
+                    .as("the frame never arrives")
+                    .isNull();
+            eventually("the idle timeout closed the half-open connection", () -> {
+                try {
+                    management.getConnection(b -> b.connectionId(id));
+                    return false;
+                } catch (GoneException e) {
+                    return true;
+                }
+            });
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+            eventually(
+                    "$disconnect removed it",
+                    () -> gw.registry().find(id, Instant.now()).isEmpty());
+        }
+    }
+
     /** Regression: the gateway forced JWT_ALGORITHMS=ES256 (the stack allows RS256,ES256), so RS256 IdPs got 401. */
     @Test
     void functionEnvironment_allowsRs256AndEs256_likeTheStack() throws Exception {
