@@ -34,7 +34,12 @@ final class SigV4Check {
 
     /** Checks a request to {@code service} ({@code execute-api} for @connections, {@code events} for PutEvents). */
     static Verdict check(Request request, String service) {
-        String auth = request.getHeaders().get("Authorization");
+        return check(
+                request.getHeaders().get("Authorization"), request.getHeaders().get("X-Amz-Date"), service);
+    }
+
+    /** The check itself, on the two headers. */
+    static Verdict check(String auth, String date, String service) {
         if (auth == null || auth.isBlank()) return new Verdict(true, "Missing Authentication Token");
         Matcher m = AUTHORIZATION.matcher(auth.trim());
         if (!m.matches())
@@ -49,7 +54,6 @@ final class SigV4Check {
         java.util.List<String> signed = java.util.List.of(m.group(5).split(";"));
         if (!signed.contains("host"))
             return new Verdict(false, "'Host' must be a signed header (SignedHeaders=" + m.group(5) + ")");
-        String date = request.getHeaders().get("X-Amz-Date");
         Matcher d = date == null ? null : AMZ_DATE.matcher(date);
         if (d == null || !d.matches())
             return new Verdict(
