@@ -348,8 +348,8 @@ public final class WebSocketGateway {
         @Override
         public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
             callback.succeed();
-            // "API Gateway WebSocket APIs don't currently support binary frames in incoming message payloads. If a
-            // client app sends a binary frame, API Gateway rejects it and disconnects the client with code 1003."
+            // API Gateway refuses incoming binary frames and disconnects the client with 1003 (clients send binary data
+            // base64-encoded in text frames instead):
             // https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-binary-media-types.html
             Session s = conn.session;
             if (s != null)
