@@ -310,6 +310,18 @@ class AwsFidelityTest {
         }
     }
 
+    /** An authorizer error other than "Unauthorized" (here: the JWKS is unreachable) refuses the handshake with 500. */
+    @Test
+    void authorizerFailure_otherThanUnauthorized_refusesTheHandshakeWith500() throws Exception {
+        try (LocalGateway gw = start(b -> b.processEnv(Map.of("JWT_JWKS_URL", "http://127.0.0.1:1/jwks.json")))) {
+            ClientUpgradeRequest req = new ClientUpgradeRequest(URI.create(gw.webSocketUrl()));
+            req.setSubProtocols("erp.v1", gw.mintToken("jwks-jo", "acme", List.of(), List.of(), Duration.ofMinutes(5)));
+            assertThat(LocalGatewayEndToEndTest.refusedStatus(ws, req)).isEqualTo(500);
+            assertThat(gw.registry().connectionsOf("acme", "jwks-jo", Instant.now()))
+                    .isEmpty();
+        }
+    }
+
     /** Regression: the gateway forced JWT_ALGORITHMS=ES256 (the stack allows RS256,ES256), so RS256 IdPs got 401. */
     @Test
     void functionEnvironment_allowsRs256AndEs256_likeTheStack() throws Exception {

@@ -101,8 +101,12 @@ class LocalGatewayEndToEndTest {
     }
 
     static int refusedStatus(ClientUpgradeRequest req) {
+        return refusedStatus(ws, req);
+    }
+
+    static int refusedStatus(WebSocketClient client, ClientUpgradeRequest req) {
         try {
-            ws.connect(new TestSocket(), req).get();
+            client.connect(new TestSocket(), req).get();
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             while (c != null && !(c instanceof UpgradeException)) c = c.getCause();
