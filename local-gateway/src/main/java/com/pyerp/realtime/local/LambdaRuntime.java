@@ -49,6 +49,7 @@ final class LambdaRuntime {
     static final Fn DISCONNECT = Fn.of(FunctionLimits.DISCONNECT);
     static final Fn COMMAND = Fn.of(FunctionLimits.COMMAND);
     static final Fn DISPATCHER = Fn.of(FunctionLimits.DISPATCHER);
+    static final Fn SESSION = Fn.of(FunctionLimits.SESSION);
 
     private static final AtomicInteger THREADS = new AtomicInteger();
     /** Invocations run here so the caller can stop waiting at the timeout (daemon threads: nothing outlives the JVM). */

@@ -154,7 +154,7 @@ public final class LocalGateway implements AutoCloseable {
 
     private static void invokeSession(
             com.pyerp.realtime.handler.SessionHandler handler, tools.jackson.databind.JsonNode event) {
-        LambdaRuntime.Result r = LambdaRuntime.invokeStream("session", handler, event);
+        LambdaRuntime.Result r = LambdaRuntime.invokeStream(LambdaRuntime.SESSION, handler, event);
         if (r.failed()) LOG.warn("session function failed", "error", r.errorMessage());
     }
 

@@ -73,6 +73,7 @@ record LocalGatewayConfig(
             sessionSweep = v;
             return this;
         }
+
         java.time.Duration idleTimeout = AWS_IDLE_TIMEOUT;
         java.time.Duration maxConnectionDuration = AWS_MAX_CONNECTION_DURATION;
         boolean requireSigV4;

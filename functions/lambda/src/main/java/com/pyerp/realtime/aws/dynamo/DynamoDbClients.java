@@ -65,7 +65,7 @@ public final class DynamoDbClients {
          * Connect 500 ms, socket 1 s, attempt 1 s, call 1.5 s, 4 attempts, backoff 25 ms (throttling 50 ms) doubling
          * up to 500 ms. A refused connection fails the call in well under a second; a silent endpoint in at most
          * {@link DynamoDbClients#CALL_TIMEOUT}. The budget: a function makes at most a handful of registry calls one after another
-         * (a subscribe five), and all of them must fail inside its timeout ({@code FunctionLimits}, 10 s for the
+         * (a subscribe six), and all of them must fail inside its timeout ({@code FunctionLimits}, 10 s for the
          * request path) so that "registry unavailable" answers 503 or an error frame instead of Lambda's timeout
          * (FunctionBudgetTest checks the arithmetic for each function).
          */
