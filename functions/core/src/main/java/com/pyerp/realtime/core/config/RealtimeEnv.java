@@ -113,7 +113,9 @@ public final class RealtimeEnv {
             Var.ALLOWED_ORIGINS,
             Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI,
             Var.AWS_ENDPOINT_URL_DYNAMODB,
-            Var.AWS_REGION);
+            Var.AWS_REGION,
+            // the scatter queue's URL; the local gateway scatters through its own in-process queue (FanOutQueue)
+            Var.FANOUT_QUEUE_URL);
 
     private final Map<Var, String> values;
 
