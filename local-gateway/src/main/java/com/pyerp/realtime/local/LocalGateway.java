@@ -101,7 +101,8 @@ public final class LocalGateway implements AutoCloseable {
             eventBridge = new EventBridgeApi(config, catalog.rulePatterns(), dispatchQueue);
             LocalApi local = new LocalApi(config, tokens, gateway, reg, catalog);
             local.setEventBridge(eventBridge);
-            ManagementApi management = new ManagementApi(config.stage(), gateway, new TokenBucket(10_000, 5_000), config.requireSigV4());
+            ManagementApi management =
+                    new ManagementApi(config.stage(), gateway, new TokenBucket(10_000, 5_000), config.requireSigV4());
             transport.bind(management);
 
             WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {

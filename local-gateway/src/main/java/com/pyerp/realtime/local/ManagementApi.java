@@ -123,8 +123,13 @@ final class ManagementApi extends Handler.Abstract {
     }
 
     /** Open, or accepted a moment ago and open within {@link #OPEN_WAIT} (API Gateway knows it from the 101 on). */
-    private static boolean open(LiveConnection conn) throws InterruptedException {
-        return conn != null && conn.awaitOpen(OPEN_WAIT);
+    private static boolean open(LiveConnection conn) {
+        try {
+            return conn != null && conn.awaitOpen(OPEN_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static void gone(Response response, Callback callback) {
