@@ -1,58 +1,54 @@
 package com.pyerp.realtime.infra;
 
+import com.pyerp.realtime.core.config.FunctionLimits;
 import software.amazon.awscdk.Duration;
 
 /**
  * The five Lambda functions of the gateway: one handler class of the deployment jar each, with its tuned defaults.
  *
- * <p>Memory buys CPU on Lambda (1,769 MB is one full vCPU). The request-path functions (authorizer, $connect, commands)
- * get 1 GB so a SnapStart restore and the first JIT-compiled requests stay fast; $disconnect is best effort and cheap;
- * the dispatcher fans one event out to many connections with {@code DISPATCH_CONCURRENCY} calls in flight, so it gets a
- * full vCPU. The API Gateway integration timeout is 29 s, so request-path timeouts stay well below it. The dispatcher's
+ * <p>Memory and timeouts come from {@link FunctionLimits} (functions/core), the numbers the local gateway enforces
+ * too; see there why each function gets what it gets. The dispatcher's
  * timeout sets the dispatch buffer's visibility timeout ({@link EventRouting#visibilityTimeout}), which is also the delay
  * before a failed record is received again.
  */
 public enum GatewayFunction {
     AUTHORIZER(
             "com.pyerp.realtime.handler.AuthorizerHandler::handleRequest",
-            1024,
-            Duration.seconds(10),
+            FunctionLimits.AUTHORIZER,
             "REQUEST authorizer of $connect: verifies the JWT (Sec-WebSocket-Protocol or ?token=) and the Origin"),
     CONNECT(
             "com.pyerp.realtime.handler.ConnectHandler::handleRequest",
-            1024,
-            Duration.seconds(10),
+            FunctionLimits.CONNECT,
             "$connect: registers the connection"),
     DISCONNECT(
             "com.pyerp.realtime.handler.DisconnectHandler::handleRequest",
-            512,
-            Duration.seconds(10),
+            FunctionLimits.DISCONNECT,
             "$disconnect: removes the connection and its subscriptions"),
     COMMAND(
             "com.pyerp.realtime.handler.CommandHandler::handleRequest",
-            1024,
-            Duration.seconds(10),
+            FunctionLimits.COMMAND,
             "subscribe, unsubscribe, ping and $default: the return body is the client's reply"),
     DISPATCHER(
             "com.pyerp.realtime.handler.DispatcherHandler::handleRequest",
-            1769,
-            Duration.seconds(60),
+            FunctionLimits.DISPATCHER,
             "dispatch buffer consumer: delivers batches of ERP events (SQS records) to the subscribed connections"),
     SESSION(
             "com.pyerp.realtime.handler.SessionHandler::handleRequest",
-            512,
-            Duration.seconds(60),
+            FunctionLimits.SESSION,
             "ends sessions: the expired-token sweep (schedule) and the ERP's SessionsRevoked event");
 
     private final String handler;
     private final int defaultMemoryMb;
     private final Duration timeout;
+    private final FunctionLimits limits;
     private final String description;
 
-    GatewayFunction(String handler, int defaultMemoryMb, Duration timeout, String description) {
+    GatewayFunction(String handler, FunctionLimits limits, String description) {
         this.handler = handler;
-        this.defaultMemoryMb = defaultMemoryMb;
-        this.timeout = timeout;
+        this.limits = limits;
+        // one source for memory and timeout, shared with the local gateway (which enforces them)
+        this.defaultMemoryMb = limits.memoryMb();
+        this.timeout = Duration.seconds(limits.timeout().toSeconds());
         this.description = description;
     }
 
@@ -63,6 +59,11 @@ public enum GatewayFunction {
 
     public int defaultMemoryMb() {
         return defaultMemoryMb;
+    }
+
+    /** The shared memory and timeout definition this function is deployed with. */
+    public FunctionLimits limits() {
+        return limits;
     }
 
     public Duration timeout() {

@@ -41,8 +41,9 @@ class FunctionsTemplateTest {
                                 "Runtime", "java21",
                                 "Architectures", List.of("arm64"),
                                 "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
-                                "MemorySize", f.defaultMemoryMb(),
-                                "Timeout", f.timeout().toSeconds(),
+                                // the numbers the local gateway enforces too (one source: FunctionLimits)
+                                "MemorySize", f.limits().memoryMb(),
+                                "Timeout", f.limits().timeout().toSeconds(),
                                 "Role", arn(gateway().function(f).role()),
                                 "LoggingConfig",
                                         Map.of(

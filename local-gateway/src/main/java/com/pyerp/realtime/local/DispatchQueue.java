@@ -109,7 +109,7 @@ final class DispatchQueue implements DispatchQueueControl, AutoCloseable {
         for (Message m : batch)
             records.add(SqsBatchProcessor.record(
                     m.messageId(), m.body(), m.receiveCount(), m.sentAt(), arn, config.region()));
-        LambdaRuntime.Result r = LambdaRuntime.invokeStream("dispatcher", dispatcher, event);
+        LambdaRuntime.Result r = LambdaRuntime.invokeStream(LambdaRuntime.DISPATCHER, dispatcher, event);
         Set<String> failed = new HashSet<>();
         String reason;
         if (r.failed()) {

@@ -1,6 +1,7 @@
 package com.pyerp.realtime.local;
 
 import com.pyerp.realtime.core.log.JsonLog;
+import com.pyerp.realtime.events.publisher.ErpEventPublisher;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -26,9 +27,10 @@ import tools.jackson.databind.node.ObjectNode;
 final class EventBridgeApi extends Handler.Abstract {
     private static final JsonLog LOG = JsonLog.get(EventBridgeApi.class);
     static final int MAX_ENTRIES = 10;
-    static final int MAX_REQUEST_BYTES = 256 * 1024;
-    /** The HTTP body read at most: the entries' 256 KB plus JSON overhead. */
-    static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** EventBridge's entry size limit, the publisher's constant (1 MB since January 2026). */
+    static final int MAX_REQUEST_BYTES = ErpEventPublisher.MAX_BYTES;
+    /** The HTTP body read at most: the entries' limit plus JSON overhead (escaping can double a Detail). */
+    static final int MAX_BODY_BYTES = 2 * MAX_REQUEST_BYTES + 64 * 1024;
 
     static final String CONTENT_TYPE = "application/x-amz-json-1.1";
 
@@ -67,6 +69,14 @@ final class EventBridgeApi extends Handler.Abstract {
                     "The local gateway serves only AWSEvents.PutEvents, not " + target);
             return true;
         }
+        if (config.requireSigV4()) {
+            SigV4Check.Verdict v = SigV4Check.check(request, "events");
+            if (!v.ok()) {
+                if (v.missing()) error(response, callback, 403, "MissingAuthenticationTokenException", v.problem());
+                else error(response, callback, 400, "IncompleteSignatureException", v.problem());
+                return true;
+            }
+        }
         // AWS limits the entries' size (below), not the JSON body; the body may be larger (escaping, field names)
         byte[] body = HttpIo.body(request, MAX_BODY_BYTES);
         if (body.length > MAX_BODY_BYTES) {
@@ -98,7 +108,8 @@ final class EventBridgeApi extends Handler.Abstract {
                     callback,
                     400,
                     "ValidationException",
-                    "Total size of the entries in the request is over the limit (256 KB): " + total + " bytes.");
+                    "Total size of the entries in the request is over the limit (" + MAX_REQUEST_BYTES + " bytes): "
+                            + total + " bytes.");
             return true;
         }
         ObjectNode out = LambdaRuntime.JSON.createObjectNode();
@@ -138,10 +149,6 @@ final class EventBridgeApi extends Handler.Abstract {
                 code = "MalformedDetail";
             }
         }
-        if (problem == null && !bus.equals(config.bus()) && !bus.equals("default")) {
-            problem = "Event bus " + bus + " does not exist.";
-            code = "ResourceNotFoundException";
-        }
         if (problem != null) {
             result.put("ErrorCode", code);
             result.put("ErrorMessage", problem);
@@ -162,6 +169,19 @@ final class EventBridgeApi extends Handler.Abstract {
         for (JsonNode r : entry.path("Resources")) resources.add(r.asString());
         event.set("detail", detail);
         if (bus.equals(config.bus())) route(event);
+        else if (!bus.equals("default")) {
+            // AWS accepts an entry for a bus that does not exist, returns an EventId and drops the event
+            // (https://github.com/aws/aws-cli/issues/9186, https://github.com/aws/aws-sdk/issues/186): do the same,
+            // but say so, because in the cloud such a typo silently loses events
+            LOG.warn(
+                    "put-events to an event bus that does not exist: the event is accepted and dropped, as on AWS",
+                    "eventBusName",
+                    bus,
+                    "eventId",
+                    id,
+                    "knownBuses",
+                    List.of(config.bus(), "default"));
+        }
         return null;
     }
 

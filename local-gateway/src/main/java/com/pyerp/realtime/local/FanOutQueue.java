@@ -96,7 +96,7 @@ public final class FanOutQueue implements ScatterSink, AutoCloseable {
                 "eventSourceARN",
                 "arn:aws:sqs:" + region + ":" + LocalGatewayConfig.ACCOUNT + ":pyerp-realtime-fanout-queue");
         rec.put("awsRegion", region);
-        LambdaRuntime.Result r = LambdaRuntime.invokeStream("dispatcher", dispatcher, event);
+        LambdaRuntime.Result r = LambdaRuntime.invokeStream(LambdaRuntime.DISPATCHER, dispatcher, event);
         boolean failed = r.failed();
         if (!failed) for (JsonNode f : r.payload().path("batchItemFailures")) failed = true;
         if (!failed) return;

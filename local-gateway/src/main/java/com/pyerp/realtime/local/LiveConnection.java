@@ -1,9 +1,12 @@
 package com.pyerp.realtime.local;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -19,6 +22,8 @@ final class LiveConnection {
     volatile Instant lastActiveAt;
     volatile Session session;
     volatile ScheduledFuture<?> maxDurationTimer;
+    /** Counted down when the server side of the socket opens (Jetty may run that after the client saw the 101). */
+    final CountDownLatch opened = new CountDownLatch(1);
 
     LiveConnection(
             String id, Map<String, Object> authorizerContext, Instant connectedAt, String sourceIp, String userAgent) {
@@ -81,5 +86,17 @@ final class LiveConnection {
     boolean isOpen() {
         Session s = session;
         return s != null && s.isOpen();
+    }
+
+    /** Accepted and not closed: true from the accepted handshake on, even before the server side has opened. */
+    boolean isLive() {
+        Session s = session;
+        return s == null || s.isOpen();
+    }
+
+    /** Open, waiting up to {@code max} for the server side to open when the handshake was accepted a moment ago. */
+    boolean awaitOpen(Duration max) throws InterruptedException {
+        if (session == null) opened.await(max.toMillis(), TimeUnit.MILLISECONDS);
+        return isOpen();
     }
 }

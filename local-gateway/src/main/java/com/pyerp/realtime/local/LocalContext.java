@@ -11,11 +11,13 @@ import java.util.UUID;
 final class LocalContext implements Context {
     private final String requestId = UUID.randomUUID().toString();
     private final String functionName;
+    private final int memoryMb;
     private final int timeoutMillis;
     private final long deadline;
 
-    LocalContext(String functionName, int timeoutMillis) {
+    LocalContext(String functionName, int memoryMb, int timeoutMillis) {
         this.functionName = functionName;
+        this.memoryMb = memoryMb;
         this.timeoutMillis = timeoutMillis;
         this.deadline = System.currentTimeMillis() + timeoutMillis;
     }
@@ -67,7 +69,7 @@ final class LocalContext implements Context {
 
     @Override
     public int getMemoryLimitInMB() {
-        return 1024;
+        return memoryMb;
     }
 
     @Override

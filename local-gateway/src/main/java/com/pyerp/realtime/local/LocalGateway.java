@@ -34,7 +34,6 @@ public final class LocalGateway implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.get(LocalGateway.class);
     static final int MAX_FRAME_BYTES = 32 * 1024;
     static final int MAX_MESSAGE_BYTES = 128 * 1024;
-    static final Duration IDLE_TIMEOUT = Duration.ofMinutes(10);
 
     private final LocalGatewayConfig config;
     private final Server server;
@@ -102,7 +101,8 @@ public final class LocalGateway implements AutoCloseable {
             eventBridge = new EventBridgeApi(config, catalog.rulePatterns(), dispatchQueue);
             LocalApi local = new LocalApi(config, tokens, gateway, reg, catalog);
             local.setEventBridge(eventBridge);
-            ManagementApi management = new ManagementApi(config.stage(), gateway, new TokenBucket(10_000, 5_000));
+            ManagementApi management =
+                    new ManagementApi(config.stage(), gateway, new TokenBucket(10_000, 5_000), config.requireSigV4());
             transport.bind(management);
 
             WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
@@ -112,7 +112,9 @@ public final class LocalGateway implements AutoCloseable {
                 container.setAutoFragment(false);
                 container.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
                 container.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
-                container.setIdleTimeout(IDLE_TIMEOUT);
+                // API Gateway's idle timeout (10 min unless --idle-timeout): like API Gateway, the gateway never pings,
+                // and traffic in either direction counts as activity
+                container.setIdleTimeout(config.idleTimeout());
                 container.addMapping("/" + config.stage(), gateway::create);
             });
             ws.setHandler(new Handler.Sequence(management, eventBridge, local, new NotFound()));
@@ -153,7 +155,7 @@ public final class LocalGateway implements AutoCloseable {
 
     private static void invokeSession(
             com.pyerp.realtime.handler.SessionHandler handler, tools.jackson.databind.JsonNode event) {
-        LambdaRuntime.Result r = LambdaRuntime.invokeStream("session", handler, event);
+        LambdaRuntime.Result r = LambdaRuntime.invokeStream(LambdaRuntime.SESSION, handler, event);
         if (r.failed()) LOG.warn("session function failed", "error", r.errorMessage());
     }
 
@@ -201,7 +203,6 @@ public final class LocalGateway implements AutoCloseable {
                 .jwtIssuer(DevTokens.ISSUER)
                 .jwtAudience(DevTokens.AUDIENCE)
                 .jwksUrl(base + "/local/jwks.json")
-                .jwtAlgorithms("ES256")
                 .allowedOrigins(origins)
                 .managementEndpoint(base + "/" + config.stage())
                 .region(config.region())
@@ -224,6 +225,14 @@ public final class LocalGateway implements AutoCloseable {
         env.put("AWS_ACCESS_KEY_ID", process.getOrDefault("AWS_ACCESS_KEY_ID", "local"));
         env.put("AWS_SECRET_ACCESS_KEY", process.getOrDefault("AWS_SECRET_ACCESS_KEY", "local"));
         return env;
+    }
+
+    /**
+     * The functions' environment of a gateway on {@code port} with the default options and no process overrides: what
+     * infra-cdk's test compares with the synthesized template, variable by variable.
+     */
+    public static Map<String, String> defaultEnvironment(int port) {
+        return environment(LocalGatewayConfig.builder().processEnv(Map.of()).build(), port);
     }
 
     private static ConnectionRegistry registry(LocalGatewayConfig config, RealtimeEnv env) {
@@ -274,6 +283,11 @@ public final class LocalGateway implements AutoCloseable {
 
     public String bus() {
         return config.bus();
+    }
+
+    /** The WebSocket side (tests reach its seams). */
+    WebSocketGateway webSocketGateway() {
+        return gateway;
     }
 
     public ConnectionRegistry registry() {

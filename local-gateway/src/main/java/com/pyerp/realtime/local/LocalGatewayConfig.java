@@ -21,8 +21,15 @@ record LocalGatewayConfig(
         double demoRate,
         java.util.Map<String, String> processEnv,
         List<String> allowedHosts,
-        java.time.Duration sessionSweep) {
+        java.time.Duration sessionSweep,
+        java.time.Duration idleTimeout,
+        java.time.Duration maxConnectionDuration,
+        boolean requireSigV4) {
     static final String ACCOUNT = "000000000000";
+    /** API Gateway's idle connection timeout (WebSocket API quotas). */
+    static final java.time.Duration AWS_IDLE_TIMEOUT = java.time.Duration.ofMinutes(10);
+    /** API Gateway's maximum connection duration for WebSocket APIs. */
+    static final java.time.Duration AWS_MAX_CONNECTION_DURATION = java.time.Duration.ofHours(2);
 
     enum Registry {
         MEMORY,
@@ -66,6 +73,10 @@ record LocalGatewayConfig(
             sessionSweep = v;
             return this;
         }
+
+        java.time.Duration idleTimeout = AWS_IDLE_TIMEOUT;
+        java.time.Duration maxConnectionDuration = AWS_MAX_CONNECTION_DURATION;
+        boolean requireSigV4;
 
         Builder host(String v) {
             host = v;
@@ -122,6 +133,21 @@ record LocalGatewayConfig(
             return this;
         }
 
+        Builder idleTimeout(java.time.Duration v) {
+            idleTimeout = v;
+            return this;
+        }
+
+        Builder maxConnectionDuration(java.time.Duration v) {
+            maxConnectionDuration = v;
+            return this;
+        }
+
+        Builder requireSigV4(boolean v) {
+            requireSigV4 = v;
+            return this;
+        }
+
         LocalGatewayConfig build() {
             if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be 0..65535, got " + port);
             if (!stage.matches("[A-Za-z0-9_-]{1,128}"))
@@ -144,6 +170,16 @@ record LocalGatewayConfig(
             }
             if (sessionSweep.isNegative() || sessionSweep.isZero())
                 throw new IllegalArgumentException("the session sweep interval must be positive");
+            if (idleTimeout.isNegative() || idleTimeout.isZero() || idleTimeout.compareTo(AWS_IDLE_TIMEOUT) > 0)
+                throw new IllegalArgumentException(
+                        "--idle-timeout must be 1-600 seconds (API Gateway's 10 min at most), got "
+                                + idleTimeout.toSeconds());
+            if (maxConnectionDuration.isNegative()
+                    || maxConnectionDuration.isZero()
+                    || maxConnectionDuration.compareTo(AWS_MAX_CONNECTION_DURATION) > 0)
+                throw new IllegalArgumentException(
+                        "--max-duration must be 1-7200 seconds (API Gateway's 2 h at most), got "
+                                + maxConnectionDuration.toSeconds());
             return new LocalGatewayConfig(
                     host,
                     port,
@@ -157,7 +193,10 @@ record LocalGatewayConfig(
                     demoRate,
                     processEnv,
                     allowedHosts,
-                    sessionSweep);
+                    sessionSweep,
+                    idleTimeout,
+                    maxConnectionDuration,
+                    requireSigV4);
         }
 
         private static String envOr(String name, String dflt) {

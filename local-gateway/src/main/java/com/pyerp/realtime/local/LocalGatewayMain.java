@@ -33,6 +33,10 @@ public final class LocalGatewayMain {
                                        created if missing)
               --demo                   publish simulated ERP events through PutEvents while running
               --demo-rate R            events per second for --demo (default 1)
+              --idle-timeout SECONDS   close connections idle this long, like API Gateway (default 600, at most 600)
+              --max-duration SECONDS   close connections this old, like API Gateway (default 7200, at most 7200)
+              --require-sigv4          refuse @connections and PutEvents requests without a SigV4 Authorization
+                                       header (checks its presence and shape, not the signature)
               -h, --help               this help
 
             Token options (mint a development token signed by the same key, print it and exit):
@@ -116,6 +120,9 @@ public final class LocalGatewayMain {
                 case "--allow-host" -> hosts.add(value(a, ++i, opt));
                 case "--key-file" -> b.keyFile(Path.of(value(a, ++i, opt)));
                 case "--demo" -> b.demo(true);
+                case "--idle-timeout" -> b.idleTimeout(Duration.ofSeconds(integer(opt, value(a, ++i, opt))));
+                case "--max-duration" -> b.maxConnectionDuration(Duration.ofSeconds(integer(opt, value(a, ++i, opt))));
+                case "--require-sigv4" -> b.requireSigV4(true);
                 case "--demo-rate" -> {
                     String v = value(a, ++i, opt);
                     try {

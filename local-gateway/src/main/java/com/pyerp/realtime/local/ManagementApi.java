@@ -1,7 +1,7 @@
 package com.pyerp.realtime.local;
 
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,29 +18,46 @@ import org.eclipse.jetty.util.Callback;
  */
 final class ManagementApi extends Handler.Abstract {
     static final int MAX_PAYLOAD = 128 * 1024;
+    /** How long a post or delete waits for a connection whose handshake was accepted to open on the server side. */
+    static final Duration OPEN_WAIT = Duration.ofSeconds(2);
     /** Unsent bytes per connection above which a post is refused with 429, like a full client buffer. */
     static final long MAX_PENDING_BYTES = 1024 * 1024;
 
     private final String prefix;
     private final WebSocketGateway gateway;
     private final TokenBucket throttle;
+    private final boolean requireSigV4;
 
-    ManagementApi(String stage, WebSocketGateway gateway, TokenBucket throttle) {
+    ManagementApi(String stage, WebSocketGateway gateway, TokenBucket throttle, boolean requireSigV4) {
         this.prefix = "/" + stage + "/@connections/";
         this.gateway = gateway;
         this.throttle = throttle;
+        this.requireSigV4 = requireSigV4;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        String path = request.getHttpURI().getPath();
+        // decoded, so /%40connections (how some SDKs encode the @) works like /@connections, as in API Gateway
+        String path = request.getHttpURI().getDecodedPath();
         if (path == null || !path.startsWith(prefix)) return false;
-        String id = URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
+        String id = path.substring(prefix.length());
+        if (requireSigV4) {
+            SigV4Check.Verdict v = SigV4Check.check(request, "execute-api");
+            if (!v.ok()) {
+                error(
+                        response,
+                        callback,
+                        403,
+                        v.missing() ? "MissingAuthenticationTokenException" : "IncompleteSignatureException",
+                        v.problem());
+                return true;
+            }
+        }
         LiveConnection conn = gateway.connection(id);
         switch (request.getMethod()) {
             case "POST" -> post(request, response, callback, conn);
             case "GET" -> {
-                if (!open(conn)) {
+                if (conn == null || !conn.isLive()) {
                     gone(response, callback);
                     break;
                 }
@@ -105,8 +122,14 @@ final class ManagementApi extends Handler.Abstract {
         return PostResult.OK;
     }
 
+    /** Open, or accepted a moment ago and open within {@link #OPEN_WAIT} (API Gateway knows it from the 101 on). */
     private static boolean open(LiveConnection conn) {
-        return conn != null && conn.isOpen();
+        try {
+            return conn != null && conn.awaitOpen(OPEN_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static void gone(Response response, Callback callback) {

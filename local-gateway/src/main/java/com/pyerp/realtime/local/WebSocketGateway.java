@@ -48,7 +48,6 @@ public final class WebSocketGateway {
     private static final JsonLog LOG = JsonLog.get(WebSocketGateway.class);
     private static final DateTimeFormatter REQUEST_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
-    static final Duration MAX_CONNECTION_DURATION = Duration.ofHours(2);
     /** How long after $connect the socket must be open; otherwise $disconnect cleans the registration up. */
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -64,6 +63,8 @@ public final class WebSocketGateway {
     private final TokenBucket newConnections = new TokenBucket(500, 500);
 
     private volatile String domainName = "localhost";
+    /** Test seam: delays the server side's open, to widen the race between the client's 101 and onWebSocketOpen. */
+    volatile Duration openDelayForTests = Duration.ZERO;
 
     WebSocketGateway(
             LocalGatewayConfig config,
@@ -157,7 +158,7 @@ public final class WebSocketGateway {
                 "requestContext",
                 requestContext(connectionId, ApiRoutes.CONNECT, "CONNECT", now, sourceIp, userAgent, null));
         LambdaRuntime.Result authResult = LambdaRuntime.invoke(
-                "authorizer",
+                LambdaRuntime.AUTHORIZER,
                 handlers.authorizer(),
                 APIGatewayCustomAuthorizerEvent.class,
                 IamPolicyResponseV1.class,
@@ -168,15 +169,9 @@ public final class WebSocketGateway {
                     request, response, callback, connectionId, status, "authorizer: " + authResult.errorMessage());
         }
         JsonNode policy = authResult.payload();
-        boolean allowed = false;
-        for (JsonNode st : policy.path("policyDocument").path("Statement")) {
-            if ("Allow".equals(st.path("Effect").asString())) allowed = true;
-            if ("Deny".equals(st.path("Effect").asString())) {
-                allowed = false;
-                break;
-            }
-        }
-        if (!allowed) {
+        // like API Gateway: the Allow must cover execute-api:Invoke on this route's ARN; a matching Deny wins
+        if (!AuthorizerPolicy.allows(
+                policy.path("policyDocument"), auth.path("methodArn").asString())) {
             return refuse(request, response, callback, connectionId, 403, "authorizer denied");
         }
         // API Gateway's 500 new connections per second: counted once the authorizer allowed the handshake, so a
@@ -210,7 +205,7 @@ public final class WebSocketGateway {
                 requestContext(connectionId, ApiRoutes.CONNECT, "CONNECT", now, sourceIp, userAgent, context));
         connect.put("isBase64Encoded", false);
         LambdaRuntime.Result connectResult = LambdaRuntime.invoke(
-                "connect",
+                LambdaRuntime.CONNECT,
                 handlers.connect(),
                 APIGatewayV2WebSocketEvent.class,
                 APIGatewayV2WebSocketResponse.class,
@@ -229,10 +224,13 @@ public final class WebSocketGateway {
             if (request.hasSubProtocol(chosen)) response.setAcceptedSubProtocol(chosen);
         }
         LiveConnection conn = new LiveConnection(connectionId, context, now, sourceIp, userAgent);
+        // Known to @connections from the accepted handshake on, as in API Gateway: Jetty may open the server side
+        // after the client has seen the 101, and a GetConnection or post in that gap must not answer 410.
+        connections.put(connectionId, conn);
         // $connect registered the connection; if the upgrade never completes (the client went away), clean up
         timers.schedule(
                 () -> {
-                    if (conn.session == null) {
+                    if (conn.session == null && connections.remove(connectionId, conn)) {
                         JsonLog.withContext(
                                 Map.of("connectionId", connectionId),
                                 () -> LOG.info("handshake never completed; running $disconnect"));
@@ -320,31 +318,46 @@ public final class WebSocketGateway {
 
         @Override
         public void onWebSocketOpen(Session session) {
+            Duration delay = openDelayForTests;
+            if (!delay.isZero()) {
+                try {
+                    Thread.sleep(delay.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             conn.session = session;
-            connections.put(conn.id, conn);
+            conn.opened.countDown();
+            if (connections.get(conn.id) != conn) { // the handshake timed out meanwhile: $disconnect already ran
+                session.close(1001, "Going away", org.eclipse.jetty.websocket.api.Callback.NOOP);
+                return;
+            }
+            // API Gateway's maximum connection duration (2 h unless configured otherwise)
             conn.maxDurationTimer = timers.schedule(
                     () -> session.close(1001, "Going away", org.eclipse.jetty.websocket.api.Callback.NOOP),
-                    MAX_CONNECTION_DURATION.toMillis(),
+                    config.maxConnectionDuration().toMillis(),
                     TimeUnit.MILLISECONDS);
         }
 
         @Override
         public void onWebSocketText(String message) {
             conn.lastActiveAt = Instant.now();
-            route(message, false);
+            route(message);
         }
 
         @Override
         public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
-            conn.lastActiveAt = Instant.now();
-            byte[] b = new byte[payload.remaining()];
-            payload.get(b);
             callback.succeed();
-            route(Base64.getEncoder().encodeToString(b), true);
+            // API Gateway refuses incoming binary frames and disconnects the client with 1003 (clients send binary data
+            // base64-encoded in text frames instead):
+            // https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-binary-media-types.html
+            Session s = conn.session;
+            if (s != null)
+                s.close(1003, "Binary frames are not supported", org.eclipse.jetty.websocket.api.Callback.NOOP);
         }
 
-        private void route(String body, boolean base64) {
-            String routeKey = base64 ? ApiRoutes.DEFAULT : selectRoute(body, Set.copyOf(ApiRoutes.COMMAND_ROUTES));
+        private void route(String body) {
+            String routeKey = selectRoute(body, Set.copyOf(ApiRoutes.COMMAND_ROUTES));
             ObjectNode event = LambdaRuntime.JSON.createObjectNode();
             ObjectNode rc = requestContext(
                     conn.id,
@@ -357,9 +370,9 @@ public final class WebSocketGateway {
             rc.put("messageId", UUID.randomUUID().toString());
             event.set("requestContext", rc);
             event.put("body", body);
-            event.put("isBase64Encoded", base64);
+            event.put("isBase64Encoded", false);
             LambdaRuntime.Result r = LambdaRuntime.invoke(
-                    "command",
+                    LambdaRuntime.COMMAND,
                     handlers.command(),
                     APIGatewayV2WebSocketEvent.class,
                     APIGatewayV2WebSocketResponse.class,
@@ -413,7 +426,7 @@ public final class WebSocketGateway {
             event.set("requestContext", rc);
             event.put("isBase64Encoded", false);
             LambdaRuntime.Result r = LambdaRuntime.invoke(
-                    "disconnect",
+                    LambdaRuntime.DISCONNECT,
                     handlers.disconnect(),
                     APIGatewayV2WebSocketEvent.class,
                     APIGatewayV2WebSocketResponse.class,

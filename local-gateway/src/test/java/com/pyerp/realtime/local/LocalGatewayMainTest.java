@@ -43,6 +43,9 @@ class LocalGatewayMainTest {
                 "--stage a/b|--stage must be 1-128 characters",
                 "--origin https://x.example/path|--origin must be scheme://host[:port] without a path",
                 "--demo-rate 0|--demo-rate must be in (0, 1000]",
+                "--idle-timeout 0|--idle-timeout must be 1-600 seconds",
+                "--idle-timeout 601|--idle-timeout must be 1-600 seconds (API Gateway's 10 min at most)",
+                "--max-duration 7201|--max-duration must be 1-7200 seconds (API Gateway's 2 h at most)",
                 "--frobnicate|unknown option '--frobnicate'"
             })
     void badArguments_exit2_withAClearMessage(String args, String message) {

@@ -59,6 +59,10 @@ public final class TestSocket implements Session.Listener.AutoDemanding {
         return m;
     }
 
+    void sendBinary(byte[] bytes) {
+        session.sendBinary(java.nio.ByteBuffer.wrap(bytes), Callback.NOOP);
+    }
+
     /** The next frame as JSON, failing after the timeout. */
     JsonNode next(Duration timeout) throws InterruptedException {
         String m = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -59,8 +59,12 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ErpEventPublisher implements AutoCloseable {
     /** EventBridge's limit of entries per PutEvents call. */
     public static final int MAX_ENTRIES = 10;
-    /** EventBridge's limit of one entry, and what one PutEvents call of this publisher carries at most: 256 KB. */
-    public static final int MAX_BYTES = 256 * 1024;
+    /**
+     * EventBridge's limit of one entry, and what one PutEvents call of this publisher carries at most: 1 MB since
+     * January 2026 (it was 256 KB; https://aws.amazon.com/blogs/compute/more-room-to-build-serverless-services-now-support-payloads-up-to-1-mb).
+     * The one constant for this limit: the local gateway's PutEvents enforces it too.
+     */
+    public static final int MAX_BYTES = 1024 * 1024;
     /** Per-entry error codes EventBridge documents as retryable. */
     public static final Set<String> RETRYABLE_ERRORS = Set.of("InternalFailure", "ThrottlingException");
     /** The {@code _meta.producer} value when none is configured. */
@@ -193,7 +197,7 @@ public final class ErpEventPublisher implements AutoCloseable {
                     correlationId,
                     0,
                     List.of("the entry is " + size + " bytes; EventBridge accepts at most " + MAX_BYTES
-                            + " (256 KB) per entry: put large payloads in S3 and send a reference"));
+                            + " (1 MB) per entry: put large payloads in S3 and send a reference"));
         }
         return new Prepared(built, correlationId, requestBytes(built), null);
     }
@@ -212,7 +216,7 @@ public final class ErpEventPublisher implements AutoCloseable {
     /**
      * The bytes the entry takes in the JSON request body (field names, escaped detail). Batches are cut on this,
      * which is never less than {@link #entrySize}: a batch then fits both EventBridge's limit and a stand-in that
-     * limits the request body to 256 KB.
+     * limits the request body to {@link #MAX_BYTES}.
      */
     static int requestBytes(PutEventsRequestEntry entry) {
         ObjectNode n = JSON.createObjectNode();

@@ -99,11 +99,8 @@ final class FakeEventBridge implements AutoCloseable {
                         "{\"__type\":\"ValidationException\",\"message\":\"the fake refuses this call\"}");
                 return;
             }
-            if (entries.isEmpty() || entries.size() > 10 || body.length > 256 * 1024) {
-                send(
-                        ex,
-                        400,
-                        "{\"__type\":\"ValidationException\",\"message\":\"1 to 10 entries and at most 256 KB\"}");
+            if (entries.isEmpty() || entries.size() > 10 || body.length > ErpEventPublisher.MAX_BYTES) {
+                send(ex, 400, "{\"__type\":\"ValidationException\",\"message\":\"1 to 10 entries and at most 1 MB\"}");
                 return;
             }
             ObjectNode out = JSON.createObjectNode();

@@ -104,6 +104,24 @@ public final class RealtimeEnv {
     /** JWS algorithms that may ever be configured: asymmetric only (never HS* with a JWKS, RFC 8725). */
     public static final Set<String> PERMITTED_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "PS256");
 
+    /**
+     * The variables whose values belong to one deployment (its tables, identity provider, origins, endpoints, region).
+     * Every other variable must have the same value in the CDK stack and in the local gateway: both leave it to its
+     * default unless configured (infra-cdk LocalGatewayEnvironmentParityTest compares them variable by variable).
+     */
+    public static final Set<Var> PER_DEPLOYMENT = Set.of(
+            Var.CONNECTIONS_TABLE,
+            Var.SUBSCRIPTIONS_TABLE,
+            Var.JWT_ISSUER,
+            Var.JWT_AUDIENCE,
+            Var.JWT_JWKS_URL,
+            Var.ALLOWED_ORIGINS,
+            Var.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI,
+            Var.AWS_ENDPOINT_URL_DYNAMODB,
+            Var.AWS_REGION,
+            // the scatter queue's URL; the local gateway scatters through its own in-process queue (FanOutQueue)
+            Var.FANOUT_QUEUE_URL);
+
     private final Map<Var, String> values;
 
     private RealtimeEnv(Map<Var, String> values) {

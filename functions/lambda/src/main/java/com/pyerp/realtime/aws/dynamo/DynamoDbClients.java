@@ -25,6 +25,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class DynamoDbClients {
     /** Dummy credentials for a local endpoint (dynalite, LocalStack) when none are configured. */
     public static final String LOCAL_ACCESS_KEY = "local";
+    /** The longest one registry call may take, retries included (see {@link Settings#defaults()}). */
+    public static final Duration CALL_TIMEOUT = Duration.ofMillis(1500);
 
     private DynamoDbClients() {}
 
@@ -60,19 +62,23 @@ public final class DynamoDbClients {
         }
 
         /**
-         * Connect 1 s, socket 5 s, attempt 5 s, call 12 s, 5 attempts, backoff 25 ms (throttling 100 ms) doubling
-         * up to 2 s. A refused connection fails the call in well under a second; a silent endpoint in at most 12 s.
+         * Connect 500 ms, socket 1 s, attempt 1 s, call 1.5 s, 4 attempts, backoff 25 ms (throttling 50 ms) doubling
+         * up to 500 ms. A refused connection fails the call in well under a second; a silent endpoint in at most
+         * {@link DynamoDbClients#CALL_TIMEOUT}. The budget: a function makes at most a handful of registry calls one after another
+         * (a subscribe six), and all of them must fail inside its timeout ({@code FunctionLimits}, 10 s for the
+         * request path) so that "registry unavailable" answers 503 or an error frame instead of Lambda's timeout
+         * (FunctionBudgetTest checks the arithmetic for each function).
          */
         public static Settings defaults() {
             return new Settings(
+                    Duration.ofMillis(500),
                     Duration.ofSeconds(1),
-                    Duration.ofSeconds(5),
-                    Duration.ofSeconds(5),
-                    Duration.ofSeconds(12),
-                    5,
+                    Duration.ofSeconds(1),
+                    CALL_TIMEOUT,
+                    4,
                     Duration.ofMillis(25),
-                    Duration.ofMillis(100),
-                    Duration.ofSeconds(2));
+                    Duration.ofMillis(50),
+                    Duration.ofMillis(500));
         }
     }
 

@@ -117,13 +117,27 @@ public final class Dynalite implements AutoCloseable {
         return endpoint;
     }
 
-    /** A client of this server with the registry's production settings and dummy credentials. */
+    /**
+     * A client of this server with the registry's production retry policy and dummy credentials, but generous timeouts:
+     * dynalite (single-threaded JavaScript) on a busy 2-core build machine can take seconds where DynamoDB takes
+     * milliseconds, and it exits when a client aborts a request. The production timeouts are tested on their own
+     * (DynamoDbRegistryFaultsTest, FunctionBudgetTest).
+     */
     public DynamoDbClient client() {
+        DynamoDbClients.Settings d = DynamoDbClients.Settings.defaults();
         return DynamoDbClients.create(
                 "eu-central-1",
                 Optional.of(endpoint),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
-                DynamoDbClients.Settings.defaults());
+                new DynamoDbClients.Settings(
+                        d.connectTimeout(),
+                        Duration.ofSeconds(20),
+                        Duration.ofSeconds(20),
+                        Duration.ofSeconds(30),
+                        d.maxAttempts(),
+                        d.backoffBase(),
+                        d.throttlingBase(),
+                        d.backoffMax()));
     }
 
     public boolean isAlive() {
