@@ -112,6 +112,7 @@ public final class RealtimeEnv {
     public static final Set<Var> PER_DEPLOYMENT = Set.of(
             Var.CONNECTIONS_TABLE,
             Var.SUBSCRIPTIONS_TABLE,
+            Var.HISTORY_TABLE,
             Var.JWT_ISSUER,
             Var.JWT_AUDIENCE,
             Var.JWT_JWKS_URL,
