@@ -10,7 +10,9 @@ import com.pyerp.realtime.core.config.RealtimeEnv;
 import com.pyerp.realtime.core.log.AuditLog;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.protocol.ErrorCode;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * REQUEST authorizer of {@code $connect}. Allow: a policy for this route with the principal as context.
@@ -31,13 +33,18 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
 
     @Override
     public IamPolicyResponseV1 handleRequest(APIGatewayCustomAuthorizerEvent event, Context context) {
-        JsonLog.clearContext();
+        Map<String, Object> fields = new LinkedHashMap<>();
         if (event.getRequestContext() != null) {
-            JsonLog.context().put("requestId", event.getRequestContext().getRequestId());
+            fields.put("requestId", event.getRequestContext().getRequestId());
             var identity = event.getRequestContext().getIdentity();
-            if (identity != null && identity.getSourceIp() != null)
-                JsonLog.context().put("sourceIp", identity.getSourceIp());
+            if (identity != null && identity.getSourceIp() != null) fields.put("sourceIp", identity.getSourceIp());
         }
+        try (JsonLog.Scope log = JsonLog.invocation(fields)) {
+            return handle(event);
+        }
+    }
+
+    private IamPolicyResponseV1 handle(APIGatewayCustomAuthorizerEvent event) {
         ConnectAuthorizer.Decision d;
         try {
             d = authorizer.authorize(event.getHeaders(), event.getQueryStringParameters());

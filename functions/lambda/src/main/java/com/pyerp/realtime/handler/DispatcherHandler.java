@@ -54,8 +54,14 @@ public final class DispatcherHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws java.io.IOException {
-        JsonLog.clearContext();
-        if (context != null) JsonLog.context().put("requestId", context.getAwsRequestId());
+        Map<String, Object> fields = new LinkedHashMap<>();
+        if (context != null) fields.put("requestId", context.getAwsRequestId());
+        try (JsonLog.Scope log = JsonLog.invocation(fields)) {
+            handle(input, output);
+        }
+    }
+
+    private void handle(InputStream input, OutputStream output) throws java.io.IOException {
         JsonNode root;
         try {
             root = JSON.readTree(input);
