@@ -6,7 +6,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEv
 import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
 import com.pyerp.realtime.core.auth.ConnectAuthorizer;
 import com.pyerp.realtime.core.auth.TokenVerifier;
-import com.pyerp.realtime.core.config.RealtimeEnv;
 import com.pyerp.realtime.core.log.AuditLog;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.protocol.ErrorCode;
@@ -24,7 +23,7 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
     private final ConnectAuthorizer authorizer;
 
     public AuthorizerHandler() {
-        this(ConnectAuthorizer.fromEnv(RealtimeEnv.fromSystem()));
+        this(Handlers.defaultAuthorizer());
     }
 
     public AuthorizerHandler(ConnectAuthorizer authorizer) {

@@ -13,6 +13,8 @@ import com.pyerp.realtime.core.dispatch.SqsBatchProcessor;
 import com.pyerp.realtime.core.log.JsonLog;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;

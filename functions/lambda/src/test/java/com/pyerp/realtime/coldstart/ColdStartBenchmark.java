@@ -42,19 +42,30 @@ public final class ColdStartBenchmark {
             check(ShadedJar.run(env, connect, "connect.json"));
             List<Long> helloMs = new ArrayList<>();
             List<Long> connectMs = new ArrayList<>();
+            List<Long> firstInvokeMs = new ArrayList<>();
+            List<Long> primedInvokeMs = new ArrayList<>();
+            List<String> prime = List.of("-D" + LambdaRuntimeSim.PRIME + "=true");
             for (int r = 1; r <= rounds; r++) {
-                // alternate, so machine load drifts over both alike
-                long h = check(ShadedJar.run(env, hello, "connect.json")).millis();
-                long c = check(ShadedJar.run(env, connect, "connect.json")).millis();
-                helloMs.add(h);
-                connectMs.add(c);
-                System.out.printf("round %2d: hello %5d ms   ConnectHandler %5d ms%n", r, h, c);
+                // alternate, so machine load drifts over all alike
+                ShadedJar.Run h = check(ShadedJar.run(env, hello, "connect.json"));
+                ShadedJar.Run c = check(ShadedJar.run(env, connect, "connect.json"));
+                ShadedJar.Run p = check(ShadedJar.run(prime, env, connect, "connect.json"));
+                helloMs.add(h.millis());
+                connectMs.add(c.millis());
+                firstInvokeMs.add(c.firstInvokeMillis());
+                primedInvokeMs.add(p.firstInvokeMillis());
+                System.out.printf(
+                        "round %2d: hello %5d ms   ConnectHandler %5d ms (first request %4d ms; after priming %4d ms)%n",
+                        r, h.millis(), c.millis(), c.firstInvokeMillis(), p.firstInvokeMillis());
             }
             long mh = median(helloMs);
             long mc = median(connectMs);
             System.out.printf(
                     "median: hello-world %d ms (baseline), ConnectHandler %d ms, ratio %.2fx (target <= 2.00x)%n",
                     mh, mc, (double) mc / mh);
+            System.out.printf(
+                    "median first request after init: %d ms unprimed, %d ms after the SnapStart priming hooks ran%n",
+                    median(firstInvokeMs), median(primedInvokeMs));
         }
     }
 

@@ -19,11 +19,16 @@ import java.nio.charset.StandardCharsets;
  * The main of a child JVM that does what the Lambda Java runtime does on a cold start, on the shaded deployment jar:
  * load the handler class by name, construct it (the function's init), deserialize a golden event fixture with the
  * runtime's serializers, call the handler, serialize its answer. It prints one line, {@code ANSWERED <json>} or
- * {@code THREW <exception class>}, and exits; the parent measures the time from process start to that line.
+ * {@code THREW <exception class>}, after {@code FIRST_INVOKE_MS <n>}, and exits; the parent measures the time from process start to that line.
  *
  * <p>Arguments: {@code <handler class> <fixture under events/> [placeholder=value ...]}.
  */
 public final class LambdaRuntimeSim {
+    /** System property: run the SnapStart priming hooks (the CRaC resources) between init and the first request. */
+    static final String PRIME = "coldstart.prime";
+    /** Output line prefix: milliseconds of the first handleRequest (after init, and after priming when asked). */
+    static final String FIRST_INVOKE = "FIRST_INVOKE_MS ";
+
     private LambdaRuntimeSim() {}
 
     public static void main(String[] args) throws Exception {
@@ -39,8 +44,14 @@ public final class LambdaRuntimeSim {
         }
         byte[] input = json.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long invoke;
         try {
             Object handler = Class.forName(args[0], true, cl).getConstructor().newInstance();
+            if (Boolean.getBoolean(PRIME)) {
+                // what SnapStart does around its snapshot: the priming hooks run after init, before the first request
+                com.pyerp.realtime.handler.Priming.primeAll();
+            }
+            invoke = System.nanoTime();
             if (handler instanceof RequestStreamHandler stream) {
                 stream.handleRequest(new ByteArrayInputStream(input), out, context(args[0]));
             } else {
@@ -52,6 +63,7 @@ public final class LambdaRuntimeSim {
             System.out.flush();
             return;
         }
+        System.out.println(FIRST_INVOKE + (System.nanoTime() - invoke) / 1_000_000);
         System.out.println("ANSWERED " + out.toString(StandardCharsets.UTF_8));
         System.out.flush();
     }

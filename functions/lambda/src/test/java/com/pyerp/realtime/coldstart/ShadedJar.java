@@ -27,6 +27,15 @@ final class ShadedJar {
         boolean answered() {
             return answer.startsWith("ANSWERED ");
         }
+
+        /** How long the first handleRequest took, after init (and priming, when asked). */
+        long firstInvokeMillis() {
+            return output.stream()
+                    .filter(l -> l.startsWith(LambdaRuntimeSim.FIRST_INVOKE))
+                    .mapToLong(l -> Long.parseLong(l.substring(LambdaRuntimeSim.FIRST_INVOKE.length())))
+                    .findFirst()
+                    .orElse(-1);
+        }
     }
 
     private ShadedJar() {}
@@ -91,17 +100,20 @@ final class ShadedJar {
 
     /** Starts a JVM that cold-starts {@code handler} on {@code fixture}, and waits for its answer. */
     static Run run(Map<String, String> env, String handler, String fixture, String... replacements) {
+        return run(List.of(), env, handler, fixture, replacements);
+    }
+
+    /** As {@link #run(Map, String, String, String...)}, with extra JVM options (e.g. {@code -Dcoldstart.prime=true}). */
+    static Run run(
+            List<String> jvmOptions, Map<String, String> env, String handler, String fixture, String... replacements) {
         List<String> cmd = new ArrayList<>(List.of(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 // Lambda's JVM flags for Java functions (JAVA_TOOL_OPTIONS of the managed runtime)
                 "-XX:+TieredCompilation",
                 "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-cp",
-                classPath(),
-                LambdaRuntimeSim.class.getName(),
-                handler,
-                fixture));
+                "-XX:+UseSerialGC"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", classPath(), LambdaRuntimeSim.class.getName(), handler, fixture));
         cmd.addAll(Arrays.asList(replacements));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().clear();
