@@ -26,7 +26,10 @@ import java.nio.charset.StandardCharsets;
 public final class LambdaRuntimeSim {
     /** System property: run the SnapStart priming hooks (the CRaC resources) between init and the first request. */
     static final String PRIME = "coldstart.prime";
-    /** Output line prefix: milliseconds of the first handleRequest (after init, and after priming when asked). */
+    /**
+     * Output line prefix, then three numbers: wall and thread-CPU milliseconds of the first handleRequest (after init,
+     * and after priming when asked), and the process's CPU milliseconds from JVM start to the answer.
+     */
     static final String FIRST_INVOKE = "FIRST_INVOKE_MS ";
 
     private LambdaRuntimeSim() {}
@@ -45,12 +48,16 @@ public final class LambdaRuntimeSim {
         byte[] input = json.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long invoke;
+        long invokeCpu;
+        java.lang.management.ThreadMXBean threads;
         try {
             Object handler = Class.forName(args[0], true, cl).getConstructor().newInstance();
             if (Boolean.getBoolean(PRIME)) {
                 // what SnapStart does around its snapshot: the priming hooks run after init, before the first request
                 com.pyerp.realtime.handler.Priming.primeAll();
             }
+            threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            invokeCpu = threads.getCurrentThreadCpuTime();
             invoke = System.nanoTime();
             if (handler instanceof RequestStreamHandler stream) {
                 stream.handleRequest(new ByteArrayInputStream(input), out, context(args[0]));
@@ -63,7 +70,15 @@ public final class LambdaRuntimeSim {
             System.out.flush();
             return;
         }
-        System.out.println(FIRST_INVOKE + (System.nanoTime() - invoke) / 1_000_000);
+        long invokeMillis = (System.nanoTime() - invoke) / 1_000_000;
+        long invokeCpuMillis = (threads.getCurrentThreadCpuTime() - invokeCpu) / 1_000_000;
+        // CPU of the whole process (all threads: JIT, GC, class loading) from JVM start to the answer: unlike wall
+        // time, it does not grow when other processes compete for the cores
+        long processCpuMillis = ((com.sun.management.OperatingSystemMXBean)
+                                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                        .getProcessCpuTime()
+                / 1_000_000;
+        System.out.println(FIRST_INVOKE + invokeMillis + " " + invokeCpuMillis + " " + processCpuMillis);
         System.out.println("ANSWERED " + out.toString(StandardCharsets.UTF_8));
         System.out.flush();
     }

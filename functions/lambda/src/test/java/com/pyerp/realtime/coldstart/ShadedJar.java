@@ -28,11 +28,26 @@ final class ShadedJar {
             return answer.startsWith("ANSWERED ");
         }
 
-        /** How long the first handleRequest took, after init (and priming, when asked). */
+        /** How long the first handleRequest took, after init (and priming, when asked): wall milliseconds. */
         long firstInvokeMillis() {
+            return figure(0);
+        }
+
+        /** CPU milliseconds of the first handleRequest's thread. */
+        long firstInvokeCpuMillis() {
+            return figure(1);
+        }
+
+        /** CPU milliseconds of the whole JVM from its start to the answer. */
+        long processCpuMillis() {
+            return figure(2);
+        }
+
+        private long figure(int i) {
             return output.stream()
                     .filter(l -> l.startsWith(LambdaRuntimeSim.FIRST_INVOKE))
-                    .mapToLong(l -> Long.parseLong(l.substring(LambdaRuntimeSim.FIRST_INVOKE.length())))
+                    .mapToLong(l -> Long.parseLong(
+                            l.substring(LambdaRuntimeSim.FIRST_INVOKE.length()).split(" ")[i]))
                     .findFirst()
                     .orElse(-1);
         }
