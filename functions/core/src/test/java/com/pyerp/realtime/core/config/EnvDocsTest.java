@@ -24,7 +24,9 @@ class EnvDocsTest {
         Path readme = Path.of("..", "README.md");
         String text = Files.readString(readme);
         int start = text.indexOf("## Environment contract");
-        assertThat(start).as("section 'Environment contract' in " + readme.toAbsolutePath()).isNotNegative();
+        assertThat(start)
+                .as("section 'Environment contract' in " + readme.toAbsolutePath())
+                .isNotNegative();
         Map<String, String[]> rows = new LinkedHashMap<>();
         for (String line : text.substring(start).split("\n")) {
             if (line.startsWith("## ") && !rows.isEmpty()) break;
@@ -33,7 +35,8 @@ class EnvDocsTest {
             java.util.List<String> names = codes(cells[1]);
             java.util.List<String> defaults = codes(cells[3]);
             for (int i = 0; i < names.size(); i++) {
-                String def = defaults.isEmpty() ? "" : defaults.size() == names.size() ? defaults.get(i) : defaults.get(0);
+                String def =
+                        defaults.isEmpty() ? "" : defaults.size() == names.size() ? defaults.get(i) : defaults.get(0);
                 rows.put(names.get(i), new String[] {cells[2].trim(), def});
             }
         }
