@@ -1,6 +1,7 @@
 // RealtimeClient: the browser client of the pyERP Realtime protocol erp.v1 (docs/protocol.md).
 // See client-js/README.md for the API, the options and their defaults, the states and the events.
 import { backoff, validateBackoff } from './backoff.js';
+import { RETRYABLE_CODES } from './codes.js';
 import { Link } from './connection.js';
 import { Emitter } from './emitter.js';
 import { RealtimeError, errorFromFrame } from './errors.js';
@@ -44,7 +45,8 @@ export const DEFAULT_OPTIONS = Object.freeze({
 });
 
 /** Errors after which a subscribe is tried again on the same socket (a few times, with backoff). */
-const TRANSIENT = new Set(['REGISTRY_UNAVAILABLE', 'INTERNAL_ERROR', 'COMMAND_TIMEOUT']);
+// retried by the client: what the error-code catalogue marks retryable, and its own command timeout
+const TRANSIENT = new Set([...RETRYABLE_CODES, 'COMMAND_TIMEOUT']);
 /** Errors after which a subscription waits for the next socket instead of failing. */
 const RESTORE_LATER = new Set(['CONNECTION_LOST', 'CLIENT_CLOSED', 'NOT_CONNECTED']);
 const SUBSCRIBE_RETRIES = 3;

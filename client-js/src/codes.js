@@ -6,9 +6,10 @@
 //
 // delivery: 'frame' = an error frame {type:'error', code, message}; 'close' = the socket is closed with
 // this status; 'handshake' = the upgrade is refused with this HTTP status (a browser sees close 1006).
+// retryable: the same command may be sent again after a backoff (transient, nothing applied).
 
 /**
- * @typedef {{ code: string, number: number, keepsConnection: boolean, delivery: 'frame'|'close'|'handshake', description: string }} ErrorCodeInfo
+ * @typedef {{ code: string, number: number, keepsConnection: boolean, retryable: boolean, delivery: 'frame'|'close'|'handshake', description: string }} ErrorCodeInfo
  */
 
 /** Every code of the catalogue, in catalogue order. @type {ReadonlyArray<Readonly<ErrorCodeInfo>>} */
@@ -17,6 +18,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'BAD_FRAME',
     number: 4400,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description: 'The frame is not a JSON object (malformed JSON, an array, a string...).',
   }),
@@ -24,6 +26,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'INVALID_FRAME',
     number: 4401,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description:
       'The frame is JSON but does not match the protocol schema for its action (missing or mistyped field, unknown field).',
@@ -32,6 +35,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'UNKNOWN_ACTION',
     number: 4402,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description:
       "The frame's action is missing or is not one of subscribe, unsubscribe, ping, presence, publish.",
@@ -40,6 +44,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'INVALID_CHANNEL',
     number: 4403,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description: 'The channel name is not well formed (see the channel grammar).',
   }),
@@ -47,6 +52,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'UNKNOWN_CHANNEL',
     number: 4404,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description: 'The channel name is well formed but belongs to no channel family in the catalog.',
   }),
@@ -54,6 +60,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'CHANNEL_FORBIDDEN',
     number: 4405,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description: "The connection's token does not grant this channel (missing role, scope or ownership).",
   }),
@@ -61,6 +68,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'SUBSCRIPTION_LIMIT',
     number: 4406,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description: 'The connection already holds the maximum number of subscriptions.',
   }),
@@ -68,6 +76,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'NOT_CONNECTED',
     number: 4410,
     keepsConnection: false,
+    retryable: false,
     delivery: 'frame',
     description: 'The registry no longer knows this connection (expired or cleaned up); reconnect.',
   }),
@@ -75,6 +84,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'REGISTRY_UNAVAILABLE',
     number: 4503,
     keepsConnection: true,
+    retryable: true,
     delivery: 'frame',
     description: 'The connection registry could not be reached; the command was not applied, retry later.',
   }),
@@ -82,6 +92,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'INTERNAL_ERROR',
     number: 4500,
     keepsConnection: true,
+    retryable: true,
     delivery: 'frame',
     description: 'An unexpected server error; the command may not have been applied.',
   }),
@@ -89,6 +100,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'MESSAGE_TOO_BIG',
     number: 1009,
     keepsConnection: false,
+    retryable: false,
     delivery: 'close',
     description:
       'A frame over 32 KB or a message over 128 KB; the gateway closes the socket with status 1009.',
@@ -97,6 +109,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'UNAUTHORIZED',
     number: 401,
     keepsConnection: false,
+    retryable: false,
     delivery: 'handshake',
     description:
       'Handshake refused: no token, or the token failed verification (signature, iss, aud, exp, nbf, sub, typ, algorithm).',
@@ -105,6 +118,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'FORBIDDEN',
     number: 403,
     keepsConnection: false,
+    retryable: false,
     delivery: 'handshake',
     description: 'Handshake refused: the Origin is not allowed, or the authorizer denied the connection.',
   }),
@@ -112,6 +126,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'TOKEN_EXPIRED',
     number: 4411,
     keepsConnection: false,
+    retryable: false,
     delivery: 'frame',
     description:
       "The connection's token expired (exp plus the clock skew) and no refresh replaced it; this frame comes before the server closes the socket. Reconnect with a fresh token.",
@@ -120,6 +135,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'SESSION_REVOKED',
     number: 4412,
     keepsConnection: false,
+    retryable: false,
     delivery: 'frame',
     description:
       "The ERP revoked the user's sessions (logout, role change, disabled account); this frame comes before the server closes the socket. Reconnect only with a new token.",
@@ -128,6 +144,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'REFRESH_REFUSED',
     number: 4413,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description:
       'The refresh token failed verification or names another sub or tenant; the connection keeps its current token and still ends when that one expires.',
@@ -136,6 +153,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'RATE_LIMITED',
     number: 4429,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description:
       'The connection sent frames faster than its rate limit (a token bucket); the frame was not processed. Slow down: repeated abuse closes the socket (RATE_LIMIT_ABUSE).',
@@ -144,6 +162,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'RATE_LIMIT_ABUSE',
     number: 4430,
     keepsConnection: false,
+    retryable: false,
     delivery: 'frame',
     description:
       'The connection kept sending over its rate limit after RATE_LIMITED; this frame comes before the server closes the socket.',
@@ -152,6 +171,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'CONNECTION_LIMIT',
     number: 429,
     keepsConnection: false,
+    retryable: false,
     delivery: 'handshake',
     description:
       'Handshake refused: the user already holds the maximum number of concurrent connections (MAX_CONNECTIONS_PER_USER).',
@@ -160,6 +180,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'PRESENCE_NOT_ENABLED',
     number: 4460,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description: "The channel's family has no presence (catalog channelFamilies[].presence).",
   }),
@@ -167,6 +188,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'PUBLISH_FORBIDDEN',
     number: 4461,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description: 'Clients may not publish on this channel, or the token lacks a publish role of its family.',
   }),
@@ -174,6 +196,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'PUBLISH_TOO_BIG',
     number: 4462,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description: "The published data is larger than the family's publish.maxBytes; nothing was relayed.",
   }),
@@ -181,6 +204,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'PUBLISH_RATE_LIMITED',
     number: 4463,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description:
       "This connection published more than the family's publish.ratePerSecond on the channel; nothing was relayed, retry later.",
@@ -189,6 +213,7 @@ export const ERROR_CODES = Object.freeze([
     code: 'INVALID_PAYLOAD',
     number: 4464,
     keepsConnection: true,
+    retryable: false,
     delivery: 'frame',
     description: "The published data does not match the family's publish.schema; nothing was relayed.",
   }),
@@ -196,6 +221,11 @@ export const ERROR_CODES = Object.freeze([
 
 /** The catalogue by code name, e.g. `ErrorCodes.CHANNEL_FORBIDDEN.number === 4405`. @type {Readonly<Record<string, Readonly<ErrorCodeInfo>>>} */
 export const ErrorCodes = Object.freeze(Object.fromEntries(ERROR_CODES.map((c) => [c.code, c])));
+
+/** The codes the catalogue marks retryable (the client's retry decisions read this, never a list of their own). @type {ReadonlyArray<string>} */
+export const RETRYABLE_CODES = Object.freeze(
+  ERROR_CODES.filter((c) => c.retryable === true).map((c) => c.code),
+);
 
 /**
  * The catalogue entry of a code name or number, or undefined when the catalogue has none.

@@ -11,6 +11,7 @@ import {
   errorFromFrame,
   ClientErrorCodes,
 } from '../../src/index.js';
+import { RETRYABLE_CODES } from '../../src/codes.js';
 
 const catalogueUrl = new URL(
   '../../../events-schema/catalog/src/main/resources/com/pyerp/realtime/events/protocol/error-codes.json',
@@ -24,6 +25,11 @@ test('codes.js equals error-codes.json, entry by entry and in order', () => {
     catalogue.codes,
     `client-js/src/codes.js differs from ${fileURLToPath(catalogueUrl)}: run \`npm run sync-codes\` in client-js`,
   );
+});
+
+test('RETRYABLE_CODES are exactly the catalogue codes marked retryable', () => {
+  assert.deepEqual([...RETRYABLE_CODES], ['REGISTRY_UNAVAILABLE', 'INTERNAL_ERROR']);
+  for (const c of ERROR_CODES) assert.equal(typeof c.retryable, 'boolean', c.code);
 });
 
 test('ErrorCodes and errorCodeInfo look codes up by name and by number', () => {

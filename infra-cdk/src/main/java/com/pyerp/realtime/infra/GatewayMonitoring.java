@@ -50,7 +50,7 @@ public final class GatewayMonitoring extends Construct {
     public static final int AUTHORIZER_ERROR_THRESHOLD = 20;
     /**
      * The counts the dispatcher emits per invocation as CloudWatch Embedded Metric Format lines, in
-     * {@link JsonLog#METRICS_NAMESPACE} without dimensions (core Dispatcher#run, the names it puts in its metrics map).
+     * {@link JsonLog#METRICS_NAMESPACE} without dimensions: {@code DispatchReport.METRIC_NAMES}, one count each.
      */
     public static final List<String> DISPATCH_METRICS = com.pyerp.realtime.core.dispatch.DispatchReport.METRIC_NAMES;
     /** PostToConnection failures other than 410 Gone in 5 minutes; single ones are retried with their event. */

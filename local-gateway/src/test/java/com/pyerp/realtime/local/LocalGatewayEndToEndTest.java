@@ -3,7 +3,6 @@ package com.pyerp.realtime.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.registry.ChannelKey;
 import com.pyerp.realtime.core.registry.Connection;
 import java.net.URI;
@@ -13,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
@@ -23,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -50,14 +49,14 @@ class LocalGatewayEndToEndTest {
     static WebSocketClient ws;
     static EventBridgeClient events;
     static ApiGatewayManagementApiClient management;
-    static final List<String> logs = new CopyOnWriteArrayList<>();
+    /** The gateway's log: printed only for a failed test; {@code logs} is every line, for assertions. */
+    @RegisterExtension
+    static final GatewayLogs LOGS = new GatewayLogs();
+
+    static final List<String> logs = LOGS.all();
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
-        JsonLog.setSink(line -> {
-            logs.add(line);
-            System.out.println(line);
-        });
         gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
                 .port(0)
                 .keyFile(dir.resolve("k.jwk"))
@@ -85,7 +84,6 @@ class LocalGatewayEndToEndTest {
         if (management != null) management.close();
         if (ws != null) ws.stop();
         if (gw != null) gw.close();
-        JsonLog.setSink((java.util.function.Consumer<String>) null);
     }
 
     static String token(String sub, String tenant, List<String> roles, List<String> warehouses) {

@@ -2,7 +2,6 @@ package com.pyerp.realtime.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.EventDefinition;
 import com.pyerp.realtime.events.ProtocolSchemas;
@@ -27,9 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,17 +49,11 @@ import tools.jackson.databind.json.JsonMapper;
 class SimulatorEndToEndTest {
     private static final EventCatalog CATALOG = EventCatalog.load();
     private static final int EVENTS = 400;
-    private static final List<String> LOGS = new CopyOnWriteArrayList<>();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** The gateway's log, printed only when a test fails (the simulation runs in @BeforeAll: see GatewayLogs). */
     @RegisterExtension
-    static final TestWatcher PRINT_LOGS_ON_FAILURE = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            System.out.println("---- last gateway log lines");
-            LOGS.stream().skip(Math.max(0, LOGS.size() - 300)).forEach(System.out::println);
-        }
-    };
+    static final GatewayLogs LOGS = new GatewayLogs();
 
     /** A connected subscriber: who it is, what it subscribed to, and what it received. */
     record Client(
@@ -82,7 +73,6 @@ class SimulatorEndToEndTest {
 
     @BeforeAll
     static void run(@TempDir Path dir) throws Exception {
-        JsonLog.setSink(LOGS::add);
         gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
                 .port(0)
                 .keyFile(dir.resolve("k.jwk"))
@@ -195,7 +185,6 @@ class SimulatorEndToEndTest {
         for (Client c : clients) c.socket().close();
         if (ws != null) ws.stop();
         if (gw != null) gw.close();
-        JsonLog.setSink((java.util.function.Consumer<String>) null);
     }
 
     static void connect(

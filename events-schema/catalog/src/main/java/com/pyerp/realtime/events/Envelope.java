@@ -1,6 +1,5 @@
 package com.pyerp.realtime.events;
 
-import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -79,21 +78,6 @@ public final class Envelope {
             String correlationId,
             JsonNode data) {
         return JSON.writeValueAsString(eventFrame(channel, eventType, source, eventId, time, correlationId, data));
-    }
-
-    /**
-     * The frame for one subscriber: {@code data} is {@code event.detail} as {@code roles} may see it.
-     * Format each (channel, {@link EventDefinition#visibilityKey}) variant once and post it to every subscriber sharing it.
-     */
-    public static String format(EventDefinition definition, EventBridgeEvent event, String channel, Set<String> roles) {
-        return eventFrameJson(
-                channel,
-                event.detailType(),
-                event.source(),
-                event.id(),
-                event.time(),
-                event.correlationId(),
-                definition.visibleTo(event.detail(), roles));
     }
 
     /**

@@ -55,7 +55,10 @@ public final class EventDefinition {
     private final String source;
     private final String detailType;
     private final String schemaPath;
-    private final Schema schema;
+    /** Compiled on first use: a function that never validates (e.g. {@code $connect}) never loads the validator. */
+    private final java.util.function.Supplier<Schema> compileSchema;
+
+    private volatile Schema schema;
     private final List<String> channelTemplates;
     private final List<SensitiveField> sensitiveFields;
     private final Coalesce coalesce;
@@ -72,7 +75,7 @@ public final class EventDefinition {
             String detailType,
             String schemaPath,
             JsonNode schemaNode,
-            Schema schema,
+            java.util.function.Supplier<Schema> compileSchema,
             List<String> channelTemplates,
             List<SensitiveField> sensitiveFields,
             Coalesce coalesce,
@@ -86,7 +89,7 @@ public final class EventDefinition {
         this.detailType = detailType;
         this.schemaPath = schemaPath;
         this.schemaNode = schemaNode;
-        this.schema = schema;
+        this.compileSchema = compileSchema;
         this.channelTemplates = List.copyOf(channelTemplates);
         this.sensitiveFields = List.copyOf(sensitiveFields);
         this.coalesce = coalesce;
@@ -161,6 +164,18 @@ public final class EventDefinition {
         return schemaNode;
     }
 
+    /** The compiled schema, compiled once on first use. */
+    Schema schema() {
+        Schema s = schema;
+        if (s == null) {
+            synchronized (this) {
+                if (schema == null) schema = compileSchema.get();
+                s = schema;
+            }
+        }
+        return s;
+    }
+
     /** A detail that must fail validation: {@code why} it is wrong, and a text {@code expect}ed in one of the messages. */
     public record InvalidExample(String why, String expect, JsonNode detail) {}
 
@@ -172,7 +187,7 @@ public final class EventDefinition {
         if (detail == null || !detail.isObject()) {
             return List.of("$: detail must be a JSON object");
         }
-        return Schemas.messages(schema.validate(detail));
+        return Schemas.messages(schema().validate(detail));
     }
 
     /**

@@ -6,11 +6,12 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEv
 import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
 import com.pyerp.realtime.core.auth.ConnectAuthorizer;
 import com.pyerp.realtime.core.auth.TokenVerifier;
-import com.pyerp.realtime.core.config.RealtimeEnv;
 import com.pyerp.realtime.core.log.AuditLog;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.protocol.ErrorCode;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * REQUEST authorizer of {@code $connect}. Allow: a policy for this route with the principal as context.
@@ -22,7 +23,7 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
     private final ConnectAuthorizer authorizer;
 
     public AuthorizerHandler() {
-        this(ConnectAuthorizer.fromEnv(RealtimeEnv.fromSystem()));
+        this(Handlers.defaultAuthorizer());
     }
 
     public AuthorizerHandler(ConnectAuthorizer authorizer) {
@@ -31,13 +32,18 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
 
     @Override
     public IamPolicyResponseV1 handleRequest(APIGatewayCustomAuthorizerEvent event, Context context) {
-        JsonLog.clearContext();
+        Map<String, Object> fields = new LinkedHashMap<>();
         if (event.getRequestContext() != null) {
-            JsonLog.context().put("requestId", event.getRequestContext().getRequestId());
+            fields.put("requestId", event.getRequestContext().getRequestId());
             var identity = event.getRequestContext().getIdentity();
-            if (identity != null && identity.getSourceIp() != null)
-                JsonLog.context().put("sourceIp", identity.getSourceIp());
+            if (identity != null && identity.getSourceIp() != null) fields.put("sourceIp", identity.getSourceIp());
         }
+        try (JsonLog.Scope log = JsonLog.invocation(fields)) {
+            return handle(event);
+        }
+    }
+
+    private IamPolicyResponseV1 handle(APIGatewayCustomAuthorizerEvent event) {
         ConnectAuthorizer.Decision d;
         try {
             d = authorizer.authorize(event.getHeaders(), event.getQueryStringParameters());

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
+import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.service.ConnectionService;
 
 /**
@@ -24,7 +25,12 @@ public final class CommandHandler implements RequestHandler<APIGatewayV2WebSocke
 
     @Override
     public APIGatewayV2WebSocketResponse handleRequest(APIGatewayV2WebSocketEvent event, Context context) {
-        Requests.logContext(event, context);
+        try (JsonLog.Scope log = Requests.logContext(event, context)) {
+            return handle(event);
+        }
+    }
+
+    private APIGatewayV2WebSocketResponse handle(APIGatewayV2WebSocketEvent event) {
         String reply =
                 service.handle(event.getRequestContext().getConnectionId(), Requests.principal(event), event.getBody());
         return Requests.response(200, reply, null);

@@ -32,7 +32,12 @@ public final class ConnectHandler implements RequestHandler<APIGatewayV2WebSocke
 
     @Override
     public APIGatewayV2WebSocketResponse handleRequest(APIGatewayV2WebSocketEvent event, Context context) {
-        Requests.logContext(event, context);
+        try (JsonLog.Scope log = Requests.logContext(event, context)) {
+            return handle(event);
+        }
+    }
+
+    private APIGatewayV2WebSocketResponse handle(APIGatewayV2WebSocketEvent event) {
         Principal who = Requests.principal(event);
         if (who == null) {
             LOG.warn("$connect without authorizer context refused");

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
+import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.service.ConnectionService;
 
 /**
@@ -25,7 +26,12 @@ public final class DisconnectHandler
 
     @Override
     public APIGatewayV2WebSocketResponse handleRequest(APIGatewayV2WebSocketEvent event, Context context) {
-        Requests.logContext(event, context);
+        try (JsonLog.Scope log = Requests.logContext(event, context)) {
+            return handle(event);
+        }
+    }
+
+    private APIGatewayV2WebSocketResponse handle(APIGatewayV2WebSocketEvent event) {
         // aws-lambda-java-events has no field for disconnectStatusCode/disconnectReason, so they are not read here.
         service.disconnect(event.getRequestContext().getConnectionId(), null, null);
         return Requests.response(200, null, null);

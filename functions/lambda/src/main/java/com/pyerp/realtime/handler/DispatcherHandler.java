@@ -13,6 +13,8 @@ import com.pyerp.realtime.core.dispatch.SqsBatchProcessor;
 import com.pyerp.realtime.core.log.JsonLog;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -54,8 +56,14 @@ public final class DispatcherHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws java.io.IOException {
-        JsonLog.clearContext();
-        if (context != null) JsonLog.context().put("requestId", context.getAwsRequestId());
+        Map<String, Object> fields = new LinkedHashMap<>();
+        if (context != null) fields.put("requestId", context.getAwsRequestId());
+        try (JsonLog.Scope log = JsonLog.invocation(fields)) {
+            handle(input, output);
+        }
+    }
+
+    private void handle(InputStream input, OutputStream output) throws java.io.IOException {
         JsonNode root;
         try {
             root = JSON.readTree(input);

@@ -15,11 +15,15 @@ import com.pyerp.realtime.core.dispatch.ScatterSink;
 import com.pyerp.realtime.core.history.ChannelHistory;
 import com.pyerp.realtime.core.history.InMemoryChannelHistory;
 import com.pyerp.realtime.core.presence.PresenceRegistry;
+import com.pyerp.realtime.core.registry.ChannelKey;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.service.ConnectionService;
 import com.pyerp.realtime.core.session.SessionGuard;
 import com.pyerp.realtime.events.EventCatalog;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -112,6 +116,8 @@ public record Handlers(
     static ConnectionService defaultConnectionService() {
         RealtimeEnv env = env();
         ConnectionRegistry registry = registry(env);
+        Priming.register("registry", () -> registry.find(PRIMING_ID, Instant.now()));
+        Priming.register("catalog", () -> EventCatalog.load().matchChannel("inventory.sku.PRIMING"));
         // built at the first post: the connect function never posts, and its cold start delays the handshake
         ConnectionSender sender = lazySender(env);
         ConnectionRegistry rooms = withPresence(registry, sender);
@@ -147,12 +153,50 @@ public record Handlers(
         RealtimeEnv env = env();
         ConnectionRegistry registry = registry(env);
         ConnectionSender sender = ApiGatewayManagementSender.fromEnv(env, System.getenv());
+        Priming.register("catalog", () -> EventCatalog.load().compileSchemas());
+        Priming.register("registry", () -> {
+            try (var subscribers =
+                    registry.subscribers(ChannelKey.of(PRIMING_ID, "inventory.sku.PRIMING"), Instant.now())) {
+                subscribers.count();
+            }
+        });
+        // a real PostToConnection to a connection that does not exist: 410, or 403 before the stage is live
+        Priming.register(
+                "@connections",
+                () -> sender.send(PRIMING_ID, "{}".getBytes(StandardCharsets.UTF_8))
+                        .join());
         return dispatcher(
                 env,
                 withPresence(registry, sender),
                 history(env, registry),
                 SqsScatterSink.fromEnv(env, System.getenv()),
                 sender);
+    }
+
+    static ConnectAuthorizer defaultAuthorizer() {
+        RealtimeEnv env = env();
+        ConnectAuthorizer authorizer = ConnectAuthorizer.fromEnv(env);
+        // a well-formed token signed by no key of the JWKS: parsing, the JWKS fetch and the key lookup all run
+        Priming.register(
+                "jwks",
+                () -> authorizer.authorize(
+                        Map.of(
+                                ConnectAuthorizer.PROTOCOL_HEADER,
+                                ConnectAuthorizer.SUBPROTOCOL + ", " + primingToken(env)),
+                        Map.of()));
+        return authorizer;
+    }
+
+    /** Connection id, tenant and token subject of the priming calls: no real connection ever has it. */
+    static final String PRIMING_ID = "snapstart-priming";
+
+    private static String primingToken(RealtimeEnv env) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String header = "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"" + PRIMING_ID + "\"}";
+        String claims = "{\"iss\":\"" + env.jwtIssuer() + "\",\"aud\":\"" + env.jwtAudience() + "\",\"sub\":\""
+                + PRIMING_ID + "\",\"exp\":" + (Instant.now().getEpochSecond() + 300) + "}";
+        return b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8)) + "." + b64.encodeToString(new byte[64]);
     }
 
     private static Dispatcher dispatcher(

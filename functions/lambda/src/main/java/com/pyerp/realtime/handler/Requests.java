@@ -5,24 +5,29 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
 import com.pyerp.realtime.core.auth.Principal;
 import com.pyerp.realtime.core.log.JsonLog;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The small pieces every WebSocket route handler shares: log context, principal, responses. */
 final class Requests {
     private Requests() {}
 
-    /** Sets the log context (connection id, API Gateway request id, Lambda request id) for this invocation. */
-    static void logContext(APIGatewayV2WebSocketEvent event, Context context) {
-        JsonLog.clearContext();
+    /**
+     * Opens the log context of this invocation (connection id, API Gateway request id, route, Lambda request id);
+     * the handler closes it when it returns, so nothing of it stays on the (pooled) thread.
+     */
+    static JsonLog.Scope logContext(APIGatewayV2WebSocketEvent event, Context context) {
+        Map<String, Object> fields = new LinkedHashMap<>();
         var rc = event.getRequestContext();
         if (rc != null) {
-            JsonLog.context().put("connectionId", rc.getConnectionId());
-            JsonLog.context().put("requestId", rc.getRequestId());
-            JsonLog.context().put("routeKey", rc.getRouteKey());
+            fields.put("connectionId", rc.getConnectionId());
+            fields.put("requestId", rc.getRequestId());
+            fields.put("routeKey", rc.getRouteKey());
             if (rc.getIdentity() != null && rc.getIdentity().getSourceIp() != null)
-                JsonLog.context().put("sourceIp", rc.getIdentity().getSourceIp());
+                fields.put("sourceIp", rc.getIdentity().getSourceIp());
         }
-        if (context != null) JsonLog.context().put("lambdaRequestId", context.getAwsRequestId());
+        if (context != null) fields.put("lambdaRequestId", context.getAwsRequestId());
+        return JsonLog.invocation(fields);
     }
 
     /** The authorizer context API Gateway attached to the connection, or null. */

@@ -46,8 +46,14 @@ public final class SessionHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws java.io.IOException {
-        JsonLog.clearContext();
-        if (context != null) JsonLog.context().put("lambdaRequestId", context.getAwsRequestId());
+        java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        if (context != null) fields.put("lambdaRequestId", context.getAwsRequestId());
+        try (JsonLog.Scope log = JsonLog.invocation(fields)) {
+            handle(input, output);
+        }
+    }
+
+    private void handle(InputStream input, OutputStream output) throws java.io.IOException {
         JsonNode root;
         try {
             root = JSON.readTree(input);

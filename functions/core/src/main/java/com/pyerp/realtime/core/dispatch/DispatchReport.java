@@ -78,20 +78,6 @@ public record DispatchReport(
                 java.util.Map.of());
     }
 
-    /** A report without failed events (tests, and callers that only count). */
-    public DispatchReport(
-            int events,
-            int invalid,
-            int duplicates,
-            int coalesced,
-            int recipients,
-            int delivered,
-            int gone,
-            int failed,
-            List<String> invalidReasons) {
-        this(events, invalid, duplicates, coalesced, recipients, delivered, gone, failed, invalidReasons, List.of());
-    }
-
     /** The counts by metric name, in {@link #METRIC_NAMES} order. */
     public java.util.Map<String, Integer> metrics() {
         int[] values = {events, invalid, duplicates, coalesced, delivered, gone, failed};

@@ -31,7 +31,10 @@ public final class JsonLog {
         return new JsonLog(type.getSimpleName());
     }
 
-    /** Fields added to every line logged by this thread until {@link #clearContext()}. */
+    /**
+     * The fields added to every line logged by the current invocation (see {@link #invocation}); outside any
+     * invocation, by this thread until {@link #clearContext()}.
+     */
     public static Map<String, Object> context() {
         return CONTEXT.get();
     }
@@ -40,15 +43,39 @@ public final class JsonLog {
         CONTEXT.get().clear();
     }
 
-    /** Runs {@code body} with extra context fields, restoring the previous context afterwards. */
+    /** Closing a scope restores the context that was current when it was opened. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Opens the log context of one invocation (a Lambda request, a gateway event): exactly {@code fields}, nothing
+     * inherited from whatever ran on this thread before, and nothing left behind once the scope is closed. Threads
+     * are pooled (Jetty's, the dispatcher's), so a context that outlived its invocation would tag the next unrelated
+     * line on that thread with another connection's id.
+     *
+     * <pre>try (JsonLog.Scope s = JsonLog.invocation(Map.of("connectionId", id))) { ... }</pre>
+     */
+    public static Scope invocation(Map<String, ?> fields) {
+        return open(new LinkedHashMap<>(fields));
+    }
+
+    private static Scope open(Map<String, Object> context) {
+        Map<String, Object> saved = CONTEXT.get();
+        CONTEXT.set(context);
+        return () -> CONTEXT.set(saved);
+    }
+
+    /**
+     * Runs {@code body} with the current context plus {@code fields} (e.g. a fan-out task carrying its event's
+     * context to a pool thread), restoring the previous context afterwards.
+     */
     public static void withContext(Map<String, ?> fields, Runnable body) {
-        Map<String, Object> saved = new LinkedHashMap<>(CONTEXT.get());
-        try {
-            CONTEXT.get().putAll(fields);
+        Map<String, Object> ctx = new LinkedHashMap<>(CONTEXT.get());
+        ctx.putAll(fields);
+        try (Scope s = open(ctx)) {
             body.run();
-        } finally {
-            CONTEXT.get().clear();
-            CONTEXT.get().putAll(saved);
         }
     }
 

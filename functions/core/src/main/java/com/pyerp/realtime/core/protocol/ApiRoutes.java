@@ -1,5 +1,7 @@
 package com.pyerp.realtime.core.protocol;
 
+import com.pyerp.realtime.events.ProtocolSchemas;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,7 +17,16 @@ public final class ApiRoutes {
     public static final String CONNECT = "$connect";
     public static final String DISCONNECT = "$disconnect";
     public static final String DEFAULT = "$default";
-    /** Routes served by the command function, each with a two-way route response (its body is the reply). */
-    public static final List<String> COMMAND_ROUTES =
-            List.of("subscribe", "unsubscribe", "ping", DEFAULT, "refresh", "presence", "publish");
+    /**
+     * Routes served by the command function, each with a two-way route response (its body is the reply): every action
+     * of the client-frame schema ({@code protocol/client-frame.schema.json}, the one list of actions), then
+     * {@code $default}.
+     */
+    public static final List<String> COMMAND_ROUTES = commandRoutes();
+
+    private static List<String> commandRoutes() {
+        List<String> routes = new ArrayList<>(ProtocolSchemas.clientActions());
+        routes.add(DEFAULT);
+        return List.copyOf(routes);
+    }
 }

@@ -136,7 +136,7 @@ class DispatcherTest {
 
         // WH-1 subscribers and the SKU-1001 subscriber of tenant acme; not WH-2, not the other tenant's WH-1
         assertThat(sender.recipients()).containsExactlyInAnyOrder("wh1-clerk", "wh1-controller", "sku-watcher");
-        assertThat(report).isEqualTo(new DispatchReport(1, 0, 0, 0, 3, 3, 0, 0, List.of()));
+        assertThat(report).isEqualTo(new DispatchReport(1, 0, 0, 0, 3, 3, 0, 0, List.of(), List.of()));
         assertThat(frameFor("wh1-clerk").get("channel").asString()).isEqualTo("inventory.warehouse.WH-1");
         assertThat(frameFor("sku-watcher").get("channel").asString()).isEqualTo("inventory.sku.SKU-1001");
     }

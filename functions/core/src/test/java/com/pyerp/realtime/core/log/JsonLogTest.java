@@ -108,6 +108,26 @@ class JsonLogTest {
     }
 
     @Test
+    void invocation_shouldLogOnlyItsOwnFields_andLeaveNothingBehind() {
+        JsonLog.context().put("connectionId", "c-previous");
+
+        try (JsonLog.Scope s = JsonLog.invocation(Map.of("requestId", "r-7"))) {
+            JsonLog.context().put("routeKey", "subscribe");
+            LOG.info("inside");
+        }
+        LOG.info("after");
+
+        JsonNode inside = JSON.readTree(lines.get(0));
+        JsonNode after = JSON.readTree(lines.get(1));
+        assertThat(inside.has("connectionId")).as(inside.toString()).isFalse();
+        assertThat(inside.get("requestId").asString()).isEqualTo("r-7");
+        assertThat(inside.get("routeKey").asString()).isEqualTo("subscribe");
+        assertThat(after.has("requestId")).isFalse();
+        assertThat(after.has("routeKey")).isFalse();
+        assertThat(after.get("connectionId").asString()).isEqualTo("c-previous");
+    }
+
+    @Test
     void clearContext_shouldDropEveryField() {
         JsonLog.context().put("connectionId", "c-1");
         JsonLog.clearContext();

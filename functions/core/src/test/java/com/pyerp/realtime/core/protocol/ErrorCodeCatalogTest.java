@@ -71,4 +71,19 @@ class ErrorCodeCatalogTest {
         }
         assertThat(ErrorCode.NOT_CONNECTED.keepsConnection()).isFalse();
     }
+
+    @Test
+    void everyCode_statesWhetherItIsRetryable_andOnlyTransientFrameErrorsAre() {
+        // the JS client retries exactly these (client-js/src/codes.js RETRYABLE_CODES); it keeps no list of its own
+        for (JsonNode c : CODES) {
+            String code = c.get("code").asString();
+            assertThat(c.path("retryable").isBoolean())
+                    .as(code + ": \"retryable\": true or false")
+                    .isTrue();
+            if (c.get("retryable").asBoolean()) {
+                assertThat(c.get("delivery").asString()).as(code).isEqualTo("frame");
+                assertThat(c.get("keepsConnection").asBoolean()).as(code).isTrue();
+            }
+        }
+    }
 }
