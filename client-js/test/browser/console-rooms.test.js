@@ -3,11 +3,10 @@
 // channel with history is restored with recovered: true).
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import { RealtimeClient } from '../../src/index.js';
 import {
   startGateway,
@@ -18,7 +17,6 @@ import {
   assertServesCurrentSources,
 } from '../support/gateway.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const ROOM = 'sales.order.SO-CONSOLE';
 
@@ -26,45 +24,24 @@ const ROOM = 'sales.order.SO-CONSOLE';
 let gw;
 /** @type {import('playwright-core').BrowserContext | undefined} */
 let context;
-/** @type {string} */
-let profile;
+/** @type {{ close: () => Promise<void> } | undefined} */
+let browser;
 /** @type {string[]} */
 const pageErrors = [];
 
 describe('debug console in chromium: presence and recovery', { timeout: 100_000 }, () => {
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `chromium is missing at ${CHROMIUM}: run client-js/scripts/ensure-chromium.sh (or set CHROMIUM_PATH)`,
-      );
-    }
     mkdirSync(ARTIFACTS, { recursive: true });
     rmSync(join(ARTIFACTS, 'console-rooms-failure.png'), { force: true });
     gw = await startGateway();
     await assertServesCurrentSources(gw);
-    profile = mkdtempSync(join(tmpdir(), 'pyerp-console-rooms-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 1000 },
-      timeout: 30_000,
-    });
+    browser = await launchChromium('console-rooms');
+    context = browser.context;
   });
 
   after(async () => {
-    await context?.close().catch(() => {});
+    await browser?.close();
     if (gw) await gw.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   test('presence and recovery are shown', async () => {
