@@ -1,5 +1,6 @@
 package com.pyerp.realtime.local;
 
+import com.pyerp.realtime.events.Json;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,7 @@ final class Banner {
         out.println("    '[{\"Source\":\"pyerp.inventory\",\"DetailType\":\"StockLevelChanged\",\"EventBusName\":\""
                 + gw.bus() + "\",\"Detail\":\"" + detail + "\"}]'");
         out.println();
-        out.println("READY " + LambdaRuntime.JSON.writeValueAsString(gw.urls()));
+        out.println("READY " + Json.mapper().writeValueAsString(gw.urls()));
         out.flush();
     }
 }

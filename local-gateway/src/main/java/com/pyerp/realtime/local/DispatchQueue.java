@@ -4,6 +4,7 @@ import com.pyerp.realtime.core.dispatch.DispatchBuffer;
 import com.pyerp.realtime.core.dispatch.DispatchQueueControl;
 import com.pyerp.realtime.core.dispatch.SqsBatchProcessor;
 import com.pyerp.realtime.core.log.JsonLog;
+import com.pyerp.realtime.events.Json;
 import com.pyerp.realtime.handler.DispatcherHandler;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,10 +69,7 @@ final class DispatchQueue implements DispatchQueueControl, AutoCloseable {
     /** SendMessage: an EventBridge event, as a rule's SQS target delivers it. */
     void send(JsonNode event) {
         queue.add(new Message(
-                UUID.randomUUID().toString(),
-                LambdaRuntime.JSON.writeValueAsString(event),
-                0,
-                System.currentTimeMillis()));
+                UUID.randomUUID().toString(), Json.mapper().writeValueAsString(event), 0, System.currentTimeMillis()));
     }
 
     private void poll() {
@@ -102,7 +100,7 @@ final class DispatchQueue implements DispatchQueueControl, AutoCloseable {
         List<Message> batch = received.stream()
                 .map(m -> new Message(m.messageId(), m.body(), m.receiveCount() + 1, m.sentAt()))
                 .toList();
-        ObjectNode event = LambdaRuntime.JSON.createObjectNode();
+        ObjectNode event = Json.mapper().createObjectNode();
         ArrayNode records = event.putArray("Records");
         String arn =
                 "arn:aws:sqs:" + config.region() + ":" + LocalGatewayConfig.ACCOUNT + ":pyerp-realtime-dispatch-buffer";
@@ -167,9 +165,9 @@ final class DispatchQueue implements DispatchQueueControl, AutoCloseable {
     private void deadLetter(Message m, String reason) {
         JsonNode event;
         try {
-            event = LambdaRuntime.JSON.readTree(m.body());
+            event = Json.mapper().readTree(m.body());
         } catch (RuntimeException e) {
-            event = LambdaRuntime.JSON.getNodeFactory().stringNode(m.body());
+            event = Json.mapper().getNodeFactory().stringNode(m.body());
         }
         LOG.warn(
                 "message dead-lettered",

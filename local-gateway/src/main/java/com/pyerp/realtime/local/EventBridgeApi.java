@@ -1,6 +1,7 @@
 package com.pyerp.realtime.local;
 
 import com.pyerp.realtime.core.log.JsonLog;
+import com.pyerp.realtime.events.Json;
 import com.pyerp.realtime.events.publisher.ErpEventPublisher;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -85,7 +86,7 @@ final class EventBridgeApi extends Handler.Abstract {
         }
         JsonNode req;
         try {
-            req = LambdaRuntime.JSON.readTree(new String(body, StandardCharsets.UTF_8));
+            req = Json.mapper().readTree(new String(body, StandardCharsets.UTF_8));
         } catch (JacksonException e) {
             error(response, callback, 400, "SerializationException", "The request body is not valid JSON.");
             return true;
@@ -112,7 +113,7 @@ final class EventBridgeApi extends Handler.Abstract {
                             + total + " bytes.");
             return true;
         }
-        ObjectNode out = LambdaRuntime.JSON.createObjectNode();
+        ObjectNode out = Json.mapper().createObjectNode();
         ArrayNode results = out.putArray("Entries");
         int failed = 0;
         for (JsonNode entry : entries) {
@@ -121,7 +122,7 @@ final class EventBridgeApi extends Handler.Abstract {
             if (problem != null) failed++;
         }
         out.put("FailedEntryCount", failed);
-        HttpIo.send(response, callback, 200, CONTENT_TYPE, LambdaRuntime.JSON.writeValueAsString(out));
+        HttpIo.send(response, callback, 200, CONTENT_TYPE, Json.mapper().writeValueAsString(out));
         return true;
     }
 
@@ -140,7 +141,7 @@ final class EventBridgeApi extends Handler.Abstract {
         JsonNode detail = null;
         if (problem == null) {
             try {
-                detail = LambdaRuntime.JSON.readTree(detailText);
+                detail = Json.mapper().readTree(detailText);
             } catch (JacksonException e) {
                 detail = null;
             }
@@ -157,7 +158,7 @@ final class EventBridgeApi extends Handler.Abstract {
         }
         String id = UUID.randomUUID().toString();
         result.put("EventId", id);
-        ObjectNode event = LambdaRuntime.JSON.createObjectNode();
+        ObjectNode event = Json.mapper().createObjectNode();
         event.put("version", "0");
         event.put("id", id);
         event.put("detail-type", detailType);
@@ -188,7 +189,7 @@ final class EventBridgeApi extends Handler.Abstract {
     private void route(ObjectNode event) {
         List<String> matched;
         try {
-            matched = rules.rulesForJSONEvent(LambdaRuntime.JSON.writeValueAsString(event));
+            matched = rules.rulesForJSONEvent(Json.mapper().writeValueAsString(event));
         } catch (Exception e) {
             LOG.error("rule matching failed", e, "eventId", event.path("id").asString());
             return;
@@ -253,9 +254,9 @@ final class EventBridgeApi extends Handler.Abstract {
     }
 
     private static void error(Response response, Callback callback, int status, String type, String message) {
-        ObjectNode n = LambdaRuntime.JSON.createObjectNode();
+        ObjectNode n = Json.mapper().createObjectNode();
         n.put("__type", type);
         n.put("message", message);
-        HttpIo.send(response, callback, status, CONTENT_TYPE, LambdaRuntime.JSON.writeValueAsString(n));
+        HttpIo.send(response, callback, status, CONTENT_TYPE, Json.mapper().writeValueAsString(n));
     }
 }

@@ -4,6 +4,7 @@ import com.pyerp.realtime.core.dispatch.DispatchBuffer;
 import com.pyerp.realtime.core.dispatch.FanOutPages;
 import com.pyerp.realtime.core.dispatch.ScatterSink;
 import com.pyerp.realtime.core.log.JsonLog;
+import com.pyerp.realtime.events.Json;
 import com.pyerp.realtime.handler.DispatcherHandler;
 import java.time.Duration;
 import java.util.List;
@@ -84,7 +85,7 @@ public final class FanOutQueue implements ScatterSink, AutoCloseable {
     }
 
     private void invoke(String messageId, String body, int receiveCount) {
-        ObjectNode event = LambdaRuntime.JSON.createObjectNode();
+        ObjectNode event = Json.mapper().createObjectNode();
         ObjectNode rec = event.putArray("Records").addObject();
         rec.put("messageId", messageId);
         rec.put("receiptHandle", "local-" + messageId + "-" + receiveCount);

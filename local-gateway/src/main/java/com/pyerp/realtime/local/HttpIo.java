@@ -1,5 +1,6 @@
 package com.pyerp.realtime.local;
 
+import com.pyerp.realtime.events.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -30,6 +31,6 @@ final class HttpIo {
     }
 
     static void json(Response response, Callback callback, int status, Object body) {
-        send(response, callback, status, "application/json", LambdaRuntime.JSON.writeValueAsString(body));
+        send(response, callback, status, "application/json", Json.mapper().writeValueAsString(body));
     }
 }

@@ -1,5 +1,6 @@
 package com.pyerp.realtime.local;
 
+import com.pyerp.realtime.events.Json;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -130,7 +131,7 @@ final class InProcessManagementTransport implements SdkHttpClient, SdkAsyncHttpC
             head.putHeader("x-amzn-ErrorType", errorType).putHeader("Content-Type", "application/json");
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("message", message);
-            body = LambdaRuntime.JSON.writeValueAsBytes(m);
+            body = Json.mapper().writeValueAsBytes(m);
         }
         head.putHeader("Content-Length", Integer.toString(body.length));
         return new Answer(head.build(), body);

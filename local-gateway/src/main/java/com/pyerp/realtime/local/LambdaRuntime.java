@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.pyerp.realtime.core.config.FunctionLimits;
+import com.pyerp.realtime.events.Json;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -35,7 +34,6 @@ import tools.jackson.databind.node.ObjectNode;
  * abandons the sandbox. Memory cannot be enforced per invocation in one JVM: it is only reported.
  */
 final class LambdaRuntime {
-    static final ObjectMapper JSON = JsonMapper.builder().build();
 
     /** One function as the runtime sees it: name, memory and timeout. */
     record Fn(String name, int memoryMb, Duration timeout) {
@@ -76,12 +74,12 @@ final class LambdaRuntime {
         LocalContext context =
                 new LocalContext(fn.name(), fn.memoryMb(), (int) fn.timeout().toMillis());
         return run(fn, context, () -> {
-            I input = in.fromJson(new ByteArrayInputStream(JSON.writeValueAsBytes(event)));
+            I input = in.fromJson(new ByteArrayInputStream(Json.mapper().writeValueAsBytes(event)));
             O output = handler.handleRequest(input, context);
-            if (output == null) return new Result(JSON.nullNode(), null, null);
+            if (output == null) return new Result(Json.mapper().nullNode(), null, null);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             out.toJson(output, bytes);
-            return new Result(JSON.readTree(bytes.toByteArray()), null, null);
+            return new Result(Json.mapper().readTree(bytes.toByteArray()), null, null);
         });
     }
 
@@ -90,9 +88,10 @@ final class LambdaRuntime {
                 new LocalContext(fn.name(), fn.memoryMb(), (int) fn.timeout().toMillis());
         return run(fn, context, () -> {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            handler.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(event)), bytes, context);
+            handler.handleRequest(new ByteArrayInputStream(Json.mapper().writeValueAsBytes(event)), bytes, context);
             String text = bytes.toString(StandardCharsets.UTF_8);
-            return new Result(text.isEmpty() ? JSON.nullNode() : JSON.readTree(text), null, null);
+            return new Result(
+                    text.isEmpty() ? Json.mapper().nullNode() : Json.mapper().readTree(text), null, null);
         });
     }
 
@@ -126,7 +125,7 @@ final class LambdaRuntime {
     }
 
     private static Result error(String type, String message) {
-        ObjectNode err = JSON.createObjectNode();
+        ObjectNode err = Json.mapper().createObjectNode();
         err.put("errorMessage", message);
         err.put("errorType", type);
         return new Result(err, type, message);

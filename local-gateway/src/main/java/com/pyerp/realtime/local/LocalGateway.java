@@ -7,6 +7,7 @@ import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.registry.InMemoryConnectionRegistry;
 import com.pyerp.realtime.events.EventCatalog;
+import com.pyerp.realtime.events.Json;
 import com.pyerp.realtime.handler.Handlers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -161,7 +162,7 @@ public final class LocalGateway implements AutoCloseable {
 
     /** What an EventBridge schedule sends. */
     private tools.jackson.databind.JsonNode scheduledEvent() {
-        var e = LambdaRuntime.JSON.createObjectNode();
+        var e = Json.mapper().createObjectNode();
         e.put("version", "0");
         e.put("id", java.util.UUID.randomUUID().toString());
         e.put("detail-type", com.pyerp.realtime.handler.SessionHandler.SCHEDULED);

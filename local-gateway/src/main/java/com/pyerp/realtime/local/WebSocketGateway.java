@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketRespons
 import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.protocol.ApiRoutes;
+import com.pyerp.realtime.events.Json;
 import com.pyerp.realtime.handler.Handlers;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -143,16 +144,16 @@ public final class WebSocketGateway {
                         "sourceIp",
                         sourceIp));
         // 1. The REQUEST authorizer. Its result is never cached (WebSocket authorizers are not).
-        ObjectNode auth = LambdaRuntime.JSON.createObjectNode();
+        ObjectNode auth = Json.mapper().createObjectNode();
         auth.put("type", "REQUEST");
         auth.put(
                 "methodArn",
                 "arn:aws:execute-api:" + config.region() + ":" + LocalGatewayConfig.ACCOUNT + ":" + API_ID + "/"
                         + config.stage() + "/" + ApiRoutes.CONNECT);
-        auth.set("headers", LambdaRuntime.JSON.valueToTree(headers));
-        auth.set("multiValueHeaders", LambdaRuntime.JSON.valueToTree(multiHeaders));
-        auth.set("queryStringParameters", LambdaRuntime.JSON.valueToTree(query));
-        auth.set("multiValueQueryStringParameters", LambdaRuntime.JSON.valueToTree(multiQuery));
+        auth.set("headers", Json.mapper().valueToTree(headers));
+        auth.set("multiValueHeaders", Json.mapper().valueToTree(multiHeaders));
+        auth.set("queryStringParameters", Json.mapper().valueToTree(query));
+        auth.set("multiValueQueryStringParameters", Json.mapper().valueToTree(multiQuery));
         auth.putObject("stageVariables");
         auth.set(
                 "requestContext",
@@ -193,12 +194,12 @@ public final class WebSocketGateway {
         context.put("principalId", policy.path("principalId").asString());
 
         // 2. $connect, with the authorizer context; the upgrade waits for it.
-        ObjectNode connect = LambdaRuntime.JSON.createObjectNode();
-        connect.set("headers", LambdaRuntime.JSON.valueToTree(headers));
-        connect.set("multiValueHeaders", LambdaRuntime.JSON.valueToTree(multiHeaders));
+        ObjectNode connect = Json.mapper().createObjectNode();
+        connect.set("headers", Json.mapper().valueToTree(headers));
+        connect.set("multiValueHeaders", Json.mapper().valueToTree(multiHeaders));
         if (!query.isEmpty()) {
-            connect.set("queryStringParameters", LambdaRuntime.JSON.valueToTree(query));
-            connect.set("multiValueQueryStringParameters", LambdaRuntime.JSON.valueToTree(multiQuery));
+            connect.set("queryStringParameters", Json.mapper().valueToTree(query));
+            connect.set("multiValueQueryStringParameters", Json.mapper().valueToTree(multiQuery));
         }
         connect.set(
                 "requestContext",
@@ -255,7 +256,7 @@ public final class WebSocketGateway {
     static String selectRoute(String body, Set<String> routes) {
         String path = ApiRoutes.ROUTE_SELECTION_EXPRESSION.substring("$request.body.".length());
         try {
-            JsonNode n = LambdaRuntime.JSON.readTree(body);
+            JsonNode n = Json.mapper().readTree(body);
             for (String p : path.split("\\.")) n = n == null ? null : n.get(p);
             if (n != null && n.isString() && routes.contains(n.asString())) return n.asString();
         } catch (JacksonException e) {
@@ -273,7 +274,7 @@ public final class WebSocketGateway {
             String userAgent,
             Map<String, Object> authorizer) {
         Instant now = Instant.now();
-        ObjectNode rc = LambdaRuntime.JSON.createObjectNode();
+        ObjectNode rc = Json.mapper().createObjectNode();
         rc.put("routeKey", routeKey);
         rc.put("eventType", eventType);
         rc.put("extendedRequestId", UUID.randomUUID().toString());
@@ -290,7 +291,7 @@ public final class WebSocketGateway {
         rc.put("connectionId", connectionId);
         rc.put("apiId", API_ID);
         rc.put("accountId", LocalGatewayConfig.ACCOUNT);
-        if (authorizer != null) rc.set("authorizer", LambdaRuntime.JSON.valueToTree(authorizer));
+        if (authorizer != null) rc.set("authorizer", Json.mapper().valueToTree(authorizer));
         return rc;
     }
 
@@ -358,7 +359,7 @@ public final class WebSocketGateway {
 
         private void route(String body) {
             String routeKey = selectRoute(body, Set.copyOf(ApiRoutes.COMMAND_ROUTES));
-            ObjectNode event = LambdaRuntime.JSON.createObjectNode();
+            ObjectNode event = Json.mapper().createObjectNode();
             ObjectNode rc = requestContext(
                     conn.id,
                     routeKey,
@@ -381,12 +382,11 @@ public final class WebSocketGateway {
             if (s == null || !s.isOpen()) return;
             if (r.failed()) {
                 // What API Gateway sends when the integration fails.
-                ObjectNode err = LambdaRuntime.JSON.createObjectNode();
+                ObjectNode err = Json.mapper().createObjectNode();
                 err.put("message", "Internal server error");
                 err.put("connectionId", conn.id);
                 err.put("requestId", rc.path("requestId").asString());
-                conn.sendText(
-                        LambdaRuntime.JSON.writeValueAsString(err), org.eclipse.jetty.websocket.api.Callback.NOOP);
+                conn.sendText(Json.mapper().writeValueAsString(err), org.eclipse.jetty.websocket.api.Callback.NOOP);
                 return;
             }
             JsonNode reply = r.payload().get("body");
@@ -412,7 +412,7 @@ public final class WebSocketGateway {
     /** Runs $disconnect for a connection (asynchronously, like API Gateway's best-effort $disconnect). */
     private void disconnect(LiveConnection conn, int statusCode, String reason) {
         disconnects.execute(() -> {
-            ObjectNode event = LambdaRuntime.JSON.createObjectNode();
+            ObjectNode event = Json.mapper().createObjectNode();
             ObjectNode rc = requestContext(
                     conn.id,
                     ApiRoutes.DISCONNECT,

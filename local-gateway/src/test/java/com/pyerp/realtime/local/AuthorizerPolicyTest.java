@@ -2,6 +2,7 @@ package com.pyerp.realtime.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.pyerp.realtime.events.Json;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -10,7 +11,7 @@ class AuthorizerPolicyTest {
     static final String ARN = "arn:aws:execute-api:us-east-1:000000000000:local/local/$connect";
 
     private static JsonNode policy(String statements) {
-        return LambdaRuntime.JSON.readTree("{\"Version\":\"2012-10-17\",\"Statement\":" + statements + "}");
+        return Json.mapper().readTree("{\"Version\":\"2012-10-17\",\"Statement\":" + statements + "}");
     }
 
     private static String statement(String effect, String action, String resource) {

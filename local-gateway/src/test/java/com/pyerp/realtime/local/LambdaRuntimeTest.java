@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
 import com.pyerp.realtime.core.config.FunctionLimits;
+import com.pyerp.realtime.events.Json;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ import tools.jackson.databind.node.ObjectNode;
 @Timeout(30)
 class LambdaRuntimeTest {
     private static ObjectNode event() {
-        ObjectNode e = LambdaRuntime.JSON.createObjectNode();
+        ObjectNode e = Json.mapper().createObjectNode();
         e.putObject("requestContext").put("routeKey", "$default").put("connectionId", "c-1");
         e.put("body", "{}");
         return e;

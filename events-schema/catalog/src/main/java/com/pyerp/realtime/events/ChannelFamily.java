@@ -46,13 +46,13 @@ public record ChannelFamily(
      * @param schemaPath    optional JSON Schema (draft-04) of {@code data}, relative to the catalog; null = any object
      * @param schema        the compiled schema, or null
      */
-    public record Publish(
-            List<String> roles,
-            int maxBytes,
-            int ratePerSecond,
-            String schemaPath,
-            com.networknt.schema.Schema schema) {
+    public record Publish(List<String> roles, int maxBytes, int ratePerSecond, String schemaPath, LazySchema schema) {
         public static final int MAX_BYTES = 16 * 1024;
+
+        /** Compiles the schema now, if there is one (the catalog checks, SnapStart priming). */
+        void compile() {
+            if (schema != null) schema.get();
+        }
 
         public Publish {
             roles = List.copyOf(roles);
@@ -64,7 +64,7 @@ public record ChannelFamily(
 
         /** The schema violations of {@code data}, empty when it is valid (or there is no schema). */
         public List<String> validate(tools.jackson.databind.JsonNode data) {
-            return schema == null ? List.of() : Schemas.messages(schema.validate(data));
+            return schema == null ? List.of() : Schemas.messages(schema.get().validate(data));
         }
     }
 

@@ -1,8 +1,6 @@
 package com.pyerp.realtime.events;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -20,8 +18,6 @@ public final class Envelope {
     /** Longest correlation id taken from an event; a longer one is ignored (the event id is used). */
     public static final int MAX_CORRELATION_ID = 128;
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
-
     private Envelope() {}
 
     /**
@@ -36,7 +32,7 @@ public final class Envelope {
             String time,
             String correlationId,
             JsonNode data) {
-        ObjectNode f = JSON.createObjectNode();
+        ObjectNode f = Json.mapper().createObjectNode();
         f.put("type", "event");
         f.put("channel", channel);
         f.put("eventType", eventType);
@@ -44,7 +40,7 @@ public final class Envelope {
         f.put("eventId", eventId);
         f.put("time", time);
         f.put("correlationId", correlationId);
-        f.set("data", data == null ? JSON.createObjectNode() : data);
+        f.set("data", data == null ? Json.mapper().createObjectNode() : data);
         return f;
     }
 
@@ -77,7 +73,8 @@ public final class Envelope {
             String time,
             String correlationId,
             JsonNode data) {
-        return JSON.writeValueAsString(eventFrame(channel, eventType, source, eventId, time, correlationId, data));
+        return Json.mapper()
+                .writeValueAsString(eventFrame(channel, eventType, source, eventId, time, correlationId, data));
     }
 
     /**

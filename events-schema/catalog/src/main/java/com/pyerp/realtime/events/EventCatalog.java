@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -31,7 +29,6 @@ public final class EventCatalog {
      */
     public static final String META_FIELD = "_meta";
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static volatile EventCatalog defaultCatalog;
 
     private final String bus;
@@ -77,6 +74,8 @@ public final class EventCatalog {
     /** Compiles every event's schema now (SnapStart priming, and the catalog checks); otherwise each compiles on first use. */
     public EventCatalog compileSchemas() {
         for (EventDefinition e : events()) e.schema();
+        for (ChannelFamily f : channelFamilies())
+            if (f.publish() != null) f.publish().compile();
         return this;
     }
 
@@ -133,11 +132,11 @@ public final class EventCatalog {
         }
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> en : typesBySource.entrySet()) {
-            ObjectNode p = JSON.createObjectNode();
+            ObjectNode p = Json.mapper().createObjectNode();
             p.putArray("source").add(en.getKey());
             ArrayNode types = p.putArray("detail-type");
             en.getValue().forEach(types::add);
-            out.put(ruleName(en.getKey()), JSON.writeValueAsString(p));
+            out.put(ruleName(en.getKey()), Json.mapper().writeValueAsString(p));
         }
         return Collections.unmodifiableMap(out);
     }
@@ -171,11 +170,11 @@ public final class EventCatalog {
         return CatalogVerifier.verify(this);
     }
 
-    /** A catalog resource (schema, example, protocol file) as JSON. */
+    /** A catalog resource (schema, example, protocol file) as Json.mapper(). */
     public static JsonNode readTree(String classpathPath) {
         try (InputStream in = EventCatalog.class.getClassLoader().getResourceAsStream(classpathPath)) {
             if (in == null) throw new CatalogException("catalog resource not found on the classpath: " + classpathPath);
-            return JSON.readTree(in);
+            return Json.mapper().readTree(in);
         } catch (IOException e) {
             throw new CatalogException("cannot read catalog resource " + classpathPath, e);
         }
@@ -199,7 +198,9 @@ public final class EventCatalog {
         String where = "channel family " + family.path("pattern").asString("?");
         try {
             String schemaPath = p.hasNonNull("schema") ? p.get("schema").asString() : null;
-            Schema schema = schemaPath == null ? null : Schemas.compile(schemaPath, readTree(BASE + schemaPath));
+            JsonNode schemaNode = schemaPath == null ? null : readTree(BASE + schemaPath);
+            LazySchema schema =
+                    schemaNode == null ? null : new LazySchema(() -> Schemas.compile(schemaPath, schemaNode));
             return new ChannelFamily.Publish(
                     strings(p.get("roles")),
                     p.path("maxBytes").asInt(0),

@@ -56,9 +56,8 @@ public final class EventDefinition {
     private final String detailType;
     private final String schemaPath;
     /** Compiled on first use: a function that never validates (e.g. {@code $connect}) never loads the validator. */
-    private final java.util.function.Supplier<Schema> compileSchema;
+    private final LazySchema schema;
 
-    private volatile Schema schema;
     private final List<String> channelTemplates;
     private final List<SensitiveField> sensitiveFields;
     private final Coalesce coalesce;
@@ -89,7 +88,7 @@ public final class EventDefinition {
         this.detailType = detailType;
         this.schemaPath = schemaPath;
         this.schemaNode = schemaNode;
-        this.compileSchema = compileSchema;
+        this.schema = new LazySchema(compileSchema);
         this.channelTemplates = List.copyOf(channelTemplates);
         this.sensitiveFields = List.copyOf(sensitiveFields);
         this.coalesce = coalesce;
@@ -166,14 +165,7 @@ public final class EventDefinition {
 
     /** The compiled schema, compiled once on first use. */
     Schema schema() {
-        Schema s = schema;
-        if (s == null) {
-            synchronized (this) {
-                if (schema == null) schema = compileSchema.get();
-                s = schema;
-            }
-        }
-        return s;
+        return schema.get();
     }
 
     /** A detail that must fail validation: {@code why} it is wrong, and a text {@code expect}ed in one of the messages. */

@@ -20,36 +20,42 @@ import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneExcepti
  */
 public final class ApiGatewayConnectionCloser implements ConnectionCloser, AutoCloseable {
     private static final JsonLog LOG = JsonLog.get(ApiGatewayConnectionCloser.class);
-    private final ApiGatewayManagementApiClient client;
+    private final Lazy<ApiGatewayManagementApiClient> client;
 
     public ApiGatewayConnectionCloser(ApiGatewayManagementApiClient client) {
+        this.client = new Lazy<>(() -> client);
+    }
+
+    private ApiGatewayConnectionCloser(Lazy<ApiGatewayManagementApiClient> client) {
         this.client = client;
     }
 
+    /** The closer of the function environment; its client is built at the first close. */
     public static ApiGatewayConnectionCloser fromEnv(RealtimeEnv env, Map<String, String> rawEnv) {
-        return new ApiGatewayConnectionCloser(ApiGatewayManagementApiClient.builder()
+        return new ApiGatewayConnectionCloser(new Lazy<>(() -> ApiGatewayManagementApiClient.builder()
                 .endpointOverride(env.managementEndpoint())
                 .region(Region.of(env.region()))
-                .credentialsProvider(ApiGatewayManagementSender.credentials(rawEnv))
+                .credentialsProvider(AwsCredentials.of(rawEnv, java.util.Optional.empty()))
                 .httpClient(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(2))
                         .socketTimeout(Duration.ofSeconds(5))
                         .build())
-                .build());
+                .build()));
     }
 
     @Override
     public void close(String connectionId, String lastFrame) {
         try {
-            client.postToConnection(
-                    b -> b.connectionId(connectionId).data(SdkBytes.fromString(lastFrame, StandardCharsets.UTF_8)));
+            client.get()
+                    .postToConnection(b ->
+                            b.connectionId(connectionId).data(SdkBytes.fromString(lastFrame, StandardCharsets.UTF_8)));
         } catch (GoneException e) {
             return; // already gone: nothing to close
         } catch (SdkException e) {
             LOG.warn("last frame not delivered; closing anyway", "connectionId", connectionId, "error", e.toString());
         }
         try {
-            client.deleteConnection(b -> b.connectionId(connectionId));
+            client.get().deleteConnection(b -> b.connectionId(connectionId));
         } catch (GoneException e) {
             // closed meanwhile
         } catch (SdkException e) {
@@ -59,6 +65,6 @@ public final class ApiGatewayConnectionCloser implements ConnectionCloser, AutoC
 
     @Override
     public void close() {
-        client.close();
+        client.ifBuilt(ApiGatewayManagementApiClient::close);
     }
 }

@@ -5,10 +5,6 @@ import com.pyerp.realtime.core.dispatch.ConnectionSender;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
@@ -62,23 +58,10 @@ public final class ApiGatewayManagementSender implements ConnectionSender, AutoC
         return ApiGatewayManagementApiAsyncClient.builder()
                 .endpointOverride(env.managementEndpoint())
                 .region(Region.of(env.region()))
-                .credentialsProvider(credentials(rawEnv))
+                .credentialsProvider(AwsCredentials.of(rawEnv, java.util.Optional.empty()))
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .httpClient(http)
                 .build();
-    }
-
-    /**
-     * The credentials named in the given environment when it carries keys (the local gateway passes its own map),
-     * otherwise the SDK's default chain (Lambda: the function's role, SnapStart-safe because it is resolved lazily).
-     */
-    public static AwsCredentialsProvider credentials(java.util.Map<String, String> rawEnv) {
-        String key = rawEnv.get("AWS_ACCESS_KEY_ID");
-        String secret = rawEnv.get("AWS_SECRET_ACCESS_KEY");
-        if (rawEnv != System.getenv() && key != null && secret != null) {
-            return StaticCredentialsProvider.create(AwsBasicCredentials.create(key, secret));
-        }
-        return DefaultCredentialsProvider.builder().build();
     }
 
     @Override

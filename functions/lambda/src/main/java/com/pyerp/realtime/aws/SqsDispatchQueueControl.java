@@ -1,6 +1,7 @@
 package com.pyerp.realtime.aws;
 
 import com.pyerp.realtime.core.dispatch.DispatchQueueControl;
+import com.pyerp.realtime.events.Json;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,7 +12,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@link DispatchQueueControl} over SQS, for the queue a record came from ({@code eventSourceARN}): dead letters go to
@@ -21,34 +21,27 @@ import tools.jackson.databind.json.JsonMapper;
  * invocations never need it) and honours {@code AWS_ENDPOINT_URL_SQS}.
  */
 public final class SqsDispatchQueueControl implements DispatchQueueControl, AutoCloseable {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     /** SQS's largest message attribute value is far larger, but a reason longer than this helps no one. */
     private static final int MAX_REASON_CHARS = 1024;
 
-    private final Supplier<SqsClient> clientFactory;
-    private volatile SqsClient client;
+    private final Lazy<SqsClient> client;
     private final Map<String, String> urlByArn = new ConcurrentHashMap<>();
     private final Map<String, String> dlqUrlBySourceArn = new ConcurrentHashMap<>();
 
     public SqsDispatchQueueControl(Supplier<SqsClient> clientFactory) {
-        this.clientFactory = clientFactory;
+        this.client = new Lazy<>(clientFactory);
     }
 
     /** The default: the function's region and credentials, the light HTTP client. */
     public static SqsDispatchQueueControl fromSystem() {
-        return new SqsDispatchQueueControl(() ->
-                SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build());
+        return new SqsDispatchQueueControl(() -> SqsClient.builder()
+                .credentialsProvider(AwsCredentials.of(System.getenv(), java.util.Optional.empty()))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build());
     }
 
     private SqsClient client() {
-        SqsClient c = client;
-        if (c == null) {
-            synchronized (this) {
-                if (client == null) client = clientFactory.get();
-                c = client;
-            }
-        }
-        return c;
+        return client.get();
     }
 
     @Override
@@ -80,7 +73,8 @@ public final class SqsDispatchQueueControl implements DispatchQueueControl, Auto
                 .attributes()
                 .get(QueueAttributeName.REDRIVE_POLICY);
         if (policy == null) throw new IllegalStateException("queue " + sourceArn + " has no redrive policy (no DLQ)");
-        String dlqArn = JSON.readTree(policy).path("deadLetterTargetArn").asString();
+        String dlqArn =
+                Json.mapper().readTree(policy).path("deadLetterTargetArn").asString();
         if (dlqArn.isEmpty()) throw new IllegalStateException("redrive policy of " + sourceArn + " names no DLQ");
         return queueUrl(dlqArn);
     }
@@ -113,7 +107,6 @@ public final class SqsDispatchQueueControl implements DispatchQueueControl, Auto
 
     @Override
     public void close() {
-        SqsClient c = client;
-        if (c != null) c.close();
+        client.ifBuilt(SqsClient::close);
     }
 }

@@ -32,7 +32,7 @@ public final class SqsScatterSink implements ScatterSink, AutoCloseable {
                 .map(url -> new SqsScatterSink(
                         SqsClient.builder()
                                 .region(Region.of(env.region()))
-                                .credentialsProvider(ApiGatewayManagementSender.credentials(rawEnv))
+                                .credentialsProvider(AwsCredentials.of(rawEnv, java.util.Optional.empty()))
                                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                                         .connectionTimeout(Duration.ofSeconds(2))
                                         .socketTimeout(Duration.ofSeconds(5)))

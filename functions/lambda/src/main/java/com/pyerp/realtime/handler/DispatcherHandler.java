@@ -11,14 +11,13 @@ import com.pyerp.realtime.core.dispatch.FanOutPages;
 import com.pyerp.realtime.core.dispatch.InvalidEventException;
 import com.pyerp.realtime.core.dispatch.SqsBatchProcessor;
 import com.pyerp.realtime.core.log.JsonLog;
+import com.pyerp.realtime.events.Json;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -32,7 +31,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class DispatcherHandler implements RequestStreamHandler {
     private static final JsonLog LOG = JsonLog.get(DispatcherHandler.class);
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
     private final Dispatcher dispatcher;
     private final SqsBatchProcessor batches;
 
@@ -66,16 +64,16 @@ public final class DispatcherHandler implements RequestStreamHandler {
     private void handle(InputStream input, OutputStream output) throws java.io.IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(input);
+            root = Json.mapper().readTree(input);
         } catch (JacksonException e) {
             throw new InvalidEventException(null, "the event is not valid JSON");
         }
         if (root != null && root.has("Records") && isPageBatch(root.get("Records"))) {
-            JSON.writeValue(output, pages(root.get("Records")));
+            Json.mapper().writeValue(output, pages(root.get("Records")));
             return;
         }
         if (SqsBatchProcessor.isSqsEvent(root)) {
-            JSON.writeValue(output, batches.process(root));
+            Json.mapper().writeValue(output, batches.process(root));
             return;
         }
         ErpEvent event = ErpEvent.fromEventBridge(root);
@@ -84,7 +82,7 @@ public final class DispatcherHandler implements RequestStreamHandler {
             throw new InvalidEventException(event.id(), String.join("; ", report.invalidReasons()));
         if (!report.failedEventIds().isEmpty())
             throw new IllegalStateException("dispatch of event " + event.id() + " failed; see the log");
-        JSON.writeValue(output, report);
+        Json.mapper().writeValue(output, report);
     }
 
     /** Whether an SQS batch comes from the fan-out queue (its bodies are page tasks, see {@code FanOutPages}). */
@@ -95,7 +93,7 @@ public final class DispatcherHandler implements RequestStreamHandler {
 
     /** A batch of fan-out page tasks: each dispatched; the failed (or unreadable) ones are named for a retry. */
     private ObjectNode pages(JsonNode records) {
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = Json.mapper().createObjectNode();
         var failures = out.putArray("batchItemFailures");
         for (JsonNode record : records) {
             String messageId = record.path("messageId").asString();

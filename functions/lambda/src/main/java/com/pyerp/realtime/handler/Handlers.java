@@ -2,6 +2,7 @@ package com.pyerp.realtime.handler;
 
 import com.pyerp.realtime.aws.ApiGatewayConnectionCloser;
 import com.pyerp.realtime.aws.ApiGatewayManagementSender;
+import com.pyerp.realtime.aws.Lazy;
 import com.pyerp.realtime.aws.SqsScatterSink;
 import com.pyerp.realtime.aws.dynamo.DynamoDbChannelHistory;
 import com.pyerp.realtime.aws.dynamo.DynamoDbConnectionRegistry;
@@ -25,7 +26,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The one place that wires handlers to their collaborators. Lambda's no-argument constructors use it with
@@ -93,7 +93,7 @@ public record Handlers(
 
     /** The registry with presence announcements ({@link PresenceRegistry}): every path that removes a subscription. */
     static ConnectionRegistry withPresence(ConnectionRegistry registry, ConnectionSender sender) {
-        return new PresenceRegistry(registry, EventCatalog.load(), sender, Clock.systemUTC());
+        return new PresenceRegistry(registry, EventCatalog::load, sender, Clock.systemUTC());
     }
 
     /**
@@ -126,21 +126,9 @@ public record Handlers(
     }
 
     private static ConnectionSender lazySender(RealtimeEnv env) {
-        return new ConnectionSender() {
-            private volatile ApiGatewayManagementSender sender;
-
-            @Override
-            public CompletableFuture<Outcome> send(String connectionId, byte[] payload) {
-                ApiGatewayManagementSender s = sender;
-                if (s == null) {
-                    synchronized (this) {
-                        if (sender == null) sender = ApiGatewayManagementSender.fromEnv(env, System.getenv());
-                        s = sender;
-                    }
-                }
-                return s.send(connectionId, payload);
-            }
-        };
+        Lazy<ApiGatewayManagementSender> sender =
+                new Lazy<>(() -> ApiGatewayManagementSender.fromEnv(env, System.getenv()));
+        return (connectionId, payload) -> sender.get().send(connectionId, payload);
     }
 
     /** Adds the session checks (token lifetime, refresh, limits, revocation) with an @connections closer. */

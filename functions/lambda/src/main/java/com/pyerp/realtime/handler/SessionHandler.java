@@ -4,13 +4,12 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.session.SessionGuard;
+import com.pyerp.realtime.events.Json;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Ends sessions from the server side. Two triggers, both EventBridge events:
@@ -33,7 +32,6 @@ public final class SessionHandler implements RequestStreamHandler {
     public static final String REVOKED_SOURCE = SessionGuard.REVOKED_SOURCE;
 
     private static final JsonLog LOG = JsonLog.get(SessionHandler.class);
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
     private final SessionGuard guard;
 
     public SessionHandler() {
@@ -56,7 +54,7 @@ public final class SessionHandler implements RequestStreamHandler {
     private void handle(InputStream input, OutputStream output) throws java.io.IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(input);
+            root = Json.mapper().readTree(input);
         } catch (JacksonException e) {
             throw new IllegalArgumentException("the event is not valid JSON");
         }

@@ -21,7 +21,7 @@ public final class JarBreakdown {
     public static final long BUDGET_BYTES = 10L * 1024 * 1024;
 
     /** What LambdaJarIT enforces: today's size plus a margin, so growth is a decision, not an accident. */
-    public static final long CEILING_BYTES = 18L * 1024 * 1024 + 512 * 1024;
+    public static final long CEILING_BYTES = 15L * 1024 * 1024;
 
     private JarBreakdown() {}
 

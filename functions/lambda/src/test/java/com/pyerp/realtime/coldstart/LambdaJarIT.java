@@ -82,6 +82,21 @@ class LambdaJarIT {
         assertThat(Files.size(ShadedJar.jar())).isLessThanOrEqualTo(JarBreakdown.CEILING_BYTES);
     }
 
+    /**
+     * The jar carries the AWS CRT's native library for Lambda's platform only: the stack's functions are ARM_64
+     * ({@code HandlerFunction}) on Amazon Linux (glibc). Another architecture there would fail at the first post.
+     */
+    @Test
+    void jar_carriesOnlyLambdasNativeLibrary() throws Exception {
+        try (java.util.zip.ZipFile zip =
+                new java.util.zip.ZipFile(ShadedJar.jar().toFile())) {
+            assertThat(zip.stream()
+                            .map(java.util.zip.ZipEntry::getName)
+                            .filter(n -> n.endsWith(".so") || n.endsWith(".dylib") || n.endsWith(".dll")))
+                    .containsExactly("linux/armv8/glibc/libaws-crt-jni.so");
+        }
+    }
+
     @Test
     void everyHandler_answersItsGoldenEvent_fromTheShadedJar() {
         ShadedJar.Run authorizer = ShadedJar.run(

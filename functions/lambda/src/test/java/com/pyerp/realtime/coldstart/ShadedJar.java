@@ -73,13 +73,18 @@ final class ShadedJar {
         return Files.isDirectory(here.resolve("functions/lambda")) ? here.resolve("functions/lambda") : here;
     }
 
-    /** The jar, then the runtime's serialization library and this module's test classes. */
+    /**
+     * The jar, then the runtime's serialization library, this module's test classes and the aws-crt jar: the
+     * deployable carries only Lambda's native CRT library (linux armv8), so on another machine the CRT's classes come
+     * from the jar and only that machine's native library from the aws-crt jar behind it.
+     */
     static String classPath() {
         return String.join(
                 File.pathSeparator,
                 jar().toString(),
                 location(com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers.class),
-                location(LambdaRuntimeSim.class));
+                location(LambdaRuntimeSim.class),
+                location(software.amazon.awssdk.crt.CRT.class));
     }
 
     private static String location(Class<?> type) {

@@ -3,6 +3,7 @@ package com.pyerp.realtime.events.publisher;
 import com.pyerp.realtime.events.Envelope;
 import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.EventDefinition;
+import com.pyerp.realtime.events.Json;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,8 +35,6 @@ import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsResponse;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsResultEntry;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -73,8 +72,6 @@ public final class ErpEventPublisher implements AutoCloseable {
     static final String REJECTED_CODE = "Invalid";
     /** Bytes of {@code {"Entries":[]}} around the entries of a request. */
     private static final int REQUEST_OVERHEAD = 16;
-
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final EventBridgeClient client;
     private final boolean ownsClient;
@@ -182,7 +179,7 @@ public final class ErpEventPublisher implements AutoCloseable {
         List<String> errors = def.get().validate(detail);
         if (!errors.isEmpty()) return new Prepared(null, correlationId, 0, errors);
 
-        String detailText = JSON.writeValueAsString(detail);
+        String detailText = Json.mapper().writeValueAsString(detail);
         PutEventsRequestEntry.Builder entry = PutEventsRequestEntry.builder()
                 .eventBusName(bus)
                 .source(e.source())
@@ -219,13 +216,13 @@ public final class ErpEventPublisher implements AutoCloseable {
      * limits the request body to {@link #MAX_BYTES}.
      */
     static int requestBytes(PutEventsRequestEntry entry) {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = Json.mapper().createObjectNode();
         n.put("Source", entry.source());
         n.put("DetailType", entry.detailType());
         n.put("Detail", entry.detail());
         n.put("EventBusName", entry.eventBusName());
         if (entry.time() != null) n.put("Time", entry.time().getEpochSecond());
-        return JSON.writeValueAsBytes(n).length + 1;
+        return Json.mapper().writeValueAsBytes(n).length + 1;
     }
 
     private static int utf8(String s) {

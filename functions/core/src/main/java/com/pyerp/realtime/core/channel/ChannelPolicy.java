@@ -12,9 +12,15 @@ import com.pyerp.realtime.events.EventCatalog;
  * authorizer context (no registry read). Channels are per tenant: the key always uses the token's tenant.
  */
 public final class ChannelPolicy {
-    private final EventCatalog catalog;
+    private final java.util.function.Supplier<EventCatalog> catalog;
 
     public ChannelPolicy(EventCatalog catalog) {
+        java.util.Objects.requireNonNull(catalog, "catalog");
+        this.catalog = () -> catalog;
+    }
+
+    /** @param catalog the catalog, asked for at the first decision (it is loaded lazily on the connect path) */
+    public ChannelPolicy(java.util.function.Supplier<EventCatalog> catalog) {
         this.catalog = catalog;
     }
 
@@ -30,7 +36,8 @@ public final class ChannelPolicy {
                     "channel must be dot-separated segments of [A-Za-z0-9_@-], 1-64 characters each, at most "
                             + ChannelNames.MAX_SEGMENTS + " segments and " + ChannelNames.MAX_LENGTH + " characters");
         }
-        EventCatalog.ChannelMatch m = catalog.matchChannel(channel)
+        EventCatalog.ChannelMatch m = catalog.get()
+                .matchChannel(channel)
                 .orElseThrow(() ->
                         new ProtocolException(ErrorCode.UNKNOWN_CHANNEL, id, "no channel family matches " + channel));
         if (!m.family().permits(m.params(), who.userId(), who.roles(), who.scopes())) {

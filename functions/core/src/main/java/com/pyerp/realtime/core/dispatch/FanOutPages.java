@@ -2,6 +2,7 @@ package com.pyerp.realtime.core.dispatch;
 
 import com.pyerp.realtime.core.history.Publication;
 import com.pyerp.realtime.core.registry.Subscriber;
+import com.pyerp.realtime.events.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -46,8 +46,6 @@ public final class FanOutPages {
     /** The marker field of a page task body. */
     public static final String MARKER = "pyerpFanOutPage";
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     /** One page task, parsed. */
     public record PageTask(
             String channel,
@@ -72,7 +70,7 @@ public final class FanOutPages {
     public static PageTask parse(String body) {
         JsonNode n;
         try {
-            n = JSON.readTree(body);
+            n = Json.mapper().readTree(body);
         } catch (JacksonException e) {
             throw new InvalidEventException(null, "the fan-out page task is not valid JSON");
         }
@@ -101,7 +99,7 @@ public final class FanOutPages {
 
     /** The EventBridge shape of an event (what {@link ErpEvent#fromEventBridge} reads). */
     static ObjectNode eventJson(ErpEvent e) {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = Json.mapper().createObjectNode();
         n.put("version", "0");
         n.put("id", e.id());
         n.put("detail-type", e.detailType());
@@ -134,7 +132,7 @@ public final class FanOutPages {
         List<String> batch = new ArrayList<>(ENQUEUE_BATCH);
         int pages = 0, subscribers = 0, flushAt = 1;
         while (rest.hasNext()) {
-            ObjectNode task = JSON.createObjectNode();
+            ObjectNode task = Json.mapper().createObjectNode();
             task.put(MARKER, 1);
             task.put("channel", channel);
             task.put("tenant", tenant);

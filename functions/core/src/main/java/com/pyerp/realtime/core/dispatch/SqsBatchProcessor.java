@@ -1,6 +1,7 @@
 package com.pyerp.realtime.core.dispatch;
 
 import com.pyerp.realtime.core.log.JsonLog;
+import com.pyerp.realtime.events.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,8 +17,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongUnaryOperator;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -46,7 +45,6 @@ public final class SqsBatchProcessor {
     public static final String RETRIED_METRIC = "EventsRetried";
 
     private static final JsonLog LOG = JsonLog.get(SqsBatchProcessor.class);
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     /** Waits between in-invocation attempts; tests pass one that records instead of sleeping. */
     @FunctionalInterface
@@ -92,7 +90,7 @@ public final class SqsBatchProcessor {
         for (JsonNode record : sqsEvent.path("Records")) {
             try {
                 ErpEvent e = ErpEvent.fromEventBridge(
-                        JSON.readTree(record.path("body").asString()));
+                        Json.mapper().readTree(record.path("body").asString()));
                 if (!recordsByEventId.containsKey(e.id())) events.add(e);
                 recordsByEventId.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(record);
             } catch (JacksonException e) {
@@ -143,7 +141,7 @@ public final class SqsBatchProcessor {
         }
         if (deadLettered > 0 || retried > 0)
             LOG.metrics(Map.of(DEAD_LETTERED_METRIC, deadLettered, RETRIED_METRIC, retried));
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = Json.mapper().createObjectNode();
         ArrayNode failures = out.putArray("batchItemFailures");
         retry.forEach(m -> failures.addObject().put("itemIdentifier", m));
         return out;
@@ -223,7 +221,7 @@ public final class SqsBatchProcessor {
      */
     public static ObjectNode record(
             String messageId, String body, int receiveCount, long sentAtMillis, String queueArn, String region) {
-        ObjectNode rec = JSON.createObjectNode();
+        ObjectNode rec = Json.mapper().createObjectNode();
         rec.put("messageId", messageId);
         rec.put("receiptHandle", "local-" + messageId + "-" + receiveCount);
         rec.put("body", body);

@@ -5,8 +5,6 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Structured logs: one JSON object per line, with the fields of the current {@link #context()}
@@ -16,7 +14,6 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Never pass a token or a query string with a token: {@link #redact} exists for URLs.
  */
 public final class JsonLog {
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final ThreadLocal<Map<String, Object>> CONTEXT = ThreadLocal.withInitial(LinkedHashMap::new);
     private static volatile Consumer<String> sink = System.out::println;
     private static volatile Clock clock = Clock.systemUTC();
@@ -123,10 +120,12 @@ public final class JsonLog {
         }
         String text;
         try {
-            text = JSON.writeValueAsString(line);
+            text = LogJson.write(line);
         } catch (RuntimeException e) {
-            text = "{\"level\":\"" + level + "\",\"message\":" + JSON.writeValueAsString(message)
-                    + ",\"logError\":\"unserializable field\"}";
+            StringBuilder fallback =
+                    new StringBuilder("{\"level\":\"").append(level).append("\",\"message\":");
+            LogJson.string(fallback, String.valueOf(message));
+            text = fallback.append(",\"logError\":\"unserializable field\"}").toString();
         }
         sink.accept(redactTokens(text));
     }
@@ -160,7 +159,7 @@ public final class JsonLog {
         line.put("message", "metrics");
         line.putAll(CONTEXT.get());
         line.putAll(counts);
-        sink.accept(redactTokens(JSON.writeValueAsString(line)));
+        sink.accept(redactTokens(LogJson.write(line)));
     }
 
     /** A URL or query string with the value of any {@code token} parameter replaced by {@code REDACTED}. */

@@ -8,6 +8,7 @@ import com.pyerp.realtime.core.registry.Connection;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.registry.Subscriber;
 import com.pyerp.realtime.events.EventCatalog;
+import com.pyerp.realtime.events.Json;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,8 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -36,14 +35,27 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class PresenceRegistry implements ConnectionRegistry {
     private static final JsonLog LOG = JsonLog.get(PresenceRegistry.class);
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final ConnectionRegistry delegate;
-    private final EventCatalog catalog;
+    private final java.util.function.Supplier<EventCatalog> catalog;
     private final ConnectionSender sender;
     private final Clock clock;
 
     public PresenceRegistry(ConnectionRegistry delegate, EventCatalog catalog, ConnectionSender sender, Clock clock) {
+        this(delegate, constant(catalog), sender, clock);
+    }
+
+    private static java.util.function.Supplier<EventCatalog> constant(EventCatalog catalog) {
+        java.util.Objects.requireNonNull(catalog, "catalog");
+        return () -> catalog;
+    }
+
+    /** As above, with the catalog asked for at the first presence decision ({@code EventCatalog::load}). */
+    public PresenceRegistry(
+            ConnectionRegistry delegate,
+            java.util.function.Supplier<EventCatalog> catalog,
+            ConnectionSender sender,
+            Clock clock) {
         this.delegate = delegate;
         this.catalog = catalog;
         this.sender = sender;
@@ -67,17 +79,18 @@ public final class PresenceRegistry implements ConnectionRegistry {
 
     /** The {@code join} or {@code leave} frame. */
     public static String frame(String type, String channel, Member member) {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = Json.mapper().createObjectNode();
         n.put("type", type);
         n.put("channel", channel);
         ObjectNode m = n.putObject("member");
         m.put("userId", member.userId());
         m.put("connections", member.connections());
-        return JSON.writeValueAsString(n);
+        return Json.mapper().writeValueAsString(n);
     }
 
     private boolean hasPresence(String channelKey) {
-        return catalog.matchChannel(ChannelKey.channel(channelKey))
+        return catalog.get()
+                .matchChannel(ChannelKey.channel(channelKey))
                 .flatMap(m -> m.family().presencePolicy())
                 .isPresent();
     }

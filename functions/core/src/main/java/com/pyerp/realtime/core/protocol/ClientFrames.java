@@ -1,12 +1,11 @@
 package com.pyerp.realtime.core.protocol;
 
 import com.pyerp.realtime.core.history.StreamPosition;
+import com.pyerp.realtime.events.Json;
 import com.pyerp.realtime.events.ProtocolSchemas;
 import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Parses client frames. Never trusts a frame: size, JSON shape and action are checked here, and the
@@ -22,8 +21,6 @@ public final class ClientFrames {
     /** The schema's bound on the channel field; the channel grammar (INVALID_CHANNEL) is checked later, by the policy. */
     public static final int MAX_CHANNEL_FIELD_LENGTH = 1024;
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
-
     private ClientFrames() {}
 
     public static ClientCommand parse(String body) throws ProtocolException {
@@ -32,7 +29,7 @@ public final class ClientFrames {
             throw new ProtocolException(ErrorCode.MESSAGE_TOO_BIG, null, "frame over " + MAX_FRAME_BYTES + " bytes");
         JsonNode node;
         try {
-            node = JSON.readTree(body);
+            node = Json.mapper().readTree(body);
         } catch (JacksonException e) {
             throw new ProtocolException(ErrorCode.BAD_FRAME, null, "frame is not valid JSON");
         }

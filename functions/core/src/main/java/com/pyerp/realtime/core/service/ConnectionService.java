@@ -23,14 +23,13 @@ import com.pyerp.realtime.core.registry.RegistryUnavailableException;
 import com.pyerp.realtime.events.Envelope;
 import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.EventDefinition;
+import com.pyerp.realtime.events.Json;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -39,7 +38,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ConnectionService {
     private static final JsonLog LOG = JsonLog.get(ConnectionService.class);
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
     /** The CloudWatch metric counting commands refused because the registry was unreachable. */
     public static final String REGISTRY_ERRORS_METRIC = "RegistryErrors";
 
@@ -48,7 +46,9 @@ public final class ConnectionService {
     private final Clock clock;
     private final Duration connectionTtl;
     private final int maxSubscriptions;
-    private final EventCatalog catalog;
+    /** Loaded at first use: connect and disconnect never need it, and parsing it costs a cold start Jackson's databind. */
+    private final java.util.function.Supplier<EventCatalog> catalog;
+
     private final ChannelHistory history;
     private final ConnectionSender sender;
 
@@ -90,6 +90,18 @@ public final class ConnectionService {
             Clock clock,
             Duration connectionTtl,
             int maxSubscriptions) {
+        this(registry, history, sender, constant(catalog), clock, connectionTtl, maxSubscriptions);
+    }
+
+    /** As above, with the catalog loaded at its first use ({@code EventCatalog::load}). */
+    public ConnectionService(
+            ConnectionRegistry registry,
+            ChannelHistory history,
+            ConnectionSender sender,
+            java.util.function.Supplier<EventCatalog> catalog,
+            Clock clock,
+            Duration connectionTtl,
+            int maxSubscriptions) {
         this.sender = sender;
         this.catalog = catalog;
         this.history = history;
@@ -98,6 +110,11 @@ public final class ConnectionService {
         this.clock = clock;
         this.connectionTtl = connectionTtl;
         this.maxSubscriptions = maxSubscriptions;
+    }
+
+    private static java.util.function.Supplier<EventCatalog> constant(EventCatalog catalog) {
+        java.util.Objects.requireNonNull(catalog, "catalog");
+        return () -> catalog;
     }
 
     /** Token lifetime, refresh, rate and connection limits, revocation; null = none (tests of the bare commands). */
@@ -132,7 +149,7 @@ public final class ConnectionService {
                 registry,
                 history,
                 sender,
-                EventCatalog.load(),
+                EventCatalog::load,
                 Clock.systemUTC(),
                 env.connectionTtl(),
                 env.maxSubscriptionsPerConnection());
@@ -232,7 +249,9 @@ public final class ConnectionService {
         boolean added = registry.subscribe(connectionId, key, now);
         LOG.info("subscribed", "channel", cmd.channel(), "new", added);
         // the history is read after the subscription is written, so no event falls between the two (docs/protocol.md)
-        var policy = catalog.matchChannel(cmd.channel()).flatMap(m -> m.family().historyPolicy());
+        var policy = catalog.get()
+                .matchChannel(cmd.channel())
+                .flatMap(m -> m.family().historyPolicy());
         if (policy.isEmpty()) return ServerFrames.ack(cmd);
         Recovery r = Recovery.of(history, key, policy.get(), cmd.recover(), now);
         List<ObjectNode> frames = new ArrayList<>();
@@ -268,7 +287,8 @@ public final class ConnectionService {
 
     private String presence(Principal who, ClientCommand cmd) throws ProtocolException {
         String key = policy.authorize(who, cmd.channel(), cmd.id());
-        boolean enabled = catalog.matchChannel(cmd.channel())
+        boolean enabled = catalog.get()
+                .matchChannel(cmd.channel())
                 .flatMap(m -> m.family().presencePolicy())
                 .isPresent();
         if (!enabled)
@@ -285,7 +305,8 @@ public final class ConnectionService {
      */
     private String publish(String connectionId, Principal who, ClientCommand cmd) throws ProtocolException {
         String key = policy.authorize(who, cmd.channel(), cmd.id());
-        var rules = catalog.matchChannel(cmd.channel())
+        var rules = catalog.get()
+                .matchChannel(cmd.channel())
                 .flatMap(m -> m.family().publishPolicy())
                 .orElse(null);
         if (rules == null || sender == null)
@@ -296,7 +317,7 @@ public final class ConnectionService {
                     ErrorCode.PUBLISH_FORBIDDEN,
                     cmd.id(),
                     "publishing on " + cmd.channel() + " needs one of the roles " + rules.roles());
-        String data = JSON.writeValueAsString(cmd.data());
+        String data = Json.mapper().writeValueAsString(cmd.data());
         int bytes = data.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (bytes > rules.maxBytes())
             throw new ProtocolException(
@@ -327,9 +348,9 @@ public final class ConnectionService {
 
     /** A kept event as the event frame this subscriber may see, or null when its type left the catalog. */
     private ObjectNode frame(String channel, Publication p, Principal who) {
-        EventDefinition def = catalog.find(p.source(), p.detailType()).orElse(null);
+        EventDefinition def = catalog.get().find(p.source(), p.detailType()).orElse(null);
         if (def == null) return null;
-        JsonNode detail = JSON.readTree(p.detail());
+        JsonNode detail = Json.mapper().readTree(p.detail());
         return Envelope.eventFrame(
                 channel,
                 p.detailType(),

@@ -172,8 +172,10 @@ class JsonLogTest {
     }
 
     /** A value whose serialization fails: its getter throws. */
+    /** A value whose string form throws (log values are written as their {@code toString()}). */
     public static final class Exploding {
-        public String getBoom() {
+        @Override
+        public String toString() {
             throw new IllegalStateException("cannot serialize");
         }
     }

@@ -1,15 +1,12 @@
 package com.pyerp.realtime.aws.dynamo;
 
+import com.pyerp.realtime.aws.AwsCredentials;
 import com.pyerp.realtime.core.config.RealtimeEnv;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -23,8 +20,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * down fails the call in about a second instead of hanging a WebSocket command.
  */
 public final class DynamoDbClients {
-    /** Dummy credentials for a local endpoint (dynalite, LocalStack) when none are configured. */
-    public static final String LOCAL_ACCESS_KEY = "local";
     /** The longest one registry call may take, retries included (see {@link Settings#defaults()}). */
     public static final Duration CALL_TIMEOUT = Duration.ofMillis(1500);
 
@@ -82,12 +77,12 @@ public final class DynamoDbClients {
         }
     }
 
-    /** The client described by the function environment: region, endpoint override, credentials (see {@link #credentials}). */
+    /** The client described by the function environment: region, endpoint override, credentials ({@link AwsCredentials}). */
     public static DynamoDbClient fromEnv(RealtimeEnv env) {
         return create(
                 env.region(),
                 env.dynamoDbEndpoint(),
-                credentials(env.dynamoDbEndpoint(), System.getenv()),
+                AwsCredentials.of(System.getenv(), env.dynamoDbEndpoint()),
                 Settings.defaults());
     }
 
@@ -113,23 +108,5 @@ public final class DynamoDbClients {
                         .build());
         endpoint.ifPresent(builder::endpointOverride);
         return builder.build();
-    }
-
-    /**
-     * The SDK's default chain (environment, system properties, profile, container and instance roles), except
-     * when an endpoint override is set and the environment has neither {@code AWS_ACCESS_KEY_ID} nor
-     * {@code AWS_PROFILE}: then static dummy credentials, because a local DynamoDB (dynalite) needs a signature
-     * but checks no key.
-     */
-    public static AwsCredentialsProvider credentials(Optional<URI> endpoint, Map<String, String> env) {
-        boolean configured = notBlank(env.get("AWS_ACCESS_KEY_ID")) || notBlank(env.get("AWS_PROFILE"));
-        if (endpoint.isPresent() && !configured) {
-            return StaticCredentialsProvider.create(AwsBasicCredentials.create(LOCAL_ACCESS_KEY, LOCAL_ACCESS_KEY));
-        }
-        return DefaultCredentialsProvider.builder().build();
-    }
-
-    private static boolean notBlank(String s) {
-        return s != null && !s.isBlank();
     }
 }

@@ -367,21 +367,6 @@ class DynamoDbRegistryFaultsTest {
     }
 
     @Test
-    void credentials_areDummyOnlyForALocalEndpointWithoutConfiguredCredentials() {
-        Optional<URI> local = Optional.of(URI.create("http://127.0.0.1:8000"));
-        assertThat(DynamoDbClients.credentials(local, Map.of())
-                        .resolveCredentials()
-                        .accessKeyId())
-                .isEqualTo(DynamoDbClients.LOCAL_ACCESS_KEY);
-        assertThat(DynamoDbClients.credentials(local, Map.of("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")))
-                .isInstanceOf(software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.class);
-        assertThat(DynamoDbClients.credentials(local, Map.of("AWS_PROFILE", "dev")))
-                .isInstanceOf(software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.class);
-        assertThat(DynamoDbClients.credentials(Optional.empty(), Map.of()))
-                .isInstanceOf(software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.class);
-    }
-
-    @Test
     void builder_namesEveryMissingOrInvalidSetting() {
         assertThatThrownBy(() -> DynamoDbConnectionRegistry.builder()
                         .connectionsTable("x")
