@@ -72,6 +72,7 @@ public final class GatewayMonitoring extends Construct {
             WebSocketStage stage,
             Map<GatewayFunction, HandlerFunction> functions,
             EventRouting routing,
+            FanOutScatter scatter,
             ITopic alarmTopic) {
         super(scope, id);
 
@@ -110,6 +111,13 @@ public final class GatewayMonitoring extends Construct {
                 routing.dispatchDlq().metricApproximateNumberOfMessagesVisible(max()),
                 "The dispatcher failed on ERP events " + DispatchBuffer.MAX_RECEIVE_COUNT
                         + " times; they are in the dispatch buffer's dead-letter queue",
+                1);
+        alarm(
+                "FanOutDlqNotEmpty",
+                scatter.dlq().metricApproximateNumberOfMessagesVisible(max()),
+                "Pages of a large channel's broadcast failed " + DispatchBuffer.MAX_RECEIVE_COUNT
+                        + " times (still throttled at the deadline, or @connections down): their subscribers missed"
+                        + " the event; the page tasks are in the fan-out dead-letter queue",
                 1);
         alarm(
                 "DispatchBufferAge",

@@ -189,7 +189,13 @@ public final class RealtimeGateway extends Construct {
         // scatter: the dispatcher sends page tasks of large channels to the fan-out queue and consumes them
         scatter.connect(fns.get(GatewayFunction.DISPATCHER).alias());
         monitoring = new GatewayMonitoring(
-                this, "Monitoring", stage, functions, events, props.alarmTopic().orElse(null));
+                this,
+                "Monitoring",
+                stage,
+                functions,
+                events,
+                scatter,
+                props.alarmTopic().orElse(null));
         Suppressions.apply(this);
     }
 

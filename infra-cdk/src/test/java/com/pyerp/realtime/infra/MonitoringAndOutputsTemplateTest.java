@@ -112,15 +112,15 @@ class MonitoringAndOutputsTemplateTest {
                                         "AlarmActions",
                                         List.of(ref(Synth.stack().alarmTopic()))),
                                 Map.entry("OKActions", List.of(ref(Synth.stack().alarmTopic()))))));
-        // only the buffer's own age alarm and the two DLQ-depth alarms watch SQS; the failed-dispatch alarm is gone
+        // only the buffer's own age alarm and the three DLQ-depth alarms watch SQS; the failed-dispatch alarm is gone
         assertThat(template()
                         .findResources(
                                 "AWS::CloudWatch::Alarm",
                                 Match.objectLike(
                                         Map.of("Properties", Match.objectLike(Map.of("Namespace", "AWS/SQS"))))))
-                .hasSize(3);
+                .hasSize(4);
         assertThat(gateway().monitoring().alarms())
-                .containsKeys("DispatchDlqNotEmpty", "DispatchBufferAge", "DeliveryDlqNotEmpty")
+                .containsKeys("DispatchDlqNotEmpty", "DispatchBufferAge", "DeliveryDlqNotEmpty", "FanOutDlqNotEmpty")
                 .doesNotContainKey("FailedDispatchNotEmpty");
     }
 
@@ -147,11 +147,11 @@ class MonitoringAndOutputsTemplateTest {
     void everyRule_alarmsOnFailedAndLostInvocations() {
         int rules = EventCatalog.load().rulePatterns().size();
         // per function Errors + Throttles; ApiIntegrationErrors, ApiExecutionErrors, DeliveryDlqNotEmpty,
-        // DispatchDlqNotEmpty,
+        // DispatchDlqNotEmpty, FanOutDlqNotEmpty,
         // DispatchBufferAge, InvalidErpEvents, DispatchMessagesFailed, RegistryErrors; one per rule
         // + the audit refusals alarm of RealtimeGateway (not part of GatewayMonitoring)
-        template().resourceCountIs("AWS::CloudWatch::Alarm", GatewayFunction.values().length * 2 + 8 + rules + 1);
-        assertThat(gateway().monitoring().alarms()).hasSize(GatewayFunction.values().length * 2 + 8 + rules);
+        template().resourceCountIs("AWS::CloudWatch::Alarm", GatewayFunction.values().length * 2 + 9 + rules + 1);
+        assertThat(gateway().monitoring().alarms()).hasSize(GatewayFunction.values().length * 2 + 9 + rules);
         for (String name : EventCatalog.load().rulePatterns().keySet()) {
             Object failedMetric = Match.objectLike(Map.of(
                     "Namespace", "AWS/Events",

@@ -212,11 +212,6 @@ final class EventBridgeApi extends Handler.Abstract {
         }
     }
 
-    /** The dispatcher failures after every receive (newest last), like the queue's dead-letter queue. */
-    List<Map<String, Object>> deadLetters() {
-        return queue.deadLetters();
-    }
-
     /** An entry's size as EventBridge counts it: UTF-8 Source, DetailType, Detail and Resources, plus 14 with Time. */
     static long entrySize(JsonNode entry) {
         long size = 0;

@@ -7,7 +7,9 @@ import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.events.Json;
 import com.pyerp.realtime.handler.DispatcherHandler;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,13 +40,20 @@ public final class FanOutQueue implements ScatterSink, AutoCloseable {
     private final ExecutorService invocations;
     private final String region;
     private final AtomicInteger outstanding = new AtomicInteger();
-    private final AtomicInteger deadLetters = new AtomicInteger();
+    private final DeadLetters deadLetters;
     private final Object idle = new Object();
     private volatile DispatcherHandler dispatcher;
     private volatile boolean closed;
 
+    /** A queue with its own dead-letter list (the benchmark's). */
     public FanOutQueue(String region) {
+        this(region, new DeadLetters());
+    }
+
+    /** A queue whose dead letters go to {@code deadLetters} (the gateway's, shown by {@code /local/dead-letters}). */
+    FanOutQueue(String region, DeadLetters deadLetters) {
         this.region = region;
+        this.deadLetters = deadLetters;
         AtomicInteger n = new AtomicInteger();
         this.invocations = Executors.newFixedThreadPool(CONCURRENCY, r -> {
             Thread t = new Thread(r, "local-gateway-fanout-" + n.incrementAndGet());
@@ -102,7 +111,7 @@ public final class FanOutQueue implements ScatterSink, AutoCloseable {
         if (!failed) for (JsonNode f : r.payload().path("batchItemFailures")) failed = true;
         if (!failed) return;
         if (receiveCount >= DispatchBuffer.MAX_RECEIVE_COUNT) {
-            deadLetters.incrementAndGet();
+            String reason = r.failed() ? r.errorType() + ": " + r.errorMessage() : "listed in batchItemFailures";
             LOG.warn(
                     "fan-out page failed on every receive; dead-lettered",
                     "messageId",
@@ -110,7 +119,8 @@ public final class FanOutQueue implements ScatterSink, AutoCloseable {
                     "receiveCount",
                     receiveCount,
                     "reason",
-                    r.failed() ? r.errorType() + ": " + r.errorMessage() : "listed in batchItemFailures");
+                    reason);
+            deadLetter(messageId, body, receiveCount, reason);
         } else {
             submit(messageId, body, receiveCount + 1, VISIBILITY_RETRY_MILLIS * receiveCount);
         }
@@ -131,7 +141,21 @@ public final class FanOutQueue implements ScatterSink, AutoCloseable {
 
     /** Page tasks that failed on every receive. */
     public int deadLetters() {
-        return deadLetters.get();
+        return (int) deadLetters.count(DeadLetters.FANOUT);
+    }
+
+    /** The page's event, channel and page number, without its subscriber list (up to a thousand entries). */
+    private void deadLetter(String messageId, String body, int receiveCount, String reason) {
+        JsonNode task;
+        try {
+            task = Json.mapper().readTree(body);
+        } catch (RuntimeException e) {
+            task = Json.mapper().getNodeFactory().stringNode(body);
+        }
+        Map<String, Object> where = new LinkedHashMap<>();
+        where.put("channel", task.path("channel").asString(null));
+        where.put("page", task.path("page").asInt(-1));
+        deadLetters.add(DeadLetters.FANOUT, messageId, task.path("event"), receiveCount, reason, where);
     }
 
     @Override

@@ -29,6 +29,7 @@ final class LocalApi extends Handler.Abstract {
     private final WebSocketGateway gateway;
     private final ConnectionRegistry registry;
     private final EventCatalog catalog;
+    private final DeadLetters deadLetters;
     private volatile EventBridgeApi eventBridge;
     private volatile Map<String, Object> info = Map.of();
 
@@ -37,7 +38,9 @@ final class LocalApi extends Handler.Abstract {
             DevTokens tokens,
             WebSocketGateway gateway,
             ConnectionRegistry registry,
-            EventCatalog catalog) {
+            EventCatalog catalog,
+            DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
         this.config = config;
         this.tokens = tokens;
         this.gateway = gateway;
@@ -79,8 +82,7 @@ final class LocalApi extends Handler.Abstract {
             case "/local/token" -> token(request, response, callback);
             case "/local/info" -> HttpIo.json(response, callback, 200, info);
             case "/local/connections" -> HttpIo.json(response, callback, 200, connections());
-            case "/local/dead-letters" ->
-                HttpIo.json(response, callback, 200, eventBridge == null ? List.of() : eventBridge.deadLetters());
+            case "/local/dead-letters" -> HttpIo.json(response, callback, 200, deadLetters.list());
             case "/", "/index.html" -> staticFile(response, callback, "console/index.html");
             default -> {
                 if (path.startsWith("/console/")) staticFile(response, callback, path.substring(1));

@@ -46,6 +46,8 @@ public final class LocalGateway implements AutoCloseable {
     private final EventBridgeApi eventBridge;
     private DispatchQueue dispatchQueue;
     private FanOutQueue fanOutQueue;
+    /** The dispatch buffer's and the fan-out queue's dead letters ({@code /local/dead-letters}). */
+    private final DeadLetters deadLetters = new DeadLetters();
     /** The dispatcher's in-process transport to the @connections API. */
     private InProcessManagementTransport transport;
 
@@ -81,8 +83,8 @@ public final class LocalGateway implements AutoCloseable {
             environment = environment(config, port);
             RealtimeEnv env = RealtimeEnv.from(environment);
             reg = registry(config, env);
-            dispatchQueue = new DispatchQueue(config, timers);
-            fanOutQueue = new FanOutQueue(config.region());
+            dispatchQueue = new DispatchQueue(config, timers, deadLetters);
+            fanOutQueue = new FanOutQueue(config.region(), deadLetters);
             // the dispatcher posts with the real SDK client (async), over an in-process transport to ManagementApi
             transport = new InProcessManagementTransport();
             hs = Handlers.create(
@@ -100,7 +102,7 @@ public final class LocalGateway implements AutoCloseable {
             gateway.setDomainName(config.host() + ":" + port);
             dispatchQueue.start(hs.dispatcher());
             eventBridge = new EventBridgeApi(config, catalog.rulePatterns(), dispatchQueue);
-            LocalApi local = new LocalApi(config, tokens, gateway, reg, catalog);
+            LocalApi local = new LocalApi(config, tokens, gateway, reg, catalog, deadLetters);
             local.setEventBridge(eventBridge);
             ManagementApi management =
                     new ManagementApi(config.stage(), gateway, new TokenBucket(10_000, 5_000), config.requireSigV4());
@@ -314,7 +316,7 @@ public final class LocalGateway implements AutoCloseable {
     }
 
     List<Map<String, Object>> deadLetters() {
-        return eventBridge.deadLetters();
+        return deadLetters.list();
     }
 
     Map<String, Object> urls() {
