@@ -46,7 +46,12 @@ public record ChannelFamily(
      * @param schemaPath    optional JSON Schema (draft-04) of {@code data}, relative to the catalog; null = any object
      * @param schema        the compiled schema, or null
      */
-    public record Publish(List<String> roles, int maxBytes, int ratePerSecond, String schemaPath, LazySchema schema) {
+    public record Publish(
+            List<String> roles,
+            int maxBytes,
+            int ratePerSecond,
+            String schemaPath,
+            Lazy<com.networknt.schema.Schema> schema) {
         public static final int MAX_BYTES = 16 * 1024;
 
         /** Compiles the schema now, if there is one (the catalog checks, SnapStart priming). */

@@ -199,8 +199,8 @@ public final class EventCatalog {
         try {
             String schemaPath = p.hasNonNull("schema") ? p.get("schema").asString() : null;
             JsonNode schemaNode = schemaPath == null ? null : readTree(BASE + schemaPath);
-            LazySchema schema =
-                    schemaNode == null ? null : new LazySchema(() -> Schemas.compile(schemaPath, schemaNode));
+            Lazy<com.networknt.schema.Schema> schema =
+                    schemaNode == null ? null : new Lazy<>(() -> Schemas.compile(schemaPath, schemaNode));
             return new ChannelFamily.Publish(
                     strings(p.get("roles")),
                     p.path("maxBytes").asInt(0),

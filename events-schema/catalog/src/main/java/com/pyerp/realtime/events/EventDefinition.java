@@ -56,7 +56,7 @@ public final class EventDefinition {
     private final String detailType;
     private final String schemaPath;
     /** Compiled on first use: a function that never validates (e.g. {@code $connect}) never loads the validator. */
-    private final LazySchema schema;
+    private final Lazy<com.networknt.schema.Schema> schema;
 
     private final List<String> channelTemplates;
     private final List<SensitiveField> sensitiveFields;
@@ -88,7 +88,7 @@ public final class EventDefinition {
         this.detailType = detailType;
         this.schemaPath = schemaPath;
         this.schemaNode = schemaNode;
-        this.schema = new LazySchema(compileSchema);
+        this.schema = new Lazy<>(compileSchema);
         this.channelTemplates = List.copyOf(channelTemplates);
         this.sensitiveFields = List.copyOf(sensitiveFields);
         this.coalesce = coalesce;

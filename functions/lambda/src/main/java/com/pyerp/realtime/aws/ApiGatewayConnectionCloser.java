@@ -3,6 +3,7 @@ package com.pyerp.realtime.aws;
 import com.pyerp.realtime.core.config.RealtimeEnv;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.session.ConnectionCloser;
+import com.pyerp.realtime.events.Lazy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;

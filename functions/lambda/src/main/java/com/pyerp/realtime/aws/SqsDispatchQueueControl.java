@@ -2,6 +2,7 @@ package com.pyerp.realtime.aws;
 
 import com.pyerp.realtime.core.dispatch.DispatchQueueControl;
 import com.pyerp.realtime.events.Json;
+import com.pyerp.realtime.events.Lazy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -2,7 +2,6 @@ package com.pyerp.realtime.handler;
 
 import com.pyerp.realtime.aws.ApiGatewayConnectionCloser;
 import com.pyerp.realtime.aws.ApiGatewayManagementSender;
-import com.pyerp.realtime.aws.Lazy;
 import com.pyerp.realtime.aws.SqsScatterSink;
 import com.pyerp.realtime.aws.dynamo.DynamoDbChannelHistory;
 import com.pyerp.realtime.aws.dynamo.DynamoDbConnectionRegistry;
@@ -21,6 +20,7 @@ import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.service.ConnectionService;
 import com.pyerp.realtime.core.session.SessionGuard;
 import com.pyerp.realtime.events.EventCatalog;
+import com.pyerp.realtime.events.Lazy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

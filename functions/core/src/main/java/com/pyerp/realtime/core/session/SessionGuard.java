@@ -44,7 +44,9 @@ public final class SessionGuard {
             "{\"source\":[\"" + REVOKED_SOURCE + "\"],\"detail-type\":[\"" + REVOKED_DETAIL_TYPE + "\"]}";
 
     private final ConnectionRegistry registry;
-    private final TokenVerifier verifier;
+    /** Built at the first refresh: the only command that verifies a token (nimbus and its JWKS stay out of init). */
+    private final java.util.function.Supplier<TokenVerifier> verifier;
+
     private final ConnectionCloser closer;
     private final RateLimiter limiter;
     private final Clock clock;
@@ -54,6 +56,17 @@ public final class SessionGuard {
     public SessionGuard(
             ConnectionRegistry registry,
             TokenVerifier verifier,
+            ConnectionCloser closer,
+            RateLimiter limiter,
+            Clock clock,
+            Duration skew,
+            int maxConnectionsPerUser) {
+        this(registry, () -> verifier, closer, limiter, clock, skew, maxConnectionsPerUser);
+    }
+
+    private SessionGuard(
+            ConnectionRegistry registry,
+            java.util.function.Supplier<TokenVerifier> verifier,
             ConnectionCloser closer,
             RateLimiter limiter,
             Clock clock,
@@ -70,9 +83,10 @@ public final class SessionGuard {
 
     public static SessionGuard fromEnv(ConnectionRegistry registry, ConnectionCloser closer, RealtimeEnv env) {
         Clock clock = Clock.systemUTC();
+        TokenVerifier.Config tokens = TokenVerifier.Config.from(env); // read now: a bad setting fails the init
         return new SessionGuard(
                 registry,
-                new TokenVerifier(TokenVerifier.Config.from(env)),
+                new com.pyerp.realtime.events.Lazy<>(() -> new TokenVerifier(tokens)),
                 closer,
                 new RateLimiter(env.rateLimitPerSecond(), env.rateLimitBurst(), env.rateLimitStrikes(), clock),
                 clock,
@@ -162,7 +176,7 @@ public final class SessionGuard {
     public String refresh(String connectionId, Principal who, ClientCommand cmd) {
         Principal fresh;
         try {
-            fresh = verifier.verify(cmd.token());
+            fresh = verifier.get().verify(cmd.token());
         } catch (TokenVerifier.InvalidTokenException e) {
             return refuseRefresh(who, cmd, e.getMessage());
         } catch (TokenVerifier.KeysUnavailableException e) {

@@ -1,13 +1,13 @@
-package com.pyerp.realtime.aws;
+package com.pyerp.realtime.events;
 
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * A value built at its first use, once, by any thread. The functions build their rarely used SDK clients this way (the
- * connection closer, the dead-letter queue, the connect function's {@code @connections} sender), so a cold start
- * does not pay for a client its invocations may never call.
+ * A value built at its first use, once, by any thread. What a function may never need is built this way, so its cold
+ * start does not pay for it: the catalog's compiled schemas, the token verifier (only a refresh uses it), the rarely
+ * used SDK clients (the connection closer, the dead-letter queue, the connect function's {@code @connections} sender).
  */
 public final class Lazy<T> implements Supplier<T> {
     private final Supplier<? extends T> factory;
