@@ -244,11 +244,11 @@ public final class LocalGateway implements AutoCloseable {
                 env.dynamoDbEndpoint().map(Object::toString).orElse("the AWS endpoint of region " + env.region());
         try {
             DynamoDbConnectionRegistry r = DynamoDbConnectionRegistry.fromEnv(env);
-            var tables = com.pyerp.realtime.aws.dynamo.RegistryTables.createIfMissing(
+            var tables = com.pyerp.realtime.aws.dynamo.RegistryTableSetup.createIfMissing(
                     r.client(), env.connectionsTable(), env.subscriptionsTable());
             LOG.info("using the DynamoDB registry", "endpoint", endpoint, "tables", tables.toString());
-            var history =
-                    com.pyerp.realtime.aws.dynamo.RegistryTables.createHistoryIfMissing(r.client(), env.historyTable());
+            var history = com.pyerp.realtime.aws.dynamo.RegistryTableSetup.createHistoryIfMissing(
+                    r.client(), env.historyTable());
             LOG.info("using the DynamoDB channel history", "endpoint", endpoint, "table", history.toString());
             return r;
         } catch (RuntimeException e) {

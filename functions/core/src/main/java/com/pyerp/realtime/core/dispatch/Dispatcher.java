@@ -144,17 +144,17 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** Dispatches one EventBridge event. */
-    public DispatchReport dispatch(ErpEvent event) {
+    public DispatchReport dispatch(DeliveredEvent event) {
         return dispatch(List.of(event));
     }
 
     /** Dispatches a batch; events sharing a coalescing key collapse to the latest. */
-    public DispatchReport dispatch(List<ErpEvent> events) {
+    public DispatchReport dispatch(List<DeliveredEvent> events) {
         Counters c = new Counters();
         c.events = events.size();
         Instant now = clock.instant();
         List<Resolved> valid = new ArrayList<>();
-        for (ErpEvent e : events) {
+        for (DeliveredEvent e : events) {
             EventDefinition def = catalog.find(e.source(), e.detailType()).orElse(null);
             if (def == null) {
                 invalid(c, e, "unknown event type: source " + e.source() + ", detail-type " + e.detailType());
@@ -230,7 +230,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void deliver(Resolved r, Counters c, Instant now) {
-        ErpEvent e = r.event;
+        DeliveredEvent e = r.event;
         if (!delivered.firstTime(e.id(), now)) {
             c.duplicates++;
             LOG.info("duplicate event skipped", "eventId", e.id(), "correlationId", e.correlationId());
@@ -329,7 +329,7 @@ public final class Dispatcher implements AutoCloseable {
         Counters c = new Counters();
         c.events = 1;
         Instant now = clock.instant();
-        ErpEvent e = task.event();
+        DeliveredEvent e = task.event();
         EventDefinition def = catalog.find(e.source(), e.detailType()).orElse(null);
         if (def == null) {
             invalid(c, e, "unknown event type: source " + e.source() + ", detail-type " + e.detailType());
@@ -486,7 +486,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private byte[] envelope(Resolved r, String channel, Subscriber sub, Publication stamp) {
-        ErpEvent e = r.event;
+        DeliveredEvent e = r.event;
         if (stamp != null) {
             return Envelope.eventFrame(
                             channel,
@@ -521,7 +521,7 @@ public final class Dispatcher implements AutoCloseable {
         if (history == null) return null;
         var policy = catalog.matchChannel(channel).flatMap(m -> m.family().historyPolicy());
         if (policy.isEmpty()) return null;
-        ErpEvent e = r.event;
+        DeliveredEvent e = r.event;
         Publication p = history.append(
                 ChannelKey.of(tenant, channel),
                 Publication.draft(
@@ -542,7 +542,7 @@ public final class Dispatcher implements AutoCloseable {
         return t == null ? "" : t.asString();
     }
 
-    private void invalid(Counters c, ErpEvent e, String reason) {
+    private void invalid(Counters c, DeliveredEvent e, String reason) {
         c.invalid++;
         c.invalidReasons.add(e.id() + ": " + reason);
         c.failedEventIds.add(e.id());
@@ -574,14 +574,14 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private static final class Resolved {
-        final ErpEvent event;
+        final DeliveredEvent event;
         final EventDefinition def;
         /** Set when the throttle admitted this event for delivery, so a failed delivery can be taken back. */
         String coalesceKey;
 
         CoalescingThrottle.Admission admission;
 
-        Resolved(ErpEvent event, EventDefinition def) {
+        Resolved(DeliveredEvent event, EventDefinition def) {
             this.event = event;
             this.def = def;
         }
