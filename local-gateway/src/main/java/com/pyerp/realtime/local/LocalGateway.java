@@ -8,6 +8,7 @@ import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.registry.InMemoryConnectionRegistry;
 import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.Json;
+import com.pyerp.realtime.events.ProtocolLimits;
 import com.pyerp.realtime.handler.Handlers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +34,6 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  */
 public final class LocalGateway implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.get(LocalGateway.class);
-    static final int MAX_FRAME_BYTES = 32 * 1024;
-    static final int MAX_MESSAGE_BYTES = 128 * 1024;
 
     private final LocalGatewayConfig config;
     private final Server server;
@@ -109,12 +108,12 @@ public final class LocalGateway implements AutoCloseable {
             transport.bind(management);
 
             WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
-                container.setMaxFrameSize(MAX_FRAME_BYTES);
+                container.setMaxFrameSize(ProtocolLimits.MAX_FRAME_BYTES);
                 // without this Jetty would split an oversized incoming frame instead of refusing it with 1009, as AWS
                 // does
                 container.setAutoFragment(false);
-                container.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
-                container.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
+                container.setMaxTextMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES);
+                container.setMaxBinaryMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES);
                 // API Gateway's idle timeout (10 min unless --idle-timeout): like API Gateway, the gateway never pings,
                 // and traffic in either direction counts as activity
                 container.setIdleTimeout(config.idleTimeout());
