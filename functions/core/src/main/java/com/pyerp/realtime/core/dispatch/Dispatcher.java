@@ -9,6 +9,7 @@ import com.pyerp.realtime.core.registry.Subscriber;
 import com.pyerp.realtime.events.Envelope;
 import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.EventDefinition;
+import com.pyerp.realtime.events.Tenants;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Delivers ERP events to the connections subscribed to their channels.
@@ -163,6 +163,12 @@ public final class Dispatcher implements AutoCloseable {
             List<String> errors = def.validate(e.detail());
             if (!errors.isEmpty()) {
                 invalid(c, e, "schema validation failed: " + String.join("; ", errors));
+                continue;
+            }
+            if (Tenants.ofEvent(catalog, e.detail()).isEmpty()) {
+                // every schema requires the tenant field with the tenant rule's pattern (CatalogVerifier), so a valid
+                // event has one; this keeps an event without a tenant from ever reaching a channel key
+                invalid(c, e, "no valid " + catalog.tenantField() + " (" + Tenants.RULE + ")");
                 continue;
             }
             valid.add(new Resolved(e, def));
@@ -537,9 +543,9 @@ public final class Dispatcher implements AutoCloseable {
         return p;
     }
 
+    /** The tenant of a resolved event: present, since {@link #dispatch(List)} refuses an event without one. */
     private String tenantOf(Resolved r) {
-        JsonNode t = r.event.detail().get(catalog.tenantField());
-        return t == null ? "" : t.asString();
+        return Tenants.ofEvent(catalog, r.event.detail()).orElseThrow();
     }
 
     private void invalid(Counters c, DeliveredEvent e, String reason) {
