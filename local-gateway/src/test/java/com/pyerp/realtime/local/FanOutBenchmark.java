@@ -200,7 +200,7 @@ public final class FanOutBenchmark {
                         reseedGone(ddb, channelKey, recipients);
                         // read the channel once untimed, so no client pays dynalite's first read of new items
                         try (var subs = registry.subscribers(channelKey, Instant.now())) {
-                            subs.count();
+                            long unused = subs.count();
                         }
                         Result r = benches.get(c).run(standIn, recipients, "ev-" + c + "-" + (++round));
                         print(n, "dispatch/" + c, r, p, floorMs);
