@@ -23,7 +23,7 @@ import software.constructs.Construct;
  *       only, so the dispatcher's fan-out query reads the least data.</li>
  * </ul>
  * The layout equals the registry's own {@code CreateTableRequest}s (functions/lambda
- * {@code com.pyerp.realtime.aws.dynamo.RegistryTables}), which RegistryTablesTemplateTest checks.
+ * {@code com.pyerp.realtime.aws.dynamo.RegistryTableSetup}), which RegistryTablesTemplateTest checks.
  */
 public final class RegistryTables extends Construct {
     private final Table connections;

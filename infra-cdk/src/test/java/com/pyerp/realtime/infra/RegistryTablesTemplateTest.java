@@ -87,8 +87,8 @@ class RegistryTablesTemplateTest {
                         attr(RegistrySchema.HISTORY_PK),
                         Map.of("AttributeName", RegistrySchema.HISTORY_SK, "AttributeType", "N")));
         template().hasResourceProperties("AWS::DynamoDB::Table", Match.objectEquals(expected));
-        // the same layout the history creates itself locally (functions/lambda RegistryTables)
-        CreateTableRequest want = com.pyerp.realtime.aws.dynamo.RegistryTables.historyTableRequest("any");
+        // the same layout the history creates itself locally (functions/lambda RegistryTableSetup)
+        CreateTableRequest want = com.pyerp.realtime.aws.dynamo.RegistryTableSetup.historyTableRequest("any");
         List<Object> attributes = new ArrayList<>();
         for (AttributeDefinition a : want.attributeDefinitions())
             attributes.add(Map.of("AttributeName", a.attributeName(), "AttributeType", a.attributeTypeAsString()));
@@ -99,12 +99,12 @@ class RegistryTablesTemplateTest {
                                 Map.of("KeySchema", keys(want.keySchema()), "AttributeDefinitions", attributes)));
     }
 
-    /** The CDK tables must be the ones the registry creates itself locally (functions/lambda RegistryTables). */
+    /** The CDK tables must be the ones the registry creates itself locally (functions/lambda RegistryTableSetup). */
     @Test
     void tables_matchTheRegistrysOwnCreateTableRequests() {
         for (CreateTableRequest want : List.of(
-                com.pyerp.realtime.aws.dynamo.RegistryTables.connectionsTableRequest("any"),
-                com.pyerp.realtime.aws.dynamo.RegistryTables.subscriptionsTableRequest("any"))) {
+                com.pyerp.realtime.aws.dynamo.RegistryTableSetup.connectionsTableRequest("any"),
+                com.pyerp.realtime.aws.dynamo.RegistryTableSetup.subscriptionsTableRequest("any"))) {
             List<Object> indexes = new ArrayList<>();
             for (GlobalSecondaryIndex i : want.globalSecondaryIndexes()) {
                 Map<String, Object> projection = new LinkedHashMap<>();

@@ -12,6 +12,7 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.pyerp.realtime.events.Tenants;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,7 +107,7 @@ final class DevTokens {
                 .notBeforeTime(Date.from(now.minusSeconds(1)))
                 .expirationTime(Date.from(now.plus(ttl)))
                 .jwtID(UUID.randomUUID().toString())
-                .claim("tenant", tenant)
+                .claim(Tenants.CLAIM, tenant)
                 .claim("roles", roles);
         if (!warehouses.isEmpty()) claims.claim("warehouses", warehouses);
         SignedJWT jwt = new SignedJWT(

@@ -2,10 +2,11 @@ package com.pyerp.realtime.local;
 
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.events.Json;
-import com.pyerp.realtime.events.publisher.ErpEventPublisher;
+import com.pyerp.realtime.events.publisher.EventBridgeLimits;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,11 +28,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class EventBridgeApi extends Handler.Abstract {
     private static final JsonLog LOG = JsonLog.get(EventBridgeApi.class);
-    static final int MAX_ENTRIES = 10;
-    /** EventBridge's entry size limit, the publisher's constant (1 MB since January 2026). */
-    static final int MAX_REQUEST_BYTES = ErpEventPublisher.MAX_BYTES;
     /** The HTTP body read at most: the entries' limit plus JSON overhead (escaping can double a Detail). */
-    static final int MAX_BODY_BYTES = 2 * MAX_REQUEST_BYTES + 64 * 1024;
+    static final int MAX_BODY_BYTES = 2 * EventBridgeLimits.MAX_BYTES + 64 * 1024;
 
     static final String CONTENT_TYPE = "application/x-amz-json-1.1";
 
@@ -92,7 +90,10 @@ final class EventBridgeApi extends Handler.Abstract {
             return true;
         }
         JsonNode entries = req == null ? null : req.get("Entries");
-        if (entries == null || !entries.isArray() || entries.isEmpty() || entries.size() > MAX_ENTRIES) {
+        if (entries == null
+                || !entries.isArray()
+                || entries.isEmpty()
+                || entries.size() > EventBridgeLimits.MAX_ENTRIES) {
             error(
                     response,
                     callback,
@@ -103,13 +104,14 @@ final class EventBridgeApi extends Handler.Abstract {
         }
         long total = 0;
         for (JsonNode entry : entries) total += entrySize(entry);
-        if (total > MAX_REQUEST_BYTES) {
+        if (total > EventBridgeLimits.MAX_BYTES) {
             error(
                     response,
                     callback,
                     400,
                     "ValidationException",
-                    "Total size of the entries in the request is over the limit (" + MAX_REQUEST_BYTES + " bytes): "
+                    "Total size of the entries in the request is over the limit (" + EventBridgeLimits.MAX_BYTES
+                            + " bytes): "
                             + total + " bytes.");
             return true;
         }
@@ -212,16 +214,16 @@ final class EventBridgeApi extends Handler.Abstract {
         }
     }
 
-    /** An entry's size as EventBridge counts it: UTF-8 Source, DetailType, Detail and Resources, plus 14 with Time. */
+    /** An entry's size as EventBridge counts it, with the publisher's formula ({@link EventBridgeLimits#entrySize}). */
     static long entrySize(JsonNode entry) {
-        long size = 0;
-        for (String f : new String[] {"Source", "DetailType", "Detail"}) {
-            JsonNode v = entry.get(f);
-            if (v != null && v.isString()) size += v.asString().getBytes(StandardCharsets.UTF_8).length;
-        }
-        for (JsonNode r : entry.path("Resources")) size += r.asString().getBytes(StandardCharsets.UTF_8).length;
-        if (entry.hasNonNull("Time")) size += 14;
-        return size;
+        List<String> resources = new ArrayList<>();
+        for (JsonNode r : entry.path("Resources")) resources.add(r.asString());
+        return EventBridgeLimits.entrySize(
+                text(entry, "Source"),
+                text(entry, "DetailType"),
+                text(entry, "Detail"),
+                resources,
+                entry.hasNonNull("Time"));
     }
 
     private String busName(String nameOrArn) {

@@ -1,6 +1,7 @@
 package com.pyerp.realtime.local;
 
 import com.pyerp.realtime.events.Json;
+import com.pyerp.realtime.events.ProtocolLimits;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -59,7 +60,7 @@ final class InProcessManagementTransport implements SdkHttpClient, SdkAsyncHttpC
         byte[] body;
         if (request.contentStreamProvider().isPresent()) {
             try (InputStream in = request.contentStreamProvider().get().newStream()) {
-                body = in.readNBytes(ManagementApi.MAX_PAYLOAD + 1);
+                body = in.readNBytes(ProtocolLimits.MAX_MESSAGE_BYTES + 1);
             }
         } else {
             body = new byte[0];

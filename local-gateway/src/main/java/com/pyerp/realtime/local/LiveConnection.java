@@ -1,5 +1,6 @@
 package com.pyerp.realtime.local;
 
+import com.pyerp.realtime.events.ProtocolLimits;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +41,7 @@ final class LiveConnection {
      * A little under the limit, so a frame that permessage-deflate cannot shrink (incompressible data grows by a few
      * bytes) still fits Jetty's compress buffer, which is capped at the frame limit.
      */
-    static final int SEND_FRAME_BYTES = LocalGateway.MAX_FRAME_BYTES - 256;
+    static final int SEND_FRAME_BYTES = ProtocolLimits.MAX_FRAME_BYTES - 256;
 
     /**
      * Sends one text message, split into frames of at most {@link #SEND_FRAME_BYTES} as API Gateway does for messages

@@ -5,6 +5,7 @@ import com.pyerp.realtime.core.registry.ChannelKey;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.EventDefinition;
+import com.pyerp.realtime.events.Tenants;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,6 +103,10 @@ final class LocalApi extends Handler.Abstract {
             ttl = Long.parseLong(value(q, "ttl", "3600"));
         } catch (NumberFormatException e) {
             HttpIo.json(response, callback, 400, Map.of("error", "ttl must be a whole number of seconds"));
+            return;
+        }
+        if (!Tenants.isValid(tenant)) {
+            HttpIo.json(response, callback, 400, Map.of("error", "tenant must be " + Tenants.RULE));
             return;
         }
         if (sub == null || sub.isBlank()) {

@@ -8,6 +8,7 @@ import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.registry.InMemoryConnectionRegistry;
 import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.Json;
+import com.pyerp.realtime.events.ProtocolLimits;
 import com.pyerp.realtime.handler.Handlers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +34,6 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  */
 public final class LocalGateway implements AutoCloseable {
     private static final JsonLog LOG = JsonLog.get(LocalGateway.class);
-    static final int MAX_FRAME_BYTES = 32 * 1024;
-    static final int MAX_MESSAGE_BYTES = 128 * 1024;
 
     private final LocalGatewayConfig config;
     private final Server server;
@@ -109,12 +108,12 @@ public final class LocalGateway implements AutoCloseable {
             transport.bind(management);
 
             WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
-                container.setMaxFrameSize(MAX_FRAME_BYTES);
+                container.setMaxFrameSize(ProtocolLimits.MAX_FRAME_BYTES);
                 // without this Jetty would split an oversized incoming frame instead of refusing it with 1009, as AWS
                 // does
                 container.setAutoFragment(false);
-                container.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
-                container.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
+                container.setMaxTextMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES);
+                container.setMaxBinaryMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES);
                 // API Gateway's idle timeout (10 min unless --idle-timeout): like API Gateway, the gateway never pings,
                 // and traffic in either direction counts as activity
                 container.setIdleTimeout(config.idleTimeout());
@@ -244,11 +243,11 @@ public final class LocalGateway implements AutoCloseable {
                 env.dynamoDbEndpoint().map(Object::toString).orElse("the AWS endpoint of region " + env.region());
         try {
             DynamoDbConnectionRegistry r = DynamoDbConnectionRegistry.fromEnv(env);
-            var tables = com.pyerp.realtime.aws.dynamo.RegistryTables.createIfMissing(
+            var tables = com.pyerp.realtime.aws.dynamo.RegistryTableSetup.createIfMissing(
                     r.client(), env.connectionsTable(), env.subscriptionsTable());
             LOG.info("using the DynamoDB registry", "endpoint", endpoint, "tables", tables.toString());
-            var history =
-                    com.pyerp.realtime.aws.dynamo.RegistryTables.createHistoryIfMissing(r.client(), env.historyTable());
+            var history = com.pyerp.realtime.aws.dynamo.RegistryTableSetup.createHistoryIfMissing(
+                    r.client(), env.historyTable());
             LOG.info("using the DynamoDB channel history", "endpoint", endpoint, "table", history.toString());
             return r;
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package com.pyerp.realtime.local;
 
+import com.pyerp.realtime.events.Tenants;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -160,6 +161,8 @@ public final class LocalGatewayMain {
             }
         }
         if (ttl <= 0) throw new UsageException("--ttl must be positive");
+        if (!Tenants.isValid(tenant))
+            throw new UsageException("--tenant must be " + Tenants.RULE + ", got '" + tenant + "'");
         DevTokens tokens = DevTokens.fromKeyFile(keyFile);
         out.println(tokens.mint(sub, tenant, csv(roles), csv(warehouses), Duration.ofSeconds(ttl), DevTokens.AUDIENCE));
         return 0;

@@ -1,5 +1,6 @@
 package com.pyerp.realtime.local;
 
+import com.pyerp.realtime.events.ProtocolLimits;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +18,6 @@ import org.eclipse.jetty.util.Callback;
  * GoneException, PayloadTooLargeException and LimitExceededException.
  */
 final class ManagementApi extends Handler.Abstract {
-    static final int MAX_PAYLOAD = 128 * 1024;
     /** How long a post or delete waits for a connection whose handshake was accepted to open on the server side. */
     static final Duration OPEN_WAIT = Duration.ofSeconds(2);
     /** Unsent bytes per connection above which a post is refused with 429, like a full client buffer. */
@@ -89,7 +89,7 @@ final class ManagementApi extends Handler.Abstract {
     }
 
     private void post(Request request, Response response, Callback callback, LiveConnection conn) throws Exception {
-        PostResult r = post(conn, HttpIo.body(request, MAX_PAYLOAD));
+        PostResult r = post(conn, HttpIo.body(request, ProtocolLimits.MAX_MESSAGE_BYTES));
         if (r.status() == 200) HttpIo.send(response, callback, 200, null, null);
         else error(response, callback, r.status(), r.errorType(), r.message());
     }
@@ -101,12 +101,15 @@ final class ManagementApi extends Handler.Abstract {
 
     private PostResult post(LiveConnection conn, byte[] body) {
         if (!open(conn)) return new PostResult(410, "GoneException", null);
-        if (body.length > MAX_PAYLOAD)
-            return new PostResult(413, "PayloadTooLargeException", "Message too long. Max payload size is 128 KB.");
+        if (body.length > ProtocolLimits.MAX_MESSAGE_BYTES)
+            return new PostResult(
+                    413,
+                    "PayloadTooLargeException",
+                    "Message too long. Max payload size is " + ProtocolLimits.MAX_MESSAGE_BYTES / 1024 + " KB.");
         if (!throttle.tryAcquire() || conn.pendingBytes.get() > MAX_PENDING_BYTES)
             return new PostResult(429, "LimitExceededException", "Rate exceeded");
         conn.pendingBytes.addAndGet(body.length);
-        // up to 128 KB, split into frames of at most 32 KB as API Gateway does
+        // up to the message limit, split into frames under the frame limit as API Gateway does
         conn.sendText(new String(body, StandardCharsets.UTF_8), new org.eclipse.jetty.websocket.api.Callback() {
             @Override
             public void succeed() {

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.protocol.ApiRoutes;
 import com.pyerp.realtime.events.Json;
+import com.pyerp.realtime.events.ProtocolLimits;
 import com.pyerp.realtime.handler.Handlers;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -105,8 +106,8 @@ public final class WebSocketGateway {
         for (ExtensionConfig e : negotiated) {
             if (e.getName().equals("permessage-deflate")) {
                 ExtensionConfig c = ExtensionConfig.parse(e.getParameterizedName());
-                c.setParameter("@inflate_buffer_size", LocalGateway.MAX_FRAME_BYTES);
-                c.setParameter("@deflate_buffer_size", LocalGateway.MAX_FRAME_BYTES);
+                c.setParameter("@inflate_buffer_size", ProtocolLimits.MAX_FRAME_BYTES);
+                c.setParameter("@deflate_buffer_size", ProtocolLimits.MAX_FRAME_BYTES);
                 out.add(c);
             } else {
                 out.add(e);

@@ -4,7 +4,7 @@ import com.pyerp.realtime.aws.ApiGatewayManagementSender;
 import com.pyerp.realtime.aws.dynamo.Dynalite;
 import com.pyerp.realtime.aws.dynamo.DynamoDbClients;
 import com.pyerp.realtime.aws.dynamo.DynamoDbConnectionRegistry;
-import com.pyerp.realtime.aws.dynamo.RegistryTables;
+import com.pyerp.realtime.aws.dynamo.RegistryTableSetup;
 import com.pyerp.realtime.core.config.RealtimeEnv;
 import com.pyerp.realtime.core.dispatch.ConnectionSender;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
@@ -130,7 +130,7 @@ public final class FanOutBenchmark {
                     Optional.of(dynalite.endpoint()),
                     StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
                     DynamoDbClients.Settings.defaults());
-            RegistryTables.createIfMissing(ddb, "bench-connections", "bench-subscriptions");
+            RegistryTableSetup.createIfMissing(ddb, "bench-connections", "bench-subscriptions");
             RealtimeEnv env = RealtimeEnv.builder()
                     .connectionsTable("bench-connections")
                     .subscriptionsTable("bench-subscriptions")
@@ -200,7 +200,7 @@ public final class FanOutBenchmark {
                         reseedGone(ddb, channelKey, recipients);
                         // read the channel once untimed, so no client pays dynalite's first read of new items
                         try (var subs = registry.subscribers(channelKey, Instant.now())) {
-                            subs.count();
+                            long unused = subs.count();
                         }
                         Result r = benches.get(c).run(standIn, recipients, "ev-" + c + "-" + (++round));
                         print(n, "dispatch/" + c, r, p, floorMs);

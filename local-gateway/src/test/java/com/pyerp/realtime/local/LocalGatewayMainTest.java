@@ -82,6 +82,13 @@ class LocalGatewayMainTest {
     }
 
     @Test
+    void tokenCommand_refusesATenantThatBreaksTheTenantRule() {
+        assertThat(run("token", "--tenant", "a@b")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("--tenant must be 1-64 characters [A-Za-z0-9_-], got 'a@b'");
+    }
+
+    @Test
     void corruptKeyFile_givesAClearStartupError(@TempDir Path dir) throws Exception {
         Path key = dir.resolve("k.jwk");
         Files.writeString(key, "not a key");

@@ -345,6 +345,20 @@ class LocalGatewaySecurityTest {
         assertThat(ok.statusCode()).isEqualTo(200);
     }
 
+    // a dev token whose tenant the verifier would refuse at the handshake is not minted at all
+    @Test
+    void localToken_refusesATenantThatBreaksTheTenantRule_with400() throws Exception {
+        String base = "http://127.0.0.1:" + gw.port() + "/local/token?sub=zoe&tenant=";
+        HttpResponse<String> bad = http.send(
+                HttpRequest.newBuilder(URI.create(base + "a%40b")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> good = http.send(
+                HttpRequest.newBuilder(URI.create(base + "globex")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("tenant must be 1-64 characters [A-Za-z0-9_-]");
+        assertThat(good.statusCode()).isEqualTo(200);
+    }
+
     /** The status of one raw HTTP/1.1 request (java.net.http refuses to set Host). */
     static int rawStatus(String requestLine, String host, String rest) throws Exception {
         try (java.net.Socket sock = new java.net.Socket("127.0.0.1", gw.port())) {

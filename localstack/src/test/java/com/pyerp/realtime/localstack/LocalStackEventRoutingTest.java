@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pyerp.realtime.aws.ApiGatewayManagementSender;
 import com.pyerp.realtime.aws.dynamo.DynamoDbConnectionRegistry;
-import com.pyerp.realtime.aws.dynamo.RegistryTables;
+import com.pyerp.realtime.aws.dynamo.RegistryTableSetup;
 import com.pyerp.realtime.core.auth.Principal;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
 import com.pyerp.realtime.core.registry.Connection;
@@ -123,7 +123,7 @@ class LocalStackEventRoutingTest {
     @Test
     void catalogEvents_shouldReachTheQueueByTheRules_andTheDispatcherShouldPostThemToSubscribers() throws Exception {
         var dynamo = LocalStackRegistryContractTest.client();
-        RegistryTables.createIfMissing(dynamo, "route-connections", "route-subscriptions");
+        RegistryTableSetup.createIfMissing(dynamo, "route-connections", "route-subscriptions");
         var registry = DynamoDbConnectionRegistry.builder()
                 .client(dynamo)
                 .connectionsTable("route-connections")

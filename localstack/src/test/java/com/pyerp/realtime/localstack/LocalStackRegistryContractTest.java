@@ -1,7 +1,7 @@
 package com.pyerp.realtime.localstack;
 
 import com.pyerp.realtime.aws.dynamo.DynamoDbConnectionRegistry;
-import com.pyerp.realtime.aws.dynamo.RegistryTables;
+import com.pyerp.realtime.aws.dynamo.RegistryTableSetup;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
 import com.pyerp.realtime.core.registry.ConnectionRegistryContract;
 import java.util.Map;
@@ -49,7 +49,7 @@ class LocalStackRegistryContractTest extends ConnectionRegistryContract {
         int n = TABLES.incrementAndGet();
         String connections = "ls-connections-" + n;
         subscriptionsTable = "ls-subscriptions-" + n;
-        RegistryTables.createIfMissing(client(), connections, subscriptionsTable);
+        RegistryTableSetup.createIfMissing(client(), connections, subscriptionsTable);
         return DynamoDbConnectionRegistry.builder()
                 .client(client())
                 .connectionsTable(connections)

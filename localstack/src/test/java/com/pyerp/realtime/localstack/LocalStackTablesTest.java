@@ -2,7 +2,7 @@ package com.pyerp.realtime.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.pyerp.realtime.aws.dynamo.RegistryTables;
+import com.pyerp.realtime.aws.dynamo.RegistryTableSetup;
 import com.pyerp.realtime.core.registry.RegistrySchema;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 
 /**
  * The stack's tables on LocalStack's DynamoDB. The CDK construct's tables are tested equal to
- * {@link RegistryTables}' requests (infra-cdk RegistryTablesTemplateTest); here those requests create real tables,
+ * {@link RegistryTableSetup}'s requests (infra-cdk RegistryTablesTemplateTest); here those requests create real tables,
  * with TTL (which dynalite cannot enable), and the layout LocalStack reports back is the one the registry queries.
  */
 @ExtendWith(LocalStackDocker.class)
@@ -27,8 +27,8 @@ class LocalStackTablesTest {
     @Test
     void createIfMissing_shouldCreateBothTablesWithTheirIndexes_andEnableTtl() {
         var client = LocalStackRegistryContractTest.client();
-        RegistryTables.Outcome outcome =
-                RegistryTables.createIfMissing(client, "stack-connections", "stack-subscriptions");
+        RegistryTableSetup.Outcome outcome =
+                RegistryTableSetup.createIfMissing(client, "stack-connections", "stack-subscriptions");
 
         assertThat(outcome.ttl()).containsValues("ENABLED").doesNotContainValue("UNSUPPORTED");
         TableDescription connections =
@@ -60,8 +60,8 @@ class LocalStackTablesTest {
         }
 
         // a second call (every gateway start) finds them and changes nothing
-        RegistryTables.Outcome again =
-                RegistryTables.createIfMissing(client, "stack-connections", "stack-subscriptions");
+        RegistryTableSetup.Outcome again =
+                RegistryTableSetup.createIfMissing(client, "stack-connections", "stack-subscriptions");
         assertThat(again.created()).isEmpty();
         assertThat(again.existing()).containsExactly("stack-connections", "stack-subscriptions");
     }

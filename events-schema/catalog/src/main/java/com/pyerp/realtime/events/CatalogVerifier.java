@@ -100,6 +100,10 @@ final class CatalogVerifier {
         if (!"string".equals(s.path("properties").path(tenant).path("type").asString(""))) {
             out.add(at + "the schema must declare " + tenant + " as a string");
         }
+        if (!Tenants.PATTERN.equals(
+                s.path("properties").path(tenant).path("pattern").asString(""))) {
+            out.add(at + "the schema must declare " + tenant + " with the tenant rule's pattern " + Tenants.PATTERN);
+        }
         String meta = catalog.metaField();
         JsonNode metaSchema = s.path("properties").get(meta);
         if (metaSchema == null || !metaSchema.equals(metaFragment)) {

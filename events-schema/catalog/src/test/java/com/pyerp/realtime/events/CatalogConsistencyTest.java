@@ -154,6 +154,18 @@ class CatalogConsistencyTest {
     }
 
     @Test
+    void verify_holdsEverySchemasTenantFieldToTheTenantRule() {
+        // a tenant field whose pattern is not Tenants.PATTERN (currency is ^[A-Z]{3}$ in order-created)
+        ObjectNode root = (ObjectNode)
+                EventCatalog.readTree(EventCatalog.BASE + "catalog.json").deepCopy();
+        root.put("tenantField", "currency");
+
+        assertThat(EventCatalog.parse(root).verify())
+                .anyMatch(p -> p.startsWith("event order-created: ")
+                        && p.contains("must declare currency with the tenant rule's pattern " + Tenants.PATTERN));
+    }
+
+    @Test
     void verify_findsWhatABrokenCatalogGetsWrong() {
         ObjectNode root = (ObjectNode)
                 EventCatalog.readTree(EventCatalog.BASE + "catalog.json").deepCopy();

@@ -3,10 +3,10 @@ package com.pyerp.realtime.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.pyerp.realtime.aws.SqsDispatchQueueControl;
+import com.pyerp.realtime.core.dispatch.DeliveredEvent;
 import com.pyerp.realtime.core.dispatch.DispatchQueueControl;
 import com.pyerp.realtime.core.dispatch.DispatchReport;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
-import com.pyerp.realtime.core.dispatch.ErpEvent;
 import com.pyerp.realtime.core.dispatch.FanOutPages;
 import com.pyerp.realtime.core.dispatch.InvalidEventException;
 import com.pyerp.realtime.core.dispatch.SqsBatchProcessor;
@@ -76,7 +76,7 @@ public final class DispatcherHandler implements RequestStreamHandler {
             Json.mapper().writeValue(output, batches.process(root));
             return;
         }
-        ErpEvent event = ErpEvent.fromEventBridge(root);
+        DeliveredEvent event = DeliveredEvent.fromEventBridge(root);
         DispatchReport report = dispatcher.dispatch(event);
         if (report.invalid() > 0)
             throw new InvalidEventException(event.id(), String.join("; ", report.invalidReasons()));

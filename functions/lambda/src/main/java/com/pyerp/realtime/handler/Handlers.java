@@ -145,7 +145,7 @@ public record Handlers(
         Priming.register("registry", () -> {
             try (var subscribers =
                     registry.subscribers(ChannelKey.of(PRIMING_ID, "inventory.sku.PRIMING"), Instant.now())) {
-                subscribers.count();
+                long unused = subscribers.count(); // reading the stream runs the query; the count is not needed
             }
         });
         // a real PostToConnection to a connection that does not exist: 410, or 403 before the stage is live

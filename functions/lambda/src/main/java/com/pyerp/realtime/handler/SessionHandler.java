@@ -4,7 +4,9 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.session.SessionGuard;
+import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.Json;
+import com.pyerp.realtime.events.Tenants;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -65,10 +67,12 @@ public final class SessionHandler implements RequestStreamHandler {
         } else if (REVOKED.equals(type)
                 && REVOKED_SOURCE.equals(root.path("source").asString(""))) {
             JsonNode d = root.path("detail");
-            String tenant = d.path("tenantId").asString("");
+            EventCatalog catalog = EventCatalog.load();
+            String tenant = Tenants.ofEvent(catalog, d).orElse(null);
             String userId = d.path("userId").asString("");
-            if (tenant.isEmpty() || userId.isEmpty())
-                throw new IllegalArgumentException(REVOKED + " needs detail.tenantId and detail.userId");
+            if (tenant == null || userId.isEmpty())
+                throw new IllegalArgumentException(REVOKED + " needs detail." + catalog.tenantField() + " ("
+                        + Tenants.RULE + ") and detail.userId");
             closed = guard.revoke(tenant, userId, d.path("reason").asString(""));
         } else {
             LOG.warn("event ignored: neither the sweep schedule nor " + REVOKED, "detailType", type);

@@ -1,7 +1,7 @@
 package com.pyerp.realtime.coldstart;
 
 import com.pyerp.realtime.aws.dynamo.Dynalite;
-import com.pyerp.realtime.aws.dynamo.RegistryTables;
+import com.pyerp.realtime.aws.dynamo.RegistryTableSetup;
 import com.pyerp.realtime.handler.ConnectHandler;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,7 @@ public final class ColdStartBenchmark {
                 + " rounds, each a fresh JVM from process start to the answered $connect");
         try (Dynalite dynalite = Dynalite.start();
                 DynamoDbClient client = dynalite.client()) {
-            RegistryTables.createIfMissing(client, ShadedJar.TABLES[0], ShadedJar.TABLES[1]);
+            RegistryTableSetup.createIfMissing(client, ShadedJar.TABLES[0], ShadedJar.TABLES[1]);
             Map<String, String> env = ShadedJar.env(dynalite.endpoint());
             String hello = HelloHandler.class.getName();
             String connect = ConnectHandler.class.getName();

@@ -3,7 +3,7 @@ package com.pyerp.realtime.coldstart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pyerp.realtime.aws.dynamo.Dynalite;
-import com.pyerp.realtime.aws.dynamo.RegistryTables;
+import com.pyerp.realtime.aws.dynamo.RegistryTableSetup;
 import com.pyerp.realtime.core.auth.TestTokens;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
@@ -39,7 +39,7 @@ class LambdaJarIT {
     static void start() throws Exception {
         dynalite = Dynalite.start();
         try (DynamoDbClient client = dynalite.client()) {
-            RegistryTables.createIfMissing(client, ShadedJar.TABLES[0], ShadedJar.TABLES[1]);
+            RegistryTableSetup.createIfMissing(client, ShadedJar.TABLES[0], ShadedJar.TABLES[1]);
         }
         jwks = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         byte[] body = TestTokens.PUBLIC_JWKS.toString().getBytes(StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package com.pyerp.realtime.loadtest;
 
+import com.pyerp.realtime.events.publisher.EventBridgeLimits;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -169,7 +170,7 @@ final class LoadTest {
             double elapsed = (System.nanoTime() - t0) / 1e9;
             long due = (long) Math.floor(o.eventsPerSecond() * elapsed) - scheduled;
             while (due > 0) {
-                int n = (int) Math.min(Publisher.MAX_ENTRIES, due);
+                int n = (int) Math.min(EventBridgeLimits.MAX_ENTRIES, due);
                 if (publisher.publishAsync(n)) scheduled += n;
                 else {
                     behind += n;
@@ -182,7 +183,7 @@ final class LoadTest {
         // whatever the last tick left due (a late wake-up), so the run publishes events/s x duration
         long total = (long) Math.floor(o.eventsPerSecond() * o.duration().toMillis() / 1000.0);
         while (scheduled < total) {
-            int n = (int) Math.min(Publisher.MAX_ENTRIES, total - scheduled);
+            int n = (int) Math.min(EventBridgeLimits.MAX_ENTRIES, total - scheduled);
             if (!publisher.publishAsync(n)) behind += n;
             scheduled += n;
         }

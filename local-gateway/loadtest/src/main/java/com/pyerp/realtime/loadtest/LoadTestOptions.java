@@ -1,6 +1,7 @@
 package com.pyerp.realtime.loadtest;
 
 import com.pyerp.realtime.events.EventCatalog;
+import com.pyerp.realtime.events.Tenants;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -111,8 +112,8 @@ record LoadTestOptions(
             throw new UsageException(
                     "a token source is required: --token JWT, --token-command CMD or --signing-key FILE (the local gateway's is ~/.pyerp-realtime/dev-signing-key.jwk)");
         if (sources > 1) throw new UsageException("give only one of --token, --token-command and --signing-key");
-        if (!tenant.matches("[A-Za-z0-9_-]{1,64}"))
-            throw new UsageException("--tenant must be 1-64 characters [A-Za-z0-9_-], got '" + tenant + "'");
+        if (!Tenants.isValid(tenant))
+            throw new UsageException("--tenant must be " + Tenants.RULE + ", got '" + tenant + "'");
         if (!bus.matches("[A-Za-z0-9._/-]{1,256}")) throw new UsageException("--bus is not an event bus name: " + bus);
 
         if (!ignoreLimits) {

@@ -1,5 +1,6 @@
 package com.pyerp.realtime.loadtest;
 
+import com.pyerp.realtime.events.publisher.EventBridgeLimits;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -31,8 +32,6 @@ import software.amazon.awssdk.services.eventbridge.model.PutEventsResultEntry;
  * or {@code AWS_ENDPOINT_URL}; credentials from the SDK's default chain.
  */
 final class Publisher implements AutoCloseable {
-    static final int MAX_ENTRIES = 10; // PutEvents takes at most 10 entries (AWS)
-
     private final EventBridgeClient client;
     private final String bus;
     private final String tenant;
@@ -97,8 +96,8 @@ final class Publisher implements AutoCloseable {
     /** Publishes {@code n} events now (in calls of up to 10) and returns the correlation ids EventBridge accepted. */
     List<String> publish(int n) throws TargetException {
         List<String> accepted = new ArrayList<>();
-        for (int done = 0; done < n; done += MAX_ENTRIES) {
-            accepted.addAll(call(Math.min(MAX_ENTRIES, n - done)));
+        for (int done = 0; done < n; done += EventBridgeLimits.MAX_ENTRIES) {
+            accepted.addAll(call(Math.min(EventBridgeLimits.MAX_ENTRIES, n - done)));
         }
         return accepted;
     }

@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.pyerp.realtime.events.Tenants;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -144,7 +145,7 @@ abstract sealed class Tokens {
                     .notBeforeTime(Date.from(now.minusSeconds(1)))
                     .expirationTime(Date.from(now.plus(ttl)))
                     .jwtID(UUID.randomUUID().toString())
-                    .claim("tenant", tenant)
+                    .claim(Tenants.CLAIM, tenant)
                     .claim("roles", roles)
                     .build();
             boolean ec = key instanceof ECKey;

@@ -5,7 +5,6 @@ import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.EventDefinition;
 import com.pyerp.realtime.events.Json;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,7 +39,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Publishes catalog events to EventBridge for ERP services: validates each event against its schema before sending
  * (an invalid event is {@link PublishResult.Status#REJECTED} with the reasons and never sent), packs the valid ones
- * into {@code PutEvents} calls of at most {@value #MAX_ENTRIES} entries and {@value #MAX_BYTES} bytes, and sends again
+ * into {@code PutEvents} calls within {@link EventBridgeLimits} (10 entries, 1 MB), and sends again
  * only the entries of a partial failure whose error EventBridge calls retryable ({@code InternalFailure},
  * {@code ThrottlingException}), with exponential backoff and full jitter. Results come back per event, in input order.
  *
@@ -56,14 +55,6 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Thread-safe; one instance per service. Close it to release the HTTP client it built.
  */
 public final class ErpEventPublisher implements AutoCloseable {
-    /** EventBridge's limit of entries per PutEvents call. */
-    public static final int MAX_ENTRIES = 10;
-    /**
-     * EventBridge's limit of one entry, and what one PutEvents call of this publisher carries at most: 1 MB since
-     * January 2026 (it was 256 KB; https://aws.amazon.com/blogs/compute/more-room-to-build-serverless-services-now-support-payloads-up-to-1-mb).
-     * The one constant for this limit: the local gateway's PutEvents enforces it too.
-     */
-    public static final int MAX_BYTES = 1024 * 1024;
     /** Per-entry error codes EventBridge documents as retryable. */
     public static final Set<String> RETRYABLE_ERRORS = Set.of("InternalFailure", "ThrottlingException");
     /** The {@code _meta.producer} value when none is configured. */
@@ -188,32 +179,32 @@ public final class ErpEventPublisher implements AutoCloseable {
         if (e.time() != null) entry.time(e.time());
         PutEventsRequestEntry built = entry.build();
         int size = entrySize(built);
-        if (size > MAX_BYTES) {
+        if (size > EventBridgeLimits.MAX_BYTES) {
             return new Prepared(
                     null,
                     correlationId,
                     0,
-                    List.of("the entry is " + size + " bytes; EventBridge accepts at most " + MAX_BYTES
+                    List.of("the entry is " + size + " bytes; EventBridge accepts at most "
+                            + EventBridgeLimits.MAX_BYTES
                             + " (1 MB) per entry: put large payloads in S3 and send a reference"));
         }
         return new Prepared(built, correlationId, requestBytes(built), null);
     }
 
-    /**
-     * The entry size as EventBridge computes it: UTF-8 bytes of Source, DetailType, Detail and each resource,
-     * plus 14 when Time is set.
-     */
+    /** The entry size as EventBridge computes it ({@link EventBridgeLimits#entrySize}). */
     static int entrySize(PutEventsRequestEntry entry) {
-        int size = entry.time() != null ? 14 : 0;
-        size += utf8(entry.source()) + utf8(entry.detailType()) + utf8(entry.detail());
-        if (entry.hasResources()) for (String r : entry.resources()) size += utf8(r);
-        return size;
+        return EventBridgeLimits.entrySize(
+                entry.source(),
+                entry.detailType(),
+                entry.detail(),
+                entry.hasResources() ? entry.resources() : null,
+                entry.time() != null);
     }
 
     /**
      * The bytes the entry takes in the JSON request body (field names, escaped detail). Batches are cut on this,
      * which is never less than {@link #entrySize}: a batch then fits both EventBridge's limit and a stand-in that
-     * limits the request body to {@link #MAX_BYTES}.
+     * limits the request body to {@link EventBridgeLimits#MAX_BYTES}.
      */
     static int requestBytes(PutEventsRequestEntry entry) {
         ObjectNode n = Json.mapper().createObjectNode();
@@ -225,18 +216,16 @@ public final class ErpEventPublisher implements AutoCloseable {
         return Json.mapper().writeValueAsBytes(n).length + 1;
     }
 
-    private static int utf8(String s) {
-        return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    /** Consecutive groups of at most {@value #MAX_ENTRIES} entries and {@value #MAX_BYTES} request bytes. */
+    /** Consecutive groups of at most {@link EventBridgeLimits#MAX_ENTRIES} entries and {@link EventBridgeLimits#MAX_BYTES} request bytes. */
     static <T> List<List<T>> batches(List<T> items, java.util.function.ToIntFunction<T> bytes) {
         List<List<T>> out = new ArrayList<>();
         List<T> current = new ArrayList<>();
         int currentBytes = REQUEST_OVERHEAD;
         for (T p : items) {
             int b = bytes.applyAsInt(p);
-            if (!current.isEmpty() && (current.size() == MAX_ENTRIES || currentBytes + b > MAX_BYTES)) {
+            if (!current.isEmpty()
+                    && (current.size() == EventBridgeLimits.MAX_ENTRIES
+                            || currentBytes + b > EventBridgeLimits.MAX_BYTES)) {
                 out.add(current);
                 current = new ArrayList<>();
                 currentBytes = REQUEST_OVERHEAD;

@@ -1,6 +1,7 @@
 package com.pyerp.realtime.events.publisher;
 
 import com.pyerp.realtime.events.EventCatalog;
+import com.pyerp.realtime.events.Tenants;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -286,9 +287,8 @@ public final class Simulator {
             }
             if (maxEvents == 0 || maxEvents < -1)
                 throw new IllegalArgumentException("maxEvents must be positive, got " + maxEvents);
-            if (tenant == null || !tenant.matches("[A-Za-z0-9_-]{1,64}")) {
-                throw new IllegalArgumentException(
-                        "tenant must be 1-64 characters [A-Za-z0-9_-], got '" + tenant + "'");
+            if (!Tenants.isValid(tenant)) {
+                throw new IllegalArgumentException("tenant must be " + Tenants.RULE + ", got '" + tenant + "'");
             }
             Objects.requireNonNull(users, "users");
             for (String u : users) {

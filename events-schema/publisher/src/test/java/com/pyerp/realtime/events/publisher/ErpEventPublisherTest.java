@@ -161,7 +161,7 @@ class ErpEventPublisherTest {
         List<PublishResult> results = publisher.publish(events);
         assertThat(results).allMatch(PublishResult::sent);
         assertThat(bus.calls())
-                .allSatisfy(c -> assertThat(c.bodyBytes()).isLessThanOrEqualTo(ErpEventPublisher.MAX_BYTES));
+                .allSatisfy(c -> assertThat(c.bodyBytes()).isLessThanOrEqualTo(EventBridgeLimits.MAX_BYTES));
         assertThat(bus.entries()).hasSize(10);
     }
 
@@ -308,7 +308,7 @@ class ErpEventPublisherTest {
     @Test
     void batches_cutOnCountAndBytes() {
         // 400000 + 400000 + 280000 > 1 MB; then ten entries; an entry over the limit travels alone
-        assertThat(ErpEventPublisher.MAX_BYTES).isEqualTo(1024 * 1024);
+        assertThat(EventBridgeLimits.MAX_BYTES).isEqualTo(1024 * 1024);
         List<Integer> sizes = List.of(400_000, 400_000, 280_000, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1_200_000, 5);
         List<List<Integer>> b = ErpEventPublisher.batches(sizes, Integer::intValue);
         assertThat(b)

@@ -99,7 +99,7 @@ final class FakeEventBridge implements AutoCloseable {
                         "{\"__type\":\"ValidationException\",\"message\":\"the fake refuses this call\"}");
                 return;
             }
-            if (entries.isEmpty() || entries.size() > 10 || body.length > ErpEventPublisher.MAX_BYTES) {
+            if (entries.isEmpty() || entries.size() > 10 || body.length > EventBridgeLimits.MAX_BYTES) {
                 send(ex, 400, "{\"__type\":\"ValidationException\",\"message\":\"1 to 10 entries and at most 1 MB\"}");
                 return;
             }

@@ -10,6 +10,7 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.pyerp.realtime.core.config.RealtimeEnv;
+import com.pyerp.realtime.events.Tenants;
 import java.net.MalformedURLException;
 import java.text.ParseException;
 import java.time.Duration;
@@ -71,7 +72,7 @@ public final class TokenVerifier {
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
                 Set.of(config.audience()),
                 new JWTClaimsSet.Builder().issuer(config.issuer()).build(),
-                new HashSet<>(List.of("sub", "exp", "iss", "aud", "tenant")),
+                new HashSet<>(List.of("sub", "exp", "iss", "aud", Tenants.CLAIM)),
                 Set.of());
         claims.setMaxClockSkew((int) config.clockSkew().toSeconds());
         processor.setJWTClaimsSetVerifier(claims);
@@ -125,10 +126,9 @@ public final class TokenVerifier {
         }
         checkAge(claims);
         try {
-            Object tenant = claims.getClaim("tenant");
-            if (!(tenant instanceof String t) || !com.pyerp.realtime.events.ChannelNames.isValidSegment(t)) {
-                throw new InvalidTokenException(
-                        "tenant claim must be a string of 1-64 characters [A-Za-z0-9_@-]", null);
+            Object tenant = claims.getClaim(Tenants.CLAIM);
+            if (!(tenant instanceof String t) || !Tenants.isValid(t)) {
+                throw new InvalidTokenException(Tenants.CLAIM + " claim must be a string of " + Tenants.RULE, null);
             }
             String sub = claims.getSubject();
             if (sub == null

@@ -9,6 +9,7 @@ import com.pyerp.realtime.core.registry.Subscriber;
 import com.pyerp.realtime.events.Envelope;
 import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.EventDefinition;
+import com.pyerp.realtime.events.Tenants;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Delivers ERP events to the connections subscribed to their channels.
@@ -144,17 +144,17 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** Dispatches one EventBridge event. */
-    public DispatchReport dispatch(ErpEvent event) {
+    public DispatchReport dispatch(DeliveredEvent event) {
         return dispatch(List.of(event));
     }
 
     /** Dispatches a batch; events sharing a coalescing key collapse to the latest. */
-    public DispatchReport dispatch(List<ErpEvent> events) {
+    public DispatchReport dispatch(List<DeliveredEvent> events) {
         Counters c = new Counters();
         c.events = events.size();
         Instant now = clock.instant();
         List<Resolved> valid = new ArrayList<>();
-        for (ErpEvent e : events) {
+        for (DeliveredEvent e : events) {
             EventDefinition def = catalog.find(e.source(), e.detailType()).orElse(null);
             if (def == null) {
                 invalid(c, e, "unknown event type: source " + e.source() + ", detail-type " + e.detailType());
@@ -163,6 +163,12 @@ public final class Dispatcher implements AutoCloseable {
             List<String> errors = def.validate(e.detail());
             if (!errors.isEmpty()) {
                 invalid(c, e, "schema validation failed: " + String.join("; ", errors));
+                continue;
+            }
+            if (Tenants.ofEvent(catalog, e.detail()).isEmpty()) {
+                // every schema requires the tenant field with the tenant rule's pattern (CatalogVerifier), so a valid
+                // event has one; this keeps an event without a tenant from ever reaching a channel key
+                invalid(c, e, "no valid " + catalog.tenantField() + " (" + Tenants.RULE + ")");
                 continue;
             }
             valid.add(new Resolved(e, def));
@@ -230,7 +236,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void deliver(Resolved r, Counters c, Instant now) {
-        ErpEvent e = r.event;
+        DeliveredEvent e = r.event;
         if (!delivered.firstTime(e.id(), now)) {
             c.duplicates++;
             LOG.info("duplicate event skipped", "eventId", e.id(), "correlationId", e.correlationId());
@@ -329,7 +335,7 @@ public final class Dispatcher implements AutoCloseable {
         Counters c = new Counters();
         c.events = 1;
         Instant now = clock.instant();
-        ErpEvent e = task.event();
+        DeliveredEvent e = task.event();
         EventDefinition def = catalog.find(e.source(), e.detailType()).orElse(null);
         if (def == null) {
             invalid(c, e, "unknown event type: source " + e.source() + ", detail-type " + e.detailType());
@@ -486,7 +492,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private byte[] envelope(Resolved r, String channel, Subscriber sub, Publication stamp) {
-        ErpEvent e = r.event;
+        DeliveredEvent e = r.event;
         if (stamp != null) {
             return Envelope.eventFrame(
                             channel,
@@ -521,7 +527,7 @@ public final class Dispatcher implements AutoCloseable {
         if (history == null) return null;
         var policy = catalog.matchChannel(channel).flatMap(m -> m.family().historyPolicy());
         if (policy.isEmpty()) return null;
-        ErpEvent e = r.event;
+        DeliveredEvent e = r.event;
         Publication p = history.append(
                 ChannelKey.of(tenant, channel),
                 Publication.draft(
@@ -537,12 +543,12 @@ public final class Dispatcher implements AutoCloseable {
         return p;
     }
 
+    /** The tenant of a resolved event: present, since {@link #dispatch(List)} refuses an event without one. */
     private String tenantOf(Resolved r) {
-        JsonNode t = r.event.detail().get(catalog.tenantField());
-        return t == null ? "" : t.asString();
+        return Tenants.ofEvent(catalog, r.event.detail()).orElseThrow();
     }
 
-    private void invalid(Counters c, ErpEvent e, String reason) {
+    private void invalid(Counters c, DeliveredEvent e, String reason) {
         c.invalid++;
         c.invalidReasons.add(e.id() + ": " + reason);
         c.failedEventIds.add(e.id());
@@ -574,14 +580,14 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private static final class Resolved {
-        final ErpEvent event;
+        final DeliveredEvent event;
         final EventDefinition def;
         /** Set when the throttle admitted this event for delivery, so a failed delivery can be taken back. */
         String coalesceKey;
 
         CoalescingThrottle.Admission admission;
 
-        Resolved(ErpEvent event, EventDefinition def) {
+        Resolved(DeliveredEvent event, EventDefinition def) {
             this.event = event;
             this.def = def;
         }

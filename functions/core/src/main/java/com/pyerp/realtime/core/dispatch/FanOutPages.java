@@ -51,7 +51,7 @@ public final class FanOutPages {
             String channel,
             String tenant,
             int page,
-            ErpEvent event,
+            DeliveredEvent event,
             List<Subscriber> subscribers,
             /* the coordinator's history stamp of this channel's event, or null when the channel keeps no history */
             Publication stamp) {
@@ -78,7 +78,7 @@ public final class FanOutPages {
                 || !n.path(MARKER).isInt()
                 || !n.path("channel").isString()
                 || !n.path("subscribers").isArray()) throw new InvalidEventException(null, "not a fan-out page task");
-        ErpEvent event = ErpEvent.fromEventBridge(n.get("event"));
+        DeliveredEvent event = DeliveredEvent.fromEventBridge(n.get("event"));
         List<Subscriber> subs = new ArrayList<>();
         for (JsonNode s : n.get("subscribers")) {
             Set<String> roles = new LinkedHashSet<>();
@@ -97,8 +97,8 @@ public final class FanOutPages {
                 stamp);
     }
 
-    /** The EventBridge shape of an event (what {@link ErpEvent#fromEventBridge} reads). */
-    static ObjectNode eventJson(ErpEvent e) {
+    /** The EventBridge shape of an event (what {@link DeliveredEvent#fromEventBridge} reads). */
+    static ObjectNode eventJson(DeliveredEvent e) {
         ObjectNode n = Json.mapper().createObjectNode();
         n.put("version", "0");
         n.put("id", e.id());
@@ -121,7 +121,7 @@ public final class FanOutPages {
      * @return the number of page tasks and the number of subscribers they carry
      */
     static int[] scatter(
-            ErpEvent event,
+            DeliveredEvent event,
             String tenant,
             String channel,
             Publication stamp,

@@ -85,11 +85,11 @@ public final class SqsBatchProcessor {
     public ObjectNode process(JsonNode sqsEvent) {
         Set<String> retry = new LinkedHashSet<>();
         Map<String, List<JsonNode>> recordsByEventId = new LinkedHashMap<>();
-        List<ErpEvent> events = new ArrayList<>();
+        List<DeliveredEvent> events = new ArrayList<>();
         int deadLettered = 0;
         for (JsonNode record : sqsEvent.path("Records")) {
             try {
-                ErpEvent e = ErpEvent.fromEventBridge(
+                DeliveredEvent e = DeliveredEvent.fromEventBridge(
                         Json.mapper().readTree(record.path("body").asString()));
                 if (!recordsByEventId.containsKey(e.id())) events.add(e);
                 recordsByEventId.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(record);
@@ -99,7 +99,7 @@ public final class SqsBatchProcessor {
                 deadLettered += deadLetter(record, e.eventId(), "not an EventBridge event: " + e.getMessage(), retry);
             }
         }
-        List<ErpEvent> pending = events;
+        List<DeliveredEvent> pending = events;
         int retried = 0;
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
             DispatchReport report = dispatcher.dispatch(pending);

@@ -2,6 +2,7 @@ package com.pyerp.realtime.core.protocol;
 
 import com.pyerp.realtime.core.history.StreamPosition;
 import com.pyerp.realtime.events.Json;
+import com.pyerp.realtime.events.ProtocolLimits;
 import com.pyerp.realtime.events.ProtocolSchemas;
 import java.util.List;
 import tools.jackson.core.JacksonException;
@@ -14,9 +15,6 @@ import tools.jackson.databind.JsonNode;
  * and, when it could be read, the client's {@code id}.
  */
 public final class ClientFrames {
-    /** API Gateway's message limit; the gateway closes the socket above it, this guards the handler too. */
-    public static final int MAX_FRAME_BYTES = 128 * 1024;
-
     public static final int MAX_ID_LENGTH = 64;
     /** The schema's bound on the channel field; the channel grammar (INVALID_CHANNEL) is checked later, by the policy. */
     public static final int MAX_CHANNEL_FIELD_LENGTH = 1024;
@@ -26,7 +24,8 @@ public final class ClientFrames {
     public static ClientCommand parse(String body) throws ProtocolException {
         if (body == null || body.isEmpty()) throw new ProtocolException(ErrorCode.BAD_FRAME, null, "empty frame");
         if (overLimit(body))
-            throw new ProtocolException(ErrorCode.MESSAGE_TOO_BIG, null, "frame over " + MAX_FRAME_BYTES + " bytes");
+            throw new ProtocolException(
+                    ErrorCode.MESSAGE_TOO_BIG, null, "message over " + ProtocolLimits.MAX_MESSAGE_BYTES + " bytes");
         JsonNode node;
         try {
             node = Json.mapper().readTree(body);
@@ -74,13 +73,15 @@ public final class ClientFrames {
     }
 
     /**
-     * Whether the frame is over {@link #MAX_FRAME_BYTES} on the wire (UTF-8), counted without encoding it: a char is
-     * one to three bytes (a surrogate pair, two chars, is four), so only frames between a third of the limit and the
-     * limit need counting.
+     * Whether the message is over {@link ProtocolLimits#MAX_MESSAGE_BYTES} on the wire (UTF-8): the gateway (API
+     * Gateway or the local one) closes the socket above it, and this guards the handler too. Counted without encoding
+     * it: a char is one to three bytes (a surrogate pair, two chars, is four), so only messages between a third of the
+     * limit and the limit need counting.
      */
     static boolean overLimit(String s) {
-        if (s.length() > MAX_FRAME_BYTES) return true;
-        if (s.length() * 3L <= MAX_FRAME_BYTES) return false;
+        int max = ProtocolLimits.MAX_MESSAGE_BYTES;
+        if (s.length() > max) return true;
+        if (s.length() * 3L <= max) return false;
         long bytes = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -90,6 +91,6 @@ public final class ClientFrames {
                 i++;
             }
         }
-        return bytes > MAX_FRAME_BYTES;
+        return bytes > max;
     }
 }

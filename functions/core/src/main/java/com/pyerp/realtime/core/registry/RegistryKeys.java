@@ -2,6 +2,7 @@ package com.pyerp.realtime.core.registry;
 
 import com.pyerp.realtime.core.auth.Principal;
 import com.pyerp.realtime.events.ChannelNames;
+import com.pyerp.realtime.events.Tenants;
 
 /**
  * The checks every registry operation makes on its arguments before it touches its store, so a bad value is
@@ -10,15 +11,14 @@ import com.pyerp.realtime.events.ChannelNames;
  *
  * <ul>
  *   <li>connection id: 1–128 visible ASCII characters (API Gateway ids are 16 base64 characters);</li>
- *   <li>tenant: 1–128 characters, no {@code /} (it ends the tenant in a channel key), no {@code #}
- *       (it ends the tenant in the byUser index key), no whitespace or control characters;</li>
+ *   <li>tenant: the tenant rule ({@link Tenants}: 1–64 of {@code [A-Za-z0-9_-]}), which has no {@code /} (it ends
+ *       the tenant in a channel key) and no {@code #} (it ends the tenant in the byUser index key);</li>
  *   <li>user id: 1–256 characters, no control characters;</li>
  *   <li>channel key: {@code tenant/channel} where channel follows the protocol grammar ({@link ChannelNames}).</li>
  * </ul>
  */
 public final class RegistryKeys {
     public static final int MAX_CONNECTION_ID = 128;
-    public static final int MAX_TENANT = 128;
     public static final int MAX_USER_ID = 256;
 
     private RegistryKeys() {}
@@ -40,15 +40,8 @@ public final class RegistryKeys {
 
     public static String tenant(String tenant) {
         if (tenant == null || tenant.isEmpty()) throw new IllegalArgumentException("tenant is missing");
-        if (tenant.length() > MAX_TENANT)
-            throw new IllegalArgumentException("tenant is longer than " + MAX_TENANT + " characters");
-        for (int i = 0; i < tenant.length(); i++) {
-            char c = tenant.charAt(i);
-            if (c == '/' || c == '#' || Character.isWhitespace(c) || Character.isISOControl(c)) {
-                throw new IllegalArgumentException("tenant '" + printable(tenant)
-                        + "' may not contain '/', '#', whitespace or control characters");
-            }
-        }
+        if (!Tenants.isValid(tenant))
+            throw new IllegalArgumentException("tenant '" + printable(tenant) + "' is not " + Tenants.RULE);
         return tenant;
     }
 

@@ -24,6 +24,7 @@ import com.pyerp.realtime.events.Envelope;
 import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.EventDefinition;
 import com.pyerp.realtime.events.Json;
+import com.pyerp.realtime.events.ProtocolLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,10 +54,14 @@ public final class ConnectionService {
     private final ConnectionSender sender;
 
     /**
-     * The most bytes of missed events one subscribe ack carries; more and the ack says {@code recovered: false}
-     * (a reply is one WebSocket message, at most 128 KB in API Gateway).
+     * The most bytes of missed events one subscribe ack carries; more and the ack says {@code recovered: false}.
+     * A reply is one WebSocket message ({@link ProtocolLimits#MAX_MESSAGE_BYTES}, 128 KB); 8 KB of it stay for the
+     * ack's own fields (the publications are counted whole): 120 KB. A method, not a constant: reading the limits
+     * loads the catalog's JSON, which the connect path must not pay for.
      */
-    public static final int MAX_RECOVERY_BYTES = 120 * 1024;
+    public static int maxRecoveryBytes() {
+        return ProtocolLimits.MAX_MESSAGE_BYTES - 8 * 1024;
+    }
 
     public ConnectionService(
             ConnectionRegistry registry,
@@ -260,7 +265,7 @@ public final class ConnectionService {
             for (Publication p : r.publications()) {
                 ObjectNode f = frame(cmd.channel(), p, who);
                 bytes += f == null ? 0 : f.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-                if (f == null || bytes > MAX_RECOVERY_BYTES) {
+                if (f == null || bytes > maxRecoveryBytes()) {
                     r = Recovery.notRecovered(r.position());
                     frames.clear();
                     break;

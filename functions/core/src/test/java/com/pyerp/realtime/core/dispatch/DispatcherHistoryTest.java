@@ -72,7 +72,7 @@ class DispatcherHistoryTest {
                 .isEqualTo(1299.0);
     }
 
-    private static ErpEvent event(String id) {
+    private static DeliveredEvent event(String id) {
         ObjectNode n = JSON.createObjectNode();
         n.put("version", "0");
         n.put("id", id);
@@ -83,6 +83,6 @@ class DispatcherHistoryTest {
         n.put("region", "eu-central-1");
         n.putArray("resources");
         n.set("detail", EventCatalog.readTree(EventCatalog.BASE + "examples/order-status-changed.json"));
-        return ErpEvent.fromEventBridge(n);
+        return DeliveredEvent.fromEventBridge(n);
     }
 }

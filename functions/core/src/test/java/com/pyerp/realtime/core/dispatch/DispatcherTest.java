@@ -100,7 +100,7 @@ class DispatcherTest {
     }
 
     /** An event exactly as EventBridge delivers it to a target, read by the dispatcher's own parser. */
-    private static ErpEvent event(String id, String source, String detailType, String time, JsonNode detail) {
+    private static DeliveredEvent event(String id, String source, String detailType, String time, JsonNode detail) {
         ObjectNode n = JSON.createObjectNode();
         n.put("version", "0");
         n.put("id", id);
@@ -111,16 +111,16 @@ class DispatcherTest {
         n.put("region", "eu-central-1");
         n.putArray("resources");
         n.set("detail", detail);
-        return ErpEvent.fromEventBridge(n);
+        return DeliveredEvent.fromEventBridge(n);
     }
 
     /** A stock event the ERP says happened at {@code time} (detail.changedAt, the catalog's orderBy) and EventBridge stamped alike. */
-    private static ErpEvent stockLevel(String id, String time, JsonNode detail) {
+    private static DeliveredEvent stockLevel(String id, String time, JsonNode detail) {
         ((tools.jackson.databind.node.ObjectNode) detail).put("changedAt", time);
         return event(id, "pyerp.inventory", "StockLevelChanged", time, detail);
     }
 
-    private static ErpEvent stockLevel(String id) {
+    private static DeliveredEvent stockLevel(String id) {
         return stockLevel(id, "2026-11-25T10:15:00Z", example("stock-level-changed.json"));
     }
 
@@ -290,7 +290,7 @@ class DispatcherTest {
     @Test
     void dispatch_shouldDeliverOnce_whenABatchHoldsTheSameEventTwice() {
         connect("broadcast-tab", "acme", "alice", Set.of(), "system.broadcast");
-        ErpEvent notice = event(
+        DeliveredEvent notice = event(
                 "ev-m",
                 "pyerp.system",
                 "MaintenanceNotice",
@@ -459,11 +459,11 @@ class DispatcherTest {
         // stock-level-changed coalesces on {warehouseId}/{sku} (catalog.json)
         assertThat(CATALOG.byName("stock-level-changed").orElseThrow().coalesce())
                 .isPresent();
-        ErpEvent newer = stockLevel(
+        DeliveredEvent newer = stockLevel(
                 "ev-new",
                 "2026-11-25T10:15:02Z",
                 example("stock-level-changed.json").put("onHand", 41));
-        ErpEvent older = stockLevel(
+        DeliveredEvent older = stockLevel(
                 "ev-old",
                 "2026-11-25T10:15:01Z",
                 example("stock-level-changed.json").put("onHand", 42));
@@ -493,7 +493,7 @@ class DispatcherTest {
     @Test
     void dispatch_shouldOrderByTheErpTimestamp_notEventBridgesSecond_whenEventsOfOneKeyArriveOutOfOrder() {
         // both carry the same EventBridge time (one-second resolution); detail.changedAt tells them apart
-        ErpEvent first = event(
+        DeliveredEvent first = event(
                 "ev-a",
                 "pyerp.inventory",
                 "StockLevelChanged",
@@ -501,7 +501,7 @@ class DispatcherTest {
                 example("stock-level-changed.json")
                         .put("changedAt", "2026-11-25T10:15:02.100Z")
                         .put("onHand", 1));
-        ErpEvent second = event(
+        DeliveredEvent second = event(
                 "ev-b",
                 "pyerp.inventory",
                 "StockLevelChanged",

@@ -74,7 +74,7 @@ class FanOutTest {
         }
     }
 
-    private static ErpEvent notice(String id) {
+    private static DeliveredEvent notice(String id) {
         ObjectNode n = JSON.createObjectNode();
         n.put("version", "0");
         n.put("id", id);
@@ -83,7 +83,7 @@ class FanOutTest {
         n.put("time", "2026-11-25T10:00:00Z");
         n.putArray("resources");
         n.set("detail", NOTICE.deepCopy());
-        return ErpEvent.fromEventBridge(n);
+        return DeliveredEvent.fromEventBridge(n);
     }
 
     /**

@@ -3,6 +3,7 @@ package com.pyerp.realtime.core.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.pyerp.realtime.events.ProtocolLimits;
 import com.pyerp.realtime.events.ProtocolSchemas;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -140,8 +141,8 @@ class ClientFramesTest {
     }
 
     @Test
-    void parse_shouldRefuseWithMessageTooBig_whenTheFrameIsOver128Kilobytes() {
-        String body = "{\"action\":\"ping\",\"id\":\"" + "x".repeat(ClientFrames.MAX_FRAME_BYTES) + "\"}";
+    void parse_shouldRefuseWithMessageTooBig_whenTheMessageIsOver128Kilobytes() {
+        String body = "{\"action\":\"ping\",\"id\":\"" + "x".repeat(ProtocolLimits.MAX_MESSAGE_BYTES) + "\"}";
 
         assertThat(refusal(body).code()).isEqualTo(ErrorCode.MESSAGE_TOO_BIG);
     }
@@ -155,18 +156,18 @@ class ClientFramesTest {
     }
 
     @Test
-    void parse_shouldAcceptAFrameOfExactlyTheLimit() throws Exception {
+    void parse_shouldAcceptAMessageOfExactlyTheLimit() throws Exception {
         String prefix = "{\"action\":\"ping\",\"id\":\"p\"";
-        String body = prefix + " ".repeat(ClientFrames.MAX_FRAME_BYTES - prefix.length() - 1) + "}";
+        String body = prefix + " ".repeat(ProtocolLimits.MAX_MESSAGE_BYTES - prefix.length() - 1) + "}";
 
-        assertThat(body).hasSize(ClientFrames.MAX_FRAME_BYTES);
+        assertThat(body).hasSize(ProtocolLimits.MAX_MESSAGE_BYTES);
         assertThat(ClientFrames.parse(body).id()).isEqualTo("p");
         assertThat(refusal(body + " ").code()).isEqualTo(ErrorCode.MESSAGE_TOO_BIG);
     }
 
     @Test
     void overLimit_shouldCountUtf8Bytes_includingSurrogatePairsAsFour() {
-        int max = ClientFrames.MAX_FRAME_BYTES;
+        int max = ProtocolLimits.MAX_MESSAGE_BYTES;
         String emoji = "\uD83D\uDE00"; // one code point, two chars, four bytes
 
         assertThat(ClientFrames.overLimit("a".repeat(max))).isFalse();

@@ -63,7 +63,7 @@ public final class DynamoDbChannelHistory implements ChannelHistory {
 
     public DynamoDbChannelHistory(DynamoDbClient client, String table) {
         this.client = Objects.requireNonNull(client, "client");
-        RegistryTables.tableNameProblem(table).ifPresent(p -> {
+        RegistryTableSetup.tableNameProblem(table).ifPresent(p -> {
             throw new IllegalArgumentException("history table: " + p);
         });
         this.table = table;

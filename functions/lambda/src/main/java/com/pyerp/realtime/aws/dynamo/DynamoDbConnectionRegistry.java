@@ -577,7 +577,10 @@ public final class DynamoDbConnectionRegistry implements ConnectionRegistry, Aut
 
         private static void check(String what, String name, List<String> problems) {
             if (name == null || name.isBlank()) problems.add(what + " is not set");
-            else RegistryTables.tableNameProblem(name).map(p -> what + ": " + p).ifPresent(problems::add);
+            else
+                RegistryTableSetup.tableNameProblem(name)
+                        .map(p -> what + ": " + p)
+                        .ifPresent(problems::add);
         }
     }
 }

@@ -20,7 +20,7 @@ final class DynamoErrors {
         if (e instanceof ResourceNotFoundException) {
             return new RegistryUnavailableException(
                     where + ": table '" + table + "' does not exist (" + what
-                            + "); create it with RegistryTables.createIfMissing or deploy the stack",
+                            + "); create it with RegistryTableSetup.createIfMissing or deploy the stack",
                     e);
         }
         if (e instanceof AwsServiceException ase) {

@@ -36,7 +36,7 @@ class DynamoDbChannelHistoryTest extends ChannelHistoryContract {
     protected ChannelHistory newHistory() {
         dynalite.requireAlive();
         table = "history-" + TABLES.incrementAndGet();
-        RegistryTables.createHistoryIfMissing(client, table);
+        RegistryTableSetup.createHistoryIfMissing(client, table);
         return new DynamoDbChannelHistory(client, table);
     }
 
@@ -47,7 +47,7 @@ class DynamoDbChannelHistoryTest extends ChannelHistoryContract {
 
     @Test
     void createHistoryIfMissing_isIdempotent() {
-        var again = RegistryTables.createHistoryIfMissing(client, table);
+        var again = RegistryTableSetup.createHistoryIfMissing(client, table);
         assertThat(again.existing()).containsExactly(table);
         assertThat(again.created()).isEmpty();
     }

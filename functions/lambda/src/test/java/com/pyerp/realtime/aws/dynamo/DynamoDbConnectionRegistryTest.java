@@ -37,7 +37,7 @@ class DynamoDbConnectionRegistryTest extends ConnectionRegistryContract {
         int n = TABLES.incrementAndGet();
         String connections = "connections-" + n;
         subscriptionsTable = "subscriptions-" + n;
-        RegistryTables.createIfMissing(client, connections, subscriptionsTable);
+        RegistryTableSetup.createIfMissing(client, connections, subscriptionsTable);
         return DynamoDbConnectionRegistry.builder()
                 .client(client)
                 .connectionsTable(connections)

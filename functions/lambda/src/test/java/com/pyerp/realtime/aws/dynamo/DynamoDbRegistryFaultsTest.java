@@ -71,7 +71,7 @@ class DynamoDbRegistryFaultsTest {
         int n = TABLES.incrementAndGet();
         connections = "f-connections-" + n;
         subscriptions = "f-subscriptions-" + n;
-        RegistryTables.createIfMissing(direct, connections, subscriptions);
+        RegistryTableSetup.createIfMissing(direct, connections, subscriptions);
         proxy = new FaultProxy(dynalite.endpoint());
         viaProxy = client(proxy.endpoint(), DynamoDbClients.Settings.defaults());
     }
@@ -214,7 +214,7 @@ class DynamoDbRegistryFaultsTest {
         assertThatThrownBy(() -> registry.register(connection("c-1")))
                 .isInstanceOf(RegistryUnavailableException.class)
                 .hasMessageContaining("table 'no-such-connections' does not exist")
-                .hasMessageContaining("RegistryTables.createIfMissing");
+                .hasMessageContaining("RegistryTableSetup.createIfMissing");
         assertThatThrownBy(() -> registry.subscribers(ChannelKey.of("acme", "sales.orders"), NOW)
                         .count())
                 .isInstanceOf(RegistryUnavailableException.class)
@@ -350,7 +350,7 @@ class DynamoDbRegistryFaultsTest {
     void fromEnv_worksAgainstDynaliteWithDummyCredentials() {
         RealtimeEnv env = env(dynalite.endpoint());
         try (DynamoDbClient c = DynamoDbClients.fromEnv(env)) {
-            RegistryTables.createIfMissing(c, env.connectionsTable(), env.subscriptionsTable());
+            RegistryTableSetup.createIfMissing(c, env.connectionsTable(), env.subscriptionsTable());
         }
         DynamoDbConnectionRegistry registry = DynamoDbConnectionRegistry.fromEnv(env);
         try {

@@ -51,7 +51,7 @@ public final class RegistryBenchmark {
             String suffix = Long.toString(System.currentTimeMillis(), 36);
             String connections = "bench-connections-" + suffix;
             String subscriptions = "bench-subscriptions-" + suffix;
-            RegistryTables.Outcome outcome = RegistryTables.createIfMissing(client, connections, subscriptions);
+            RegistryTableSetup.Outcome outcome = RegistryTableSetup.createIfMissing(client, connections, subscriptions);
             DynamoDbConnectionRegistry registry = DynamoDbConnectionRegistry.builder()
                     .client(client)
                     .connectionsTable(connections)

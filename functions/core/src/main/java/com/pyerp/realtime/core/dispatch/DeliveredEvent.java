@@ -14,7 +14,7 @@ import tools.jackson.databind.JsonNode;
  *                      free metadata field; see events-schema/README.md), else the EventBridge event id (which
  *                      {@code PutEvents} returns to the publisher as {@code EventId})
  */
-public record ErpEvent(
+public record DeliveredEvent(
         String id,
         String source,
         String detailType,
@@ -26,7 +26,7 @@ public record ErpEvent(
         String correlationId) {
 
     /** Reads the EventBridge event shape; throws {@link InvalidEventException} naming what is missing. */
-    public static ErpEvent fromEventBridge(JsonNode n) {
+    public static DeliveredEvent fromEventBridge(JsonNode n) {
         if (n == null || !n.isObject()) throw new InvalidEventException(null, "the event is not a JSON object");
         String id = text(n, "id");
         String source = text(n, "source");
@@ -48,7 +48,7 @@ public record ErpEvent(
         List<String> resources = new ArrayList<>();
         for (JsonNode r : n.path("resources")) resources.add(r.asString());
         String correlationId = com.pyerp.realtime.events.Envelope.correlationId(detail, id);
-        return new ErpEvent(
+        return new DeliveredEvent(
                 id,
                 source,
                 detailType,

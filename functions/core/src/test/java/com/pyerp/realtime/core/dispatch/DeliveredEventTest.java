@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-class ErpEventTest {
+class DeliveredEventTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static ObjectNode delivered() {
@@ -22,7 +22,7 @@ class ErpEventTest {
 
     @Test
     void fromEventBridge_shouldReadEveryField() {
-        ErpEvent e = ErpEvent.fromEventBridge(delivered());
+        DeliveredEvent e = DeliveredEvent.fromEventBridge(delivered());
 
         assertThat(e.id()).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
         assertThat(e.source()).isEqualTo("pyerp.inventory");
@@ -43,12 +43,12 @@ class ErpEventTest {
         ObjectNode topLevel = delivered();
         ((ObjectNode) topLevel.get("detail")).put("correlationId", "not-here");
 
-        assertThat(ErpEvent.fromEventBridge(withMeta).correlationId()).isEqualTo("req-7");
-        assertThat(ErpEvent.fromEventBridge(blankMeta).correlationId())
+        assertThat(DeliveredEvent.fromEventBridge(withMeta).correlationId()).isEqualTo("req-7");
+        assertThat(DeliveredEvent.fromEventBridge(blankMeta).correlationId())
                 .isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
-        assertThat(ErpEvent.fromEventBridge(topLevel).correlationId())
+        assertThat(DeliveredEvent.fromEventBridge(topLevel).correlationId())
                 .isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
-        assertThat(ErpEvent.fromEventBridge(delivered()).correlationId())
+        assertThat(DeliveredEvent.fromEventBridge(delivered()).correlationId())
                 .isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
     }
 
@@ -59,7 +59,7 @@ class ErpEventTest {
         n.remove("detail-type");
         n.put("detail", "not an object");
 
-        assertThatThrownBy(() -> ErpEvent.fromEventBridge(n))
+        assertThatThrownBy(() -> DeliveredEvent.fromEventBridge(n))
                 .isInstanceOfSatisfying(
                         InvalidEventException.class,
                         e -> assertThat(e.eventId()).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718"))
@@ -72,12 +72,12 @@ class ErpEventTest {
     void fromEventBridge_shouldRefuseABadTime_andANonObject() {
         ObjectNode n = delivered().put("time", "yesterday");
 
-        assertThatThrownBy(() -> ErpEvent.fromEventBridge(n))
+        assertThatThrownBy(() -> DeliveredEvent.fromEventBridge(n))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessageContaining("yesterday");
-        assertThatThrownBy(() -> ErpEvent.fromEventBridge(JSON.readTree("[1]")))
+        assertThatThrownBy(() -> DeliveredEvent.fromEventBridge(JSON.readTree("[1]")))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessageContaining("not a JSON object");
-        assertThatThrownBy(() -> ErpEvent.fromEventBridge(null)).isInstanceOf(InvalidEventException.class);
+        assertThatThrownBy(() -> DeliveredEvent.fromEventBridge(null)).isInstanceOf(InvalidEventException.class);
     }
 }

@@ -47,21 +47,23 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 
 /**
- * Creates the registry's two tables, the way the CDK stack defines them (on-demand billing, TTL on
- * {@code expiresAt}): for the local gateway's {@code --registry dynamodb}, the tests and the benchmark.
+ * Creates the registry's tables (connections, subscriptions, and the channel history), the way the CDK stack's
+ * {@code RegistryTables} construct defines them (on-demand billing, TTL on {@code expiresAt}): for the local
+ * gateway's {@code --registry dynamodb}, the tests and the benchmarks.
  *
  * <ul>
  *   <li>connections: key {@code connectionId}; index {@code byUser} on {@code userKey} (= tenant#userId),
  *       projecting ALL (a user has a handful of connections, read whole).</li>
  *   <li>subscriptions: key {@code connectionId} + {@code channelKey}; index {@code byChannel} on
  *       {@code channelKey} + {@code connectionId}, projecting only {@code userId, roles, expiresAt}.</li>
+ *   <li>channel history: key {@code channelKey} + {@code offset} ({@link #historyTableRequest}).</li>
  * </ul>
  */
-public final class RegistryTables {
+public final class RegistryTableSetup {
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
     private static final Duration ACTIVE_TIMEOUT = Duration.ofMinutes(2);
 
-    private RegistryTables() {}
+    private RegistryTableSetup() {}
 
     /** What {@link #createIfMissing} did. TTL per table: ENABLED, ENABLING, or UNSUPPORTED (dynalite has no TTL API). */
     public record Outcome(List<String> created, List<String> existing, Map<String, String> ttl) {

@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class RegistryTablesTest {
+class RegistryTableSetupTest {
     private static Dynalite dynalite;
     private static DynamoDbClient client;
 
@@ -43,7 +43,8 @@ class RegistryTablesTest {
 
     @Test
     void createIfMissing_createsBothTablesWithTheIndexesTheRegistryQueries() {
-        RegistryTables.Outcome outcome = RegistryTables.createIfMissing(client, "t1-connections", "t1-subscriptions");
+        RegistryTableSetup.Outcome outcome =
+                RegistryTableSetup.createIfMissing(client, "t1-connections", "t1-subscriptions");
 
         assertThat(outcome.created()).containsExactly("t1-connections", "t1-subscriptions");
         assertThat(outcome.existing()).isEmpty();
@@ -78,9 +79,10 @@ class RegistryTablesTest {
 
     @Test
     void createIfMissing_again_isANoOp() {
-        RegistryTables.createIfMissing(client, "t2-connections", "t2-subscriptions");
+        RegistryTableSetup.createIfMissing(client, "t2-connections", "t2-subscriptions");
 
-        RegistryTables.Outcome again = RegistryTables.createIfMissing(client, "t2-connections", "t2-subscriptions");
+        RegistryTableSetup.Outcome again =
+                RegistryTableSetup.createIfMissing(client, "t2-connections", "t2-subscriptions");
 
         assertThat(again.created()).isEmpty();
         assertThat(again.existing()).containsExactly("t2-connections", "t2-subscriptions");
@@ -90,9 +92,9 @@ class RegistryTablesTest {
     @Test
     void anExistingTableWithAnotherKey_isRefusedWithTheDifference() {
         // the subscriptions table's layout under the connections table's name
-        client.createTable(RegistryTables.subscriptionsTableRequest("t3-connections"));
+        client.createTable(RegistryTableSetup.subscriptionsTableRequest("t3-connections"));
 
-        assertThatThrownBy(() -> RegistryTables.createIfMissing(client, "t3-connections", "t3-subscriptions"))
+        assertThatThrownBy(() -> RegistryTableSetup.createIfMissing(client, "t3-connections", "t3-subscriptions"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("table 't3-connections' exists with key [connectionId HASH, channelKey RANGE]")
                 .hasMessageContaining("the registry needs [connectionId HASH]");
@@ -100,27 +102,27 @@ class RegistryTablesTest {
 
     @Test
     void anExistingTableWithoutTheIndex_isRefused() {
-        CreateTableRequest full = RegistryTables.subscriptionsTableRequest("t4-subscriptions");
+        CreateTableRequest full = RegistryTableSetup.subscriptionsTableRequest("t4-subscriptions");
         client.createTable(r -> r.tableName(full.tableName())
                 .billingMode(full.billingMode())
                 .attributeDefinitions(full.attributeDefinitions())
                 .keySchema(full.keySchema()));
 
-        assertThatThrownBy(() -> RegistryTables.createIfMissing(client, "t4-connections", "t4-subscriptions"))
+        assertThatThrownBy(() -> RegistryTableSetup.createIfMissing(client, "t4-connections", "t4-subscriptions"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("table 't4-subscriptions' exists without the index 'byChannel'");
     }
 
     @Test
     void invalidNames_areRefusedBeforeAnyCall() {
-        assertThatThrownBy(() -> RegistryTables.createIfMissing(client, "ab", "has space"))
+        assertThatThrownBy(() -> RegistryTableSetup.createIfMissing(client, "ab", "has space"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("connections table: 'ab' is not a valid DynamoDB table name")
                 .hasMessageContaining("subscriptions table: 'has space' is not a valid DynamoDB table name");
-        assertThatThrownBy(() -> RegistryTables.createIfMissing(client, "same-name", "same-name"))
+        assertThatThrownBy(() -> RegistryTableSetup.createIfMissing(client, "same-name", "same-name"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must differ");
-        assertThatThrownBy(() -> RegistryTables.createIfMissing(client, null, "x-subscriptions"))
+        assertThatThrownBy(() -> RegistryTableSetup.createIfMissing(client, null, "x-subscriptions"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("connections table: table name is missing");
     }
@@ -137,7 +139,7 @@ class RegistryTablesTest {
                 Optional.of(down),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
                 DynamoDbClients.Settings.defaults())) {
-            assertThatThrownBy(() -> RegistryTables.createIfMissing(c, "t5-connections", "t5-subscriptions"))
+            assertThatThrownBy(() -> RegistryTableSetup.createIfMissing(c, "t5-connections", "t5-subscriptions"))
                     .isInstanceOf(RegistryUnavailableException.class)
                     .hasMessageContaining("DynamoDB at " + down + " is unreachable")
                     .hasMessageContaining("t5-connections");
