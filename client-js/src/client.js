@@ -573,9 +573,7 @@ export class RealtimeClient {
       this._nextLink = null;
       next.close(1000, 'abandoned');
     }
-    for (const sub of this._subs.values()) {
-      if (sub.state === 'subscribed' || sub.state === 'subscribing') sub.state = 'pending';
-    }
+    for (const sub of this._subs.values()) sub.markPending('connection-lost');
     this._emit('disconnected', {
       code: info.code,
       reason: info.reason,
@@ -706,11 +704,7 @@ export class RealtimeClient {
           action: q.frame.action,
         }),
       );
-    for (const sub of this._subs.values()) {
-      sub.links.clear();
-      sub.sending.clear();
-      if (sub.state === 'subscribed' || sub.state === 'subscribing') sub.state = 'pending';
-    }
+    for (const sub of this._subs.values()) sub.markPending('client-closed');
     this._removeEnvListeners();
     /** @type {import('./index.js').CloseInfo} */
     const closeInfo = Object.freeze({
@@ -878,7 +872,7 @@ export class RealtimeClient {
       this._subs.get(channel) === sub && !link.closed && (link === this._link || link === this._nextLink);
     const pendingUnsub = this._unsubscribing.get(channel);
     sub.sending.add(link);
-    if (sub.state !== 'subscribed') sub.state = 'subscribing';
+    sub.markSubscribing();
     if (pendingUnsub) {
       // an unsubscribe of the same channel is in flight: let the server apply it first
       const go = () => {
@@ -917,7 +911,7 @@ export class RealtimeClient {
         if (from) this._flushRecovery(sub);
         if (this._subs.get(channel) !== sub) return;
         if (RESTORE_LATER.has(err.code)) {
-          if (sub.state === 'subscribing') sub.state = 'pending';
+          sub.markDeferred(err.code);
           this._subsChanged();
           return;
         }
@@ -1015,7 +1009,6 @@ export class RealtimeClient {
     this._subs.delete(channel);
     const links = [...sub.links].filter((l) => !l.closed && l.opened);
     sub.markUnsubscribed();
-    sub.links.clear();
     this._emit('unsubscribed', { channel });
     this._subsChanged();
     if (links.length === 0) return Promise.resolve();
