@@ -1,7 +1,13 @@
 package com.pyerp.realtime.events;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
@@ -10,12 +16,20 @@ import tools.jackson.databind.JsonNode;
  * {@code protocol/channel-grammar.json} (the JS client's {@code client-js/src/grammar.js} is generated from the
  * same file): dot-separated segments of {@code [A-Za-z0-9_@-]}, each 1 to 64 characters, at most 8 segments and
  * 200 characters in all. Example: {@code inventory.warehouse.WH-1}.
+ *
+ * <p>The connect function checks the token's tenant with {@link #isValidSegment}, so this class reads the file's
+ * top-level numbers and strings with a few lines of its own rather than Jackson's databind, which the connect path
+ * no longer loads ({@link Json}); a test compares what it read with what databind reads.
  */
 public final class ChannelNames {
     /** Classpath location of the grammar, under {@link EventCatalog#BASE}. */
     public static final String GRAMMAR = "protocol/channel-grammar.json";
 
-    private static final JsonNode DEFINITION = EventCatalog.readTree(EventCatalog.BASE + GRAMMAR);
+    /** JSON tokens: a string, a number or literal, punctuation, white space. */
+    private static final Pattern TOKEN =
+            Pattern.compile("\"[^\"\\\\]*(?:\\\\.[^\"\\\\]*)*\"|-?[0-9][0-9.eE+-]*|true|false|null|[{}\\[\\]:,]|\\s+");
+
+    private static final Map<String, String> DEFINITION = topLevelScalars(EventCatalog.BASE + GRAMMAR);
 
     /** What separates the segments: {@code "."}. */
     public static final String SEPARATOR = text("separator");
@@ -61,9 +75,11 @@ public final class ChannelNames {
         return value != null && SEGMENT.matcher(value).matches();
     }
 
-    /** The grammar's own examples: names it must accept ({@code valid}) or refuse ({@code invalid}). */
+    /** The grammar's own examples: names it must accept ({@code valid}) or refuse ({@code invalid}). For tests. */
     public static List<String> examples(String kind) {
-        JsonNode list = DEFINITION.path("examples").path(kind);
+        JsonNode list = EventCatalog.readTree(EventCatalog.BASE + GRAMMAR)
+                .path("examples")
+                .path(kind);
         if (!list.isArray()) throw new CatalogException(GRAMMAR + ": examples." + kind + " must be an array");
         List<String> out = new ArrayList<>();
         for (JsonNode v : list) out.add(v.asString());
@@ -71,17 +87,57 @@ public final class ChannelNames {
     }
 
     private static String text(String field) {
-        JsonNode v = DEFINITION.get(field);
-        if (v == null || !v.isString() || v.asString().isEmpty())
-            throw new CatalogException(GRAMMAR + ": \"" + field + "\" must be a non-empty string");
-        return v.asString();
+        String v = DEFINITION.get(field);
+        if (v == null || !v.startsWith("\"") || v.length() < 3 || v.indexOf('\\') >= 0)
+            throw new CatalogException(GRAMMAR + ": \"" + field + "\" must be a non-empty string without escapes");
+        return v.substring(1, v.length() - 1);
     }
 
     private static int number(String field) {
-        JsonNode v = DEFINITION.get(field);
-        if (v == null || !v.isInt() || v.asInt() < 1)
+        String v = DEFINITION.get(field);
+        if (v == null || !v.matches("[1-9][0-9]{0,8}"))
             throw new CatalogException(GRAMMAR + ": \"" + field + "\" must be an integer >= 1");
-        return v.asInt();
+        return Integer.parseInt(v);
+    }
+
+    /**
+     * The members of the top-level object whose value is a string (kept with its quotes) or a number; nested
+     * values are skipped. Throws on anything that is not JSON tokens.
+     */
+    private static Map<String, String> topLevelScalars(String resource) {
+        String json;
+        try (InputStream in = ChannelNames.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) throw new CatalogException("catalog resource not found on the classpath: " + resource);
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CatalogException("cannot read catalog resource " + resource, e);
+        }
+        Map<String, String> out = new HashMap<>();
+        List<String> tokens = new ArrayList<>();
+        Matcher m = TOKEN.matcher(json);
+        int at = 0;
+        while (at < json.length()) {
+            if (!m.find(at) || m.start() != at) throw new CatalogException(GRAMMAR + ": not JSON at character " + at);
+            if (!m.group().isBlank()) tokens.add(m.group());
+            at = m.end();
+        }
+        int depth = 0;
+        for (int i = 0; i < tokens.size(); i++) {
+            String t = tokens.get(i);
+            if (t.equals("{") || t.equals("[")) depth++;
+            else if (t.equals("}") || t.equals("]")) depth--;
+            else if (depth == 1
+                    && t.startsWith("\"")
+                    && i + 2 < tokens.size()
+                    && tokens.get(i + 1).equals(":")) {
+                String value = tokens.get(i + 2);
+                if (value.startsWith("\"") || Character.isDigit(value.charAt(0)) || value.startsWith("-"))
+                    out.put(t.substring(1, t.length() - 1), value);
+                i++; // the value is read again at the next turn: a nested value opens its brackets there
+            }
+        }
+        if (depth != 0) throw new CatalogException(GRAMMAR + ": unbalanced brackets");
+        return Map.copyOf(out);
     }
 
     /** Ranges such as A-Z and single characters that mean the same in a Java and a JS character class, '-' last. */

@@ -2,7 +2,13 @@ package com.pyerp.realtime.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -187,6 +193,44 @@ class ChannelsAndVisibilityTest {
         assertThat(ChannelNames.examples("invalid"))
                 .isNotEmpty()
                 .allSatisfy(c -> assertThat(ChannelNames.isValid(c)).as(c).isFalse());
+    }
+
+    @Test
+    void channelNames_loadWithoutJacksonDatabind_theConnectPathChecksTenantsWithIt() throws Exception {
+        // a fresh class loader over the same class path: loading ChannelNames and checking a segment must not load
+        // databind (the connect function's cold start does without it, see Json)
+        URL[] path = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(p -> {
+                    try {
+                        return Path.of(p).toUri().toURL();
+                    } catch (MalformedURLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .toArray(URL[]::new);
+        try (Isolated loader = new Isolated(path)) {
+            Class<?> names = Class.forName(ChannelNames.class.getName(), true, loader);
+            assertThat(names.getMethod("isValidSegment", String.class).invoke(null, "acme"))
+                    .isEqualTo(true);
+            assertThat(names.getField("DESCRIPTION").get(null)).isEqualTo(ChannelNames.DESCRIPTION);
+            assertThat(loader.loaded("tools.jackson.databind.ObjectMapper")).isFalse();
+            assertThat(loader.loaded("tools.jackson.databind.JsonNode")).isFalse();
+            // the check can fail: databind used through the catalog does show up in this loader
+            Class.forName(EventCatalog.class.getName(), true, loader)
+                    .getMethod("readTree", String.class)
+                    .invoke(null, EventCatalog.BASE + ChannelNames.GRAMMAR);
+            assertThat(loader.loaded("tools.jackson.databind.ObjectMapper")).isTrue();
+        }
+    }
+
+    private static final class Isolated extends URLClassLoader {
+        Isolated(URL[] path) {
+            super(path, ClassLoader.getPlatformClassLoader());
+        }
+
+        boolean loaded(String name) {
+            return findLoadedClass(name) != null;
+        }
     }
 
     @Test
