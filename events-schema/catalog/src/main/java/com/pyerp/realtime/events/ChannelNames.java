@@ -17,9 +17,10 @@ import tools.jackson.databind.JsonNode;
  * same file): dot-separated segments of {@code [A-Za-z0-9_@-]}, each 1 to 64 characters, at most 8 segments and
  * 200 characters in all. Example: {@code inventory.warehouse.WH-1}.
  *
- * <p>The connect function checks the token's tenant with {@link #isValidSegment}, so this class reads the file's
- * top-level numbers and strings with a few lines of its own rather than Jackson's databind, which the connect path
- * no longer loads ({@link Json}); a test compares what it read with what databind reads.
+ * <p>It must stay as cheap to load as the constants it replaces (the registry checks every channel key with it,
+ * in every function), so it reads the file's top-level numbers and strings with a few lines of its own rather than
+ * Jackson's databind, which a function's cold start loads only when it needs it ({@link Json}); a test compares
+ * what it read with what databind reads, and checks in a fresh class loader that databind stays unloaded.
  */
 public final class ChannelNames {
     /** Classpath location of the grammar, under {@link EventCatalog#BASE}. */

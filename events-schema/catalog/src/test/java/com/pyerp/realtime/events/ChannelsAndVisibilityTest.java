@@ -196,9 +196,9 @@ class ChannelsAndVisibilityTest {
     }
 
     @Test
-    void channelNames_loadWithoutJacksonDatabind_theConnectPathChecksTenantsWithIt() throws Exception {
+    void channelNames_loadWithoutJacksonDatabind() throws Exception {
         // a fresh class loader over the same class path: loading ChannelNames and checking a segment must not load
-        // databind (the connect function's cold start does without it, see Json)
+        // databind (a function's cold start loads it only when it needs it, see Json)
         URL[] path = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .map(p -> {
                     try {
