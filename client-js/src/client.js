@@ -1,15 +1,24 @@
 // RealtimeClient: the browser client of the pyERP Realtime protocol erp.v1 (docs/protocol.md).
 // See client-js/README.md for the API, the options and their defaults, the states and the events.
-import { backoff, validateBackoff } from './backoff.js';
-import { RETRYABLE_CODES } from './codes.js';
+//
+// This file is the connection's state machine (idle → connecting → open ⇄ reconnecting → closed): sockets,
+// reconnection with backoff, refused handshakes, keepalive and the 2-hour replacement. The rest has its own module:
+//   options.js   the options, their defaults and checks      commands.js  command ids, the queue, ping/presence/publish
+//   registry.js  the subscriptions: restore, retry, recover  router.js    dedupe and event handlers
+//   refresh.js   the token and its refresh                   handshake.js the HTTP probe after a failed handshake
+//   subscription.js one channel's subscription, which owns its state; connection.js one socket and its replies.
+import { backoff } from './backoff.js';
+import { Commands } from './commands.js';
 import { Link } from './connection.js';
 import { Emitter } from './emitter.js';
 import { RealtimeError, errorFromFrame } from './errors.js';
-import { Subscription, assertChannel } from './subscription.js';
-import { SUBPROTOCOL_TOKEN, tokenExpiry } from './token.js';
+import { serverAnswersHttp } from './handshake.js';
+import { DEFAULT_OPTIONS, PROTOCOL, defaultTimers, readOptions } from './options.js';
+import { TokenKeeper } from './refresh.js';
+import { SubscriptionRegistry } from './registry.js';
+import { EventRouter } from './router.js';
 
-/** The subprotocol of the client protocol. */
-export const PROTOCOL = 'erp.v1';
+export { DEFAULT_OPTIONS, PROTOCOL };
 
 /** The states of a RealtimeClient. */
 export const State = Object.freeze({
@@ -25,108 +34,15 @@ export const State = Object.freeze({
   CLOSED: 'closed',
 });
 
-/** Documented defaults of every option (milliseconds for times). */
-export const DEFAULT_OPTIONS = Object.freeze({
-  protocol: PROTOCOL,
-  minDelay: 500,
-  maxDelay: 30_000,
-  factor: 2,
-  maxReconnectAttempts: Infinity,
-  maxHandshakeFailures: 3,
-  connectTimeout: 10_000,
-  commandTimeout: 10_000,
-  pingInterval: 120_000,
-  pongTimeout: 15_000,
-  maxConnectionAge: 110 * 60_000,
-  dedupeWindow: 1000,
-  probe: true,
-  probeTimeout: 5000,
-  refreshBefore: 60_000,
-});
-
-/** Errors after which a subscribe is tried again on the same socket (a few times, with backoff). */
-// retried by the client: what the error-code catalogue marks retryable, and its own command timeout
-const TRANSIENT = new Set([...RETRYABLE_CODES, 'COMMAND_TIMEOUT']);
-/** Errors after which a subscription waits for the next socket instead of failing. */
-const RESTORE_LATER = new Set(['CONNECTION_LOST', 'CLIENT_CLOSED', 'NOT_CONNECTED']);
-const SUBSCRIBE_RETRIES = 3;
-/** How long a gap in a channel's offsets may stay open (events of concurrent dispatchers may cross) before the client recovers it. */
-const GAP_WAIT = 1000;
 /** A socket open at least this long counts as stable: the next reconnect starts the backoff afresh. */
 const STABLE_AFTER = 10_000;
-
-const defaultTimers = Object.freeze({
-  setTimeout: (/** @type {() => void} */ fn, /** @type {number} */ ms) => setTimeout(fn, ms),
-  clearTimeout: (/** @type {any} */ handle) => clearTimeout(handle),
-  now: () => Date.now(),
-});
 
 export class RealtimeClient {
   /** @param {import('./index.js').RealtimeClientOptions} options */
   constructor(options) {
-    if (options === null || typeof options !== 'object')
-      throw new TypeError('new RealtimeClient(options): an options object is required');
-    /** @type {any} */
-    const o = { ...DEFAULT_OPTIONS };
-    for (const [k, v] of Object.entries(options)) if (v !== undefined) o[k] = v;
-
-    let url;
-    try {
-      url = new URL(o.url);
-    } catch {
-      throw new TypeError(
-        `options.url must be an absolute ws:// or wss:// URL, got ${JSON.stringify(o.url)}`,
-      );
-    }
-    if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
-      throw new TypeError(`options.url must use ws: or wss:, got ${url.protocol}`);
-    if (url.hash) throw new TypeError('options.url must not have a #fragment (WebSocket URLs cannot)');
-    if (typeof o.token === 'string') {
-      if (!SUBPROTOCOL_TOKEN.test(o.token))
-        throw new TypeError('options.token must be a non-empty JWT (it travels in Sec-WebSocket-Protocol)');
-    } else if (typeof o.token !== 'function') {
-      throw new TypeError(
-        'options.token must be a string or a function returning a string or a promise of one',
-      );
-    }
-    const WebSocketImpl = o.WebSocket ?? globalThis.WebSocket;
-    if (typeof WebSocketImpl !== 'function')
-      throw new TypeError(
-        'no WebSocket implementation: pass options.WebSocket (on node 20 run with --experimental-websocket)',
-      );
-    if (typeof o.protocol !== 'string' || !SUBPROTOCOL_TOKEN.test(o.protocol))
-      throw new TypeError(`options.protocol must be a subprotocol name, got ${o.protocol}`);
-    validateBackoff(o);
-    for (const name of [
-      'connectTimeout',
-      'commandTimeout',
-      'pingInterval',
-      'pongTimeout',
-      'maxConnectionAge',
-      'probeTimeout',
-      'refreshBefore',
-    ]) {
-      if (!(Number.isFinite(o[name]) && o[name] > 0))
-        throw new RangeError(`options.${name} must be a finite number > 0, got ${o[name]}`);
-    }
-    if (!(
-      o.maxReconnectAttempts === Infinity ||
-      (Number.isInteger(o.maxReconnectAttempts) && o.maxReconnectAttempts >= 0)
-    )) {
-      throw new RangeError(
-        `options.maxReconnectAttempts must be an integer >= 0 or Infinity, got ${o.maxReconnectAttempts}`,
-      );
-    }
-    if (!(Number.isInteger(o.maxHandshakeFailures) && o.maxHandshakeFailures >= 1))
-      throw new RangeError(
-        `options.maxHandshakeFailures must be an integer >= 1, got ${o.maxHandshakeFailures}`,
-      );
-    if (!(Number.isInteger(o.dedupeWindow) && o.dedupeWindow >= 0))
-      throw new RangeError(`options.dedupeWindow must be an integer >= 0, got ${o.dedupeWindow}`);
-
+    const { o, url, WebSocket: WebSocketImpl } = readOptions(options);
     /** @private */ this._o = o;
     /** @private */ this._url = url.href;
-    /** @private */ this._token = o.token;
     /** @private */ this._WebSocket = WebSocketImpl;
     /** @private */ this._fetch = o.fetch !== undefined ? o.fetch : globalThis.fetch?.bind(globalThis);
     /** @private */ this._timers = o.timers ?? defaultTimers;
@@ -139,11 +55,6 @@ export class RealtimeClient {
     /** @private */ this._emitter = new Emitter((error, event, listener) =>
       this._handlerError(error, { event, listener }),
     );
-    /** @private @type {Map<string, Subscription>} */ this._subs = new Map();
-    /** @private @type {Map<string, Promise<void>>} */ this._unsubscribing = new Map();
-    /** @private @type {Map<string, Set<Function>>} */ this._typeHandlers = new Map();
-    /** @private @type {Array<{ frame: any, timeout: number, resolve: (f: any) => void, reject: (e: unknown) => void }>} */ this._queue =
-      [];
     /** @private @type {Link | null} */ this._link = null;
     /** @private @type {Link | null} replacement socket while recycling */ this._nextLink = null;
     /** @private @type {Set<unknown>} */ this._clientTimers = new Set();
@@ -154,12 +65,9 @@ export class RealtimeClient {
     /** @private */ this._recycleFailures = 0;
     /** @private */ this._generation = 0;
     /** @private */ this._disposed = false;
-    /** @private */ this._seq = 0;
-    /** @private @type {Map<string, true>} */ this._seen = new Map();
     /** @private @type {Array<{ resolve: () => void, reject: (e: unknown) => void }>} */ this._openWaiters =
       [];
     /** @private @type {import('./index.js').CloseInfo | null} */ this._closeInfo = null;
-    /** @private @type {string | null} */ this._lastToken = null;
     /** @private @type {(() => void) | null} */ this._onOnline = null;
     /** @private */
     this._hooks = {
@@ -176,6 +84,46 @@ export class RealtimeClient {
       },
       onClose: (/** @type {Link} */ link, /** @type {any} */ info) => this._onLinkClose(link, info),
     };
+    const isCurrent = (/** @type {Link} */ link) => link === this._link || link === this._nextLink;
+    const openLink = () =>
+      this._state === State.OPEN && this._link && this._link.opened ? this._link : null;
+    /** @private */
+    this._commands = new Commands({
+      closed: () => this._disposed || this._state === State.CLOSED,
+      openLink,
+    });
+    /** @private */
+    this._router = new EventRouter({
+      dedupeWindow: o.dedupeWindow,
+      subscription: (channel) => this._subs.get(channel),
+      emit: (event, ...args) => this._emit(event, ...args),
+      handlerError: (error, context) => this._handlerError(error, context),
+    });
+    /** @private */
+    this._subs = new SubscriptionRegistry({
+      options: o,
+      random: () => this._random(),
+      now: () => this._timers.now(),
+      timer: (fn, ms) => this._timer(fn, ms),
+      nextId: () => this._commands.nextId(),
+      isCurrent,
+      link: () => this._link,
+      openLink,
+      deliver: (frame) => this._router.deliver(frame),
+      emit: (event, ...args) => this._emit(event, ...args),
+      listening: (event) => this._emitter.listenerCount(event) > 0,
+      handlerError: (error, context) => this._handlerError(error, context),
+    });
+    /** @private */
+    this._tokens = new TokenKeeper(o.token, {
+      options: o,
+      now: () => this._timers.now(),
+      isActive: (link) => link === this._link && !link.closed && this._state === State.OPEN,
+      nextId: (prefix) => this._commands.nextId(prefix),
+      error: (error) => this._error(error),
+      emit: (event, ...args) => this._emit(event, ...args),
+      replace: (link) => this._recycle(link),
+    });
   }
 
   // ---------------------------------------------------------------- public API
@@ -203,7 +151,7 @@ export class RealtimeClient {
 
   /** A snapshot of the subscriptions (channel, state, handlers, subscribedAt, eventCount, error). */
   get subscriptions() {
-    return [...this._subs.values()].map((s) => s.toJSON());
+    return this._subs.snapshot();
   }
 
   /**
@@ -247,9 +195,8 @@ export class RealtimeClient {
       'CLIENT_CLOSED',
       'close() was called before the server acked the subscription',
     );
-    for (const sub of this._subs.values()) sub.markUnsubscribed(error);
-    this._subs.clear();
-    this._typeHandlers.clear();
+    this._subs.dispose(error);
+    this._router.clear();
     this._emitter.removeAll();
   }
 
@@ -270,42 +217,7 @@ export class RealtimeClient {
         'CLIENT_CLOSED',
         'close() was called on this client; create a new RealtimeClient',
       );
-    assertChannel(channel);
-    if (typeof handler !== 'function')
-      throw new TypeError(`subscribe('${channel}', handler): handler must be a function`);
-    let sub = this._subs.get(channel);
-    const isNew = !sub;
-    if (!sub) {
-      sub = new Subscription(channel, (error, fn, event) =>
-        this._handlerError(error, { channel, listener: fn, payload: event }),
-      );
-      this._subs.set(channel, sub);
-      const from = options?.recover;
-      if (from !== undefined && from !== null) {
-        if (!(
-          Number.isInteger(from.offset) &&
-          from.offset >= 0 &&
-          typeof from.epoch === 'string' &&
-          from.epoch
-        ))
-          throw new TypeError(
-            `subscribe('${channel}', handler, { recover }): recover must be { offset: integer >= 0, epoch: string }`,
-          );
-        sub.offset = from.offset;
-        sub.epoch = from.epoch;
-      }
-    }
-    const s = sub;
-    const entry = s.addHandler(handler);
-    if (isNew && this._state === State.OPEN && this._link && this._link.opened)
-      this._sendSubscribe(s, this._link);
-    this._subsChanged();
-    /** @type {any} */
-    const unsubscribe = () => this._removeHandler(s, entry);
-    unsubscribe.channel = channel;
-    unsubscribe.ready = s.ready;
-    unsubscribe.subscription = s;
-    return /** @type {import('./index.js').Unsubscribe} */ (unsubscribe);
+    return this._subs.subscribe(channel, handler, options);
   }
 
   /**
@@ -315,8 +227,7 @@ export class RealtimeClient {
    * @returns {Promise<void>}
    */
   unsubscribe(channel) {
-    const sub = this._subs.get(channel);
-    return sub ? this._dropSubscription(sub) : Promise.resolve();
+    return this._subs.unsubscribe(channel);
   }
 
   /**
@@ -327,19 +238,7 @@ export class RealtimeClient {
    * @returns {() => void}
    */
   onEventType(eventType, handler) {
-    if (typeof eventType !== 'string' || !eventType)
-      throw new TypeError('onEventType(eventType, handler): eventType must be a non-empty string');
-    if (typeof handler !== 'function')
-      throw new TypeError('onEventType(eventType, handler): handler must be a function');
-    let set = this._typeHandlers.get(eventType);
-    if (!set) this._typeHandlers.set(eventType, (set = new Set()));
-    const entry = (/** @type {any} */ e) => handler(e);
-    entry.handler = handler;
-    set.add(entry);
-    return () => {
-      const current = this._typeHandlers.get(eventType);
-      if (current && current.delete(entry) && current.size === 0) this._typeHandlers.delete(eventType);
-    };
+    return this._router.onEventType(eventType, handler);
   }
 
   /**
@@ -347,11 +246,7 @@ export class RealtimeClient {
    * @returns {Promise<{ rtt: number, time: string | undefined }>}
    */
   ping() {
-    const started = this._timers.now();
-    return this._enqueue({ action: 'ping', id: this._nextId() }, this._o.pongTimeout).then((pong) => ({
-      rtt: this._timers.now() - started,
-      time: pong.time,
-    }));
+    return this._commands.ping(this._o.pongTimeout, () => this._timers.now());
   }
 
   /**
@@ -362,10 +257,7 @@ export class RealtimeClient {
    * @returns {Promise<Array<{ userId: string, connections: number }>>}
    */
   presence(channel) {
-    assertChannel(channel);
-    return this._enqueue({ action: 'presence', channel, id: this._nextId() }, this._o.commandTimeout).then(
-      (/** @type {any} */ reply) => (Array.isArray(reply.members) ? reply.members : []),
-    );
+    return this._commands.presence(channel, this._o.commandTimeout);
   }
 
   /**
@@ -377,13 +269,7 @@ export class RealtimeClient {
    * @returns {Promise<void>}
    */
   publish(channel, data) {
-    assertChannel(channel);
-    if (data === null || typeof data !== 'object' || Array.isArray(data))
-      throw new TypeError(`publish('${channel}', data): data must be a plain object`);
-    return this._enqueue(
-      { action: 'publish', channel, data, id: this._nextId() },
-      this._o.commandTimeout,
-    ).then(() => undefined);
+    return this._commands.publish(channel, data, this._o.commandTimeout);
   }
 
   /**
@@ -395,12 +281,7 @@ export class RealtimeClient {
    * @returns {Promise<any>}
    */
   command(action, fields = {}) {
-    if (typeof action !== 'string') throw new TypeError('command(action, fields): action must be a string');
-    if (action === 'subscribe' || action === 'unsubscribe')
-      throw new TypeError(
-        `use client.${action}(channel, ...) for '${action}': it keeps the subscriptions restored after reconnects`,
-      );
-    return this._enqueue({ ...fields, action, id: this._nextId() }, this._o.commandTimeout);
+    return this._commands.command(action, fields, this._o.commandTimeout);
   }
 
   /**
@@ -438,7 +319,7 @@ export class RealtimeClient {
     const gen = this._generation;
     let token;
     try {
-      token = await this._resolveToken();
+      token = await this._tokens.resolve();
     } catch (error) {
       if (gen !== this._generation || this._state === State.CLOSED) return;
       const err = /** @type {RealtimeError} */ (error);
@@ -466,7 +347,7 @@ export class RealtimeClient {
       );
       return;
     }
-    this._lastToken = token;
+    this._tokens.last = token;
     const link = new Link(ws, this._hooks);
     this._link = link;
     this._armConnectTimeout(link);
@@ -477,33 +358,6 @@ export class RealtimeClient {
     /** @type {any} */ (link).connectTimer = link.timer(() => {
       if (!link.opened) link.close(4001, 'connect-timeout');
     }, this._o.connectTimeout);
-  }
-
-  /** @private @returns {Promise<string>} */
-  async _resolveToken() {
-    let token;
-    if (typeof this._token === 'function') {
-      try {
-        token = await this._token();
-      } catch (cause) {
-        throw new RealtimeError(
-          'TOKEN_ERROR',
-          `the token function failed: ${cause instanceof Error ? cause.message : cause}`,
-          { cause },
-        );
-      }
-    } else {
-      token = this._token;
-    }
-    if (typeof token !== 'string' || !SUBPROTOCOL_TOKEN.test(token)) {
-      const err = new RealtimeError(
-        'TOKEN_ERROR',
-        `the token function returned ${typeof token === 'string' ? 'a string that is not a JWT' : typeof token}, not a JWT`,
-      );
-      /** @type {any} */ (err).fatal = true;
-      throw err;
-    }
-    return token;
   }
 
   /** @private @param {Link} link */
@@ -531,7 +385,7 @@ export class RealtimeClient {
   _activate(link, recycled) {
     this._handshakeFailures = 0;
     this._scheduleKeepalive(link);
-    this._scheduleRefresh(link);
+    this._tokens.schedule(link);
     link.timer(() => this._recycle(link), this._o.maxConnectionAge);
     if (!recycled) {
       const reason = this._hasOpened ? 'reconnected' : 'connected';
@@ -540,21 +394,15 @@ export class RealtimeClient {
       this._setState(State.OPEN, { reason });
       if (link.closed || link !== this._link) return; // an 'open' listener closed the client
     }
-    for (const sub of [...this._subs.values()]) {
-      if (link.closed || link !== this._link) return;
-      if (!sub.links.has(link) && !sub.sending.has(link)) this._sendSubscribe(sub, link);
-    }
-    const queued = this._queue.splice(0);
-    for (const q of queued) link.command(q.frame, q.timeout).then(q.resolve, q.reject);
-    this._subsChanged();
+    this._subs.restore(link);
+    if (link.closed || link !== this._link) return;
+    this._commands.flush(link);
+    this._subs.changed();
   }
 
   /** @private @param {Link} link @param {any} info */
   _onLinkClose(link, info) {
-    for (const sub of this._subs.values()) {
-      sub.links.delete(link);
-      sub.sending.delete(link);
-    }
+    this._subs.forget(link);
     if (link === this._nextLink) {
       this._nextLink = null;
       this._error(
@@ -573,9 +421,7 @@ export class RealtimeClient {
       this._nextLink = null;
       next.close(1000, 'abandoned');
     }
-    for (const sub of this._subs.values()) {
-      if (sub.state === 'subscribed' || sub.state === 'subscribing') sub.state = 'pending';
-    }
+    this._subs.allPending('connection-lost');
     this._emit('disconnected', {
       code: info.code,
       reason: info.reason,
@@ -583,7 +429,7 @@ export class RealtimeClient {
       opened: info.opened,
       local: info.local,
     });
-    this._subsChanged();
+    this._subs.changed();
     if (this._state === State.CLOSED) return;
     if (!info.opened) {
       this._onHandshakeFailure(info);
@@ -607,7 +453,7 @@ export class RealtimeClient {
       this._scheduleReconnect('connect-timeout', info);
       return;
     }
-    const expiry = this._lastToken ? tokenExpiry(this._lastToken) : null;
+    const expiry = this._tokens.expiry();
     if (expiry !== null && expiry <= this._timers.now()) {
       this._finalClose(
         'token-expired',
@@ -619,8 +465,10 @@ export class RealtimeClient {
       );
       return;
     }
-    const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
-    const reachable = offline ? false : await this._probe();
+    const reachable = await serverAnswersHttp(this._url, this._o, this._fetch, {
+      timer: (fn, ms) => this._timer(fn, ms),
+      clearTimer: (handle) => this._clearTimer(handle),
+    });
     if (gen !== this._generation || this._state === State.CLOSED || this._link) return;
     if (reachable) {
       this._handshakeFailures++;
@@ -637,31 +485,6 @@ export class RealtimeClient {
       }
     }
     this._scheduleReconnect(reachable ? 'handshake-failed' : 'unreachable', info);
-  }
-
-  /**
-   * Whether the server answers a plain HTTP request at the WebSocket URL (any status counts).
-   * @private @returns {Promise<boolean>}
-   */
-  async _probe() {
-    if (!this._o.probe || typeof this._fetch !== 'function') return true;
-    const controller = typeof AbortController === 'function' ? new AbortController() : null;
-    const timer = this._timer(() => controller?.abort(), this._o.probeTimeout);
-    try {
-      await this._fetch(this._url.replace(/^ws/, 'http'), {
-        method: 'GET',
-        mode: 'no-cors',
-        cache: 'no-store',
-        credentials: 'omit',
-        redirect: 'manual',
-        signal: controller?.signal,
-      });
-      return true;
-    } catch {
-      return false;
-    } finally {
-      this._clearTimer(timer);
-    }
   }
 
   /** @private @param {string} reason @param {any} info */
@@ -698,19 +521,8 @@ export class RealtimeClient {
     this._reconnectTimer = null;
     next?.close(1000, 'client closed', 'CLIENT_CLOSED');
     link?.close(1000, reason === 'client-close' ? 'client closed' : reason, 'CLIENT_CLOSED');
-    const queued = this._queue.splice(0);
-    for (const q of queued)
-      q.reject(
-        new RealtimeError('CLIENT_CLOSED', `client closed (${reason}) before '${q.frame.action}' was sent`, {
-          id: q.frame.id,
-          action: q.frame.action,
-        }),
-      );
-    for (const sub of this._subs.values()) {
-      sub.links.clear();
-      sub.sending.clear();
-      if (sub.state === 'subscribed' || sub.state === 'subscribing') sub.state = 'pending';
-    }
+    this._commands.rejectQueued(reason);
+    this._subs.allPending('client-closed');
     this._removeEnvListeners();
     /** @type {import('./index.js').CloseInfo} */
     const closeInfo = Object.freeze({
@@ -725,7 +537,7 @@ export class RealtimeClient {
     const waiters = this._openWaiters.splice(0);
     const failure = error ?? new RealtimeError('CLIENT_CLOSED', `client closed: ${reason}`);
     for (const w of waiters) w.reject(failure);
-    this._subsChanged();
+    this._subs.changed();
     this._setState(State.CLOSED, closeInfo);
   }
 
@@ -745,7 +557,7 @@ export class RealtimeClient {
     if (link.closed || link !== this._link) return;
     link.clearTimer(/** @type {any} */ (link).keepalive);
     const started = this._timers.now();
-    link.command({ action: 'ping', id: this._nextId() }, this._o.pongTimeout).then(
+    link.command({ action: 'ping', id: this._commands.nextId() }, this._o.pongTimeout).then(
       (pong) => {
         this._emit('pong', { rtt: this._timers.now() - started, time: pong.time });
       },
@@ -765,48 +577,6 @@ export class RealtimeClient {
   }
 
   /**
-   * The server closes a connection when its token expires (TOKEN_EXPIRED). With a token function, the client
-   * hands over a fresh token `refreshBefore` ms before the current one's `exp` (the `refresh` command), without
-   * reconnecting; if the server refuses it, the client replaces the connection instead (a new handshake with a
-   * fresh token). A fixed token string cannot be refreshed: the connection then ends with the token.
-   * @private @param {Link} link
-   */
-  _scheduleRefresh(link) {
-    if (typeof this._token !== 'function' || !this._lastToken) return;
-    const expiry = tokenExpiry(this._lastToken);
-    if (expiry === null) return;
-    const delay = Math.max(1000, expiry - this._o.refreshBefore - this._timers.now());
-    link.timer(() => this._refreshToken(link), delay);
-  }
-
-  /** @private @param {Link} link */
-  async _refreshToken(link) {
-    if (link !== this._link || link.closed || this._state !== State.OPEN) return;
-    let token;
-    try {
-      token = await this._resolveToken();
-    } catch (err) {
-      this._error(err instanceof RealtimeError ? err : new RealtimeError('TOKEN_ERROR', String(err)));
-      if (link === this._link && !link.closed) this._recycle(link);
-      return;
-    }
-    if (link !== this._link || link.closed) return;
-    try {
-      const reply = await link.command(
-        { action: 'refresh', token, id: `r${++this._seq}` },
-        this._o.commandTimeout,
-      );
-      this._lastToken = token;
-      this._emit('tokenRefreshed', { expiresAt: reply.expiresAt });
-      if (link === this._link && !link.closed) this._scheduleRefresh(link);
-    } catch (err) {
-      this._error(err instanceof RealtimeError ? err : new RealtimeError('REFRESH_REFUSED', String(err)));
-      // the server kept the old token: replace the connection before it expires
-      if (link === this._link && !link.closed) this._recycle(link);
-    }
-  }
-
-  /**
    * API Gateway closes every connection after 2 hours. At maxConnectionAge the client opens a second
    * socket, restores every subscription on it, then switches and closes the old one (make before
    * break); events delivered on both during the overlap are deduplicated by eventId.
@@ -818,7 +588,7 @@ export class RealtimeClient {
     const gen = this._generation;
     let token;
     try {
-      token = await this._resolveToken();
+      token = await this._tokens.resolve();
     } catch (error) {
       if (gen !== this._generation || old !== this._link) return;
       this._error(/** @type {RealtimeError} */ (error));
@@ -840,7 +610,7 @@ export class RealtimeClient {
       this._retryRecycle(old);
       return;
     }
-    this._lastToken = token;
+    this._tokens.last = token;
     const next = new Link(ws, this._hooks);
     this._nextLink = next;
     this._armConnectTimeout(next);
@@ -854,8 +624,7 @@ export class RealtimeClient {
 
   /** @private @param {Link} next */
   async _completeRecycle(next) {
-    const subs = [...this._subs.values()];
-    await Promise.all(subs.map((sub) => this._sendSubscribe(sub, next)));
+    await this._subs.restoreOn(next);
     if (this._nextLink !== next || next.closed) return;
     const old = this._link;
     this._nextLink = null;
@@ -864,183 +633,6 @@ export class RealtimeClient {
     old?.close(1000, 'recycled');
     this._activate(next, true);
     this._emit('recycled', { subscriptions: this._subs.size });
-  }
-
-  // ---------------------------------------------------------------- subscriptions
-
-  /**
-   * Sends `subscribe` for `sub` on `link` and handles the answer. Never rejects.
-   * @private @param {Subscription} sub @param {Link} link @returns {Promise<void>}
-   */
-  _sendSubscribe(sub, link) {
-    const channel = sub.channel;
-    const current = () =>
-      this._subs.get(channel) === sub && !link.closed && (link === this._link || link === this._nextLink);
-    const pendingUnsub = this._unsubscribing.get(channel);
-    sub.sending.add(link);
-    if (sub.state !== 'subscribed') sub.state = 'subscribing';
-    if (pendingUnsub) {
-      // an unsubscribe of the same channel is in flight: let the server apply it first
-      const go = () => {
-        sub.sending.delete(link);
-        return current() && !sub.links.has(link) ? this._sendSubscribe(sub, link) : undefined;
-      };
-      return pendingUnsub.then(go, go);
-    }
-    /** @type {any} */
-    const frame = { action: 'subscribe', channel, id: this._nextId() };
-    const from = sub.position();
-    if (from) {
-      frame.recover = from;
-      sub.recovering = true;
-    }
-    return link.command(frame, this._o.commandTimeout).then(
-      (/** @type {any} */ ack) => {
-        sub.sending.delete(link);
-        if (this._subs.get(channel) === sub) this._onSubscribeAck(sub, ack, from);
-        if (this._subs.get(channel) !== sub) {
-          // unsubscribed while the subscribe was in flight: undo it on the server
-          if (!link.closed)
-            link
-              .command({ action: 'unsubscribe', channel, id: this._nextId() }, this._o.commandTimeout)
-              .catch(() => {});
-          return;
-        }
-        sub.links.add(link);
-        const restored = sub.subscribedAt !== null;
-        sub.markSubscribed(this._timers.now());
-        this._emit('subscribed', { channel, restored });
-        this._subsChanged();
-      },
-      (/** @type {RealtimeError} */ err) => {
-        sub.sending.delete(link);
-        if (from) this._flushRecovery(sub);
-        if (this._subs.get(channel) !== sub) return;
-        if (RESTORE_LATER.has(err.code)) {
-          if (sub.state === 'subscribing') sub.state = 'pending';
-          this._subsChanged();
-          return;
-        }
-        if (TRANSIENT.has(err.code) && sub.retries < SUBSCRIBE_RETRIES && current()) {
-          const delay = backoff(sub.retries++, this._o, this._random);
-          this._emit('subscriptionError', { channel, error: err, willRetry: true });
-          this._timer(() => {
-            if (current() && !sub.links.has(link) && !sub.sending.has(link)) this._sendSubscribe(sub, link);
-          }, delay);
-          return;
-        }
-        this._subs.delete(channel);
-        sub.markFailed(err);
-        this._emit('subscriptionError', { channel, error: err, willRetry: false });
-        this._subsChanged();
-      },
-    );
-  }
-
-  /**
-   * The position in a subscribe ack: on a recovering subscribe, the missed events (in offset order) are delivered
-   * before the live events that arrived meanwhile, and `recovered` tells the application whether its state is
-   * complete (docs/protocol.md, "Recovery").
-   * @private @param {Subscription} sub @param {any} ack @param {{ offset: number, epoch: string } | null} from
-   */
-  _onSubscribeAck(sub, ack, from) {
-    if (from && typeof ack?.recovered === 'boolean') {
-      sub.recovered = ack.recovered;
-      const publications = ack.recovered && Array.isArray(ack.publications) ? ack.publications : [];
-      if (!ack.recovered) {
-        // the missed events are gone: count from the channel's current position; the app reloads its state
-        sub.epoch = null;
-        sub.offset = null;
-        sub.ahead.clear();
-      }
-      sub.adoptPosition(ack.recovered ? { offset: from.offset, epoch: from.epoch } : ack);
-      for (const p of publications)
-        if (p && p.type === 'event' && p.channel === sub.channel) this._deliverTracked(sub, p);
-      sub.adoptPosition(ack);
-      this._emit('recovery', {
-        channel: sub.channel,
-        recovered: ack.recovered,
-        missed: publications.length,
-        offset: ack.offset,
-        epoch: ack.epoch,
-      });
-    } else {
-      sub.adoptPosition(ack ?? {});
-    }
-    this._flushRecovery(sub);
-  }
-
-  /** Delivers the live events held back while a recovering subscribe was in flight. @private @param {Subscription} sub */
-  _flushRecovery(sub) {
-    sub.recovering = false;
-    const held = sub.buffer.splice(0);
-    for (const f of held) this._deliverTracked(sub, f);
-  }
-
-  /**
-   * Delivers an event of a channel with history once per offset; a gap (offsets missing before it) is healed by
-   * subscribing again with the last gap-free position, after a short wait for stragglers of concurrent dispatchers.
-   * @private @param {Subscription} sub @param {any} frame
-   */
-  _deliverTracked(sub, frame) {
-    const t = sub.track(frame);
-    if (t === 'duplicate') {
-      this._emit('duplicate', frame);
-      return;
-    }
-    this._deliverEvent(frame);
-    if (t === 'gap' && !sub.gapTimer) {
-      sub.gapTimer = this._timer(() => {
-        sub.gapTimer = null;
-        const link = this._link;
-        if (this._subs.get(sub.channel) !== sub || sub.ahead.size === 0 || !link || link.closed) return;
-        if (!sub.sending.has(link)) this._sendSubscribe(sub, link);
-      }, GAP_WAIT);
-    }
-  }
-
-  /** @private @param {Subscription} sub @param {Function} entry @returns {Promise<void>} */
-  _removeHandler(sub, entry) {
-    if (!sub.removeHandler(entry)) return Promise.resolve();
-    if (sub.handlers.size > 0 || this._subs.get(sub.channel) !== sub) {
-      this._subsChanged();
-      return Promise.resolve();
-    }
-    return this._dropSubscription(sub);
-  }
-
-  /** @private @param {Subscription} sub @returns {Promise<void>} */
-  _dropSubscription(sub) {
-    const channel = sub.channel;
-    this._subs.delete(channel);
-    const links = [...sub.links].filter((l) => !l.closed && l.opened);
-    sub.markUnsubscribed();
-    sub.links.clear();
-    this._emit('unsubscribed', { channel });
-    this._subsChanged();
-    if (links.length === 0) return Promise.resolve();
-    const done = Promise.all(
-      links.map((l) =>
-        l
-          .command({ action: 'unsubscribe', channel, id: this._nextId() }, this._o.commandTimeout)
-          .catch((/** @type {RealtimeError} */ err) => {
-            if (RESTORE_LATER.has(err.code)) return; // that socket is gone, and with it the server-side subscription
-            throw err;
-          }),
-      ),
-    ).then(() => {});
-    done.catch(() => {});
-    this._unsubscribing.set(channel, done);
-    const forget = () => {
-      if (this._unsubscribing.get(channel) === done) this._unsubscribing.delete(channel);
-    };
-    done.then(forget, forget);
-    return done;
-  }
-
-  /** @private */
-  _subsChanged() {
-    if (this._emitter.listenerCount('subscriptions') > 0) this._emit('subscriptions', this.subscriptions);
   }
 
   // ---------------------------------------------------------------- frames
@@ -1074,62 +666,10 @@ export class RealtimeClient {
       this._error(new RealtimeError('BAD_SERVER_FRAME', 'event frame without a string channel'));
       return;
     }
-    const sub = this._subs.get(frame.channel);
-    if (sub && typeof frame.offset === 'number') {
-      if (sub.recovering) sub.buffer.push(frame);
-      else this._deliverTracked(sub, frame);
-      return;
-    }
-    this._deliverEvent(frame);
-  }
-
-  /** Dedupes on eventId and calls the handlers. @private @param {any} frame */
-  _deliverEvent(frame) {
-    if (typeof frame.eventId === 'string' && this._o.dedupeWindow > 0) {
-      const key = `${frame.channel}\n${frame.eventId}`;
-      if (this._seen.has(key)) {
-        this._emit('duplicate', frame);
-        return;
-      }
-      this._seen.set(key, true);
-      const oldest = this._seen.size > this._o.dedupeWindow ? this._seen.keys().next().value : undefined;
-      if (oldest !== undefined) this._seen.delete(oldest);
-    }
-    this._subs.get(frame.channel)?.dispatch(frame);
-    for (const key of [frame.eventType, '*']) {
-      const set = typeof key === 'string' ? this._typeHandlers.get(key) : undefined;
-      if (!set) continue;
-      for (const entry of [...set]) {
-        try {
-          entry(frame);
-        } catch (error) {
-          this._handlerError(error, {
-            eventType: key,
-            listener: /** @type {any} */ (entry).handler,
-            payload: frame,
-          });
-        }
-      }
-    }
-    this._emit('event', frame);
+    this._subs.onEvent(frame);
   }
 
   // ---------------------------------------------------------------- helpers
-
-  /** @private @param {any} frame @param {number} timeout @returns {Promise<any>} */
-  _enqueue(frame, timeout) {
-    if (this._disposed || this._state === State.CLOSED) {
-      return Promise.reject(
-        new RealtimeError('CLIENT_CLOSED', `client is closed; '${frame.action}' not sent`, {
-          id: frame.id,
-          action: frame.action,
-        }),
-      );
-    }
-    if (this._state === State.OPEN && this._link && this._link.opened)
-      return this._link.command(frame, timeout);
-    return new Promise((resolve, reject) => this._queue.push({ frame, timeout, resolve, reject }));
-  }
 
   /** @private @param {string} to @param {object} detail @returns {boolean} whether the state changed */
   _setState(to, detail) {
@@ -1172,11 +712,6 @@ export class RealtimeClient {
         error,
       );
     }
-  }
-
-  /** @private */
-  _nextId() {
-    return `c${++this._seq}`;
   }
 
   /** @private @param {() => void} fn @param {number} ms */

@@ -185,9 +185,32 @@ export interface SubscriptionInfo {
   recovered: boolean | null;
 }
 
+/** The legal moves of a subscription's state; failed and unsubscribed are terminal (README, "Subscription states"). */
+export declare const SUBSCRIPTION_TRANSITIONS: Readonly<
+  Record<SubscriptionState, ReadonlyArray<SubscriptionState>>
+>;
+
+/** A move of a subscription's state, announced once as `state` and as the new state's name. */
+export interface SubscriptionStateChange {
+  channel: string;
+  state: SubscriptionState;
+  previous: SubscriptionState;
+  /** e.g. subscribe-sent, acked, connection-lost, client-closed, unsubscribed, or the error code. */
+  reason: string;
+  /** The server's error when the subscription failed. */
+  error: RealtimeError | null;
+}
+
+export type SubscriptionEvents = { state: (change: SubscriptionStateChange) => void } & {
+  [S in SubscriptionState]: (change: SubscriptionStateChange) => void;
+};
+
+/** One channel's subscription. It owns its state: read `state`, listen with `on`; the client moves it. */
 export declare class Subscription {
   readonly channel: string;
-  state: SubscriptionState;
+  readonly state: SubscriptionState;
+  /** Whether the state is failed or unsubscribed (for good). */
+  readonly terminal: boolean;
   error: RealtimeError | null;
   subscribedAt: number | null;
   eventCount: number;
@@ -198,6 +221,9 @@ export declare class Subscription {
   /** The position to recover from, or null. */
   position(): StreamPosition | null;
   toJSON(): SubscriptionInfo;
+  on<K extends keyof SubscriptionEvents>(event: K, listener: SubscriptionEvents[K]): () => void;
+  once<K extends keyof SubscriptionEvents>(event: K, listener: SubscriptionEvents[K]): () => void;
+  off<K extends keyof SubscriptionEvents>(event: K, listener: SubscriptionEvents[K]): void;
 }
 
 /** Removes the handler; resolves when the server acked the unsubscribe (when it was the last handler). */
@@ -327,6 +353,17 @@ export declare function errorFromFrame(
   command?: { action?: string; channel?: string },
 ): RealtimeError;
 
+/** The channel grammar, generated from events-schema protocol/channel-grammar.json (its one definition). */
+export declare const CHANNEL_GRAMMAR: Readonly<{
+  separator: string;
+  segmentCharacters: string;
+  minSegmentLength: number;
+  maxSegmentLength: number;
+  maxSegments: number;
+  maxLength: number;
+}>;
+/** The grammar in words, as the server's INVALID_CHANNEL messages say it. */
+export declare const CHANNEL_GRAMMAR_DESCRIPTION: string;
 export declare function channelProblem(channel: unknown): string | null;
 export declare function assertChannel(channel: unknown): void;
 

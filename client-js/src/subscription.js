@@ -1,43 +1,38 @@
 // One channel subscription of a RealtimeClient: the handlers registered for the channel and the state of
 // the server-side subscription. The client keeps one Subscription per channel however many handlers it has,
 // sends `subscribe` once, restores it after every reconnect, and sends `unsubscribe` when the last handler goes.
+//
+// The Subscription owns its state (as centrifuge-js's Subscription does): the client never writes `state`, it
+// asks the subscription to move (markSubscribing, markSubscribed, markPending, markDeferred, markFailed,
+// markUnsubscribed). Every move goes through one private _setState that checks SUBSCRIPTION_TRANSITIONS, refuses
+// an illegal move with an Error (a bug of the caller, never a server's doing) and emits `state` and the new
+// state's name once per move.
+import { Emitter } from './emitter.js';
 import { RealtimeError } from './errors.js';
 
-/** Channel grammar of docs/protocol.md: dot-separated segments of [A-Za-z0-9_@-], 1-64 characters each, at most 8 segments, 200 characters. */
-const SEGMENT = /^[A-Za-z0-9_@-]{1,64}$/;
-
-/**
- * Why `channel` is not a well-formed channel name, or null when it is.
- * @param {unknown} channel
- * @returns {string | null}
- */
-export function channelProblem(channel) {
-  if (typeof channel !== 'string')
-    return `channel must be a string, got ${channel === null ? 'null' : typeof channel}`;
-  if (channel.length === 0 || channel.length > 200)
-    return `channel must have 1 to 200 characters, got ${channel.length}`;
-  const segments = channel.split('.');
-  if (segments.length > 8)
-    return `channel must have at most 8 dot-separated segments, got ${segments.length}`;
-  const bad = segments.find((s) => !SEGMENT.test(s));
-  if (bad !== undefined) return `channel segment '${bad}' must be 1-64 characters of [A-Za-z0-9_@-]`;
-  return null;
-}
-
-/**
- * Throws RealtimeError INVALID_CHANNEL (the code the server would answer) when the channel is malformed.
- * @param {unknown} channel
- */
-export function assertChannel(channel) {
-  const problem = channelProblem(channel);
-  if (problem)
-    throw new RealtimeError('INVALID_CHANNEL', problem, {
-      channel: typeof channel === 'string' ? channel : undefined,
-      action: 'subscribe',
-    });
-}
+export { channelProblem, assertChannel } from './channel.js';
 
 /** @typedef {'pending'|'subscribing'|'subscribed'|'failed'|'unsubscribed'} SubscriptionState */
+
+/**
+ * The legal moves of a subscription (README, "Subscription states"). `failed` and `unsubscribed` are terminal:
+ * a channel subscribed again after them gets a new Subscription.
+ * @type {Readonly<Record<SubscriptionState, ReadonlyArray<SubscriptionState>>>}
+ */
+export const SUBSCRIPTION_TRANSITIONS = Object.freeze({
+  /** waits for an open socket */
+  pending: Object.freeze(/** @type {SubscriptionState[]} */ (['subscribing', 'unsubscribed'])),
+  /** `subscribe` sent, no ack yet */
+  subscribing: Object.freeze(
+    /** @type {SubscriptionState[]} */ (['subscribed', 'pending', 'failed', 'unsubscribed']),
+  ),
+  /** acked on the current socket */
+  subscribed: Object.freeze(/** @type {SubscriptionState[]} */ (['pending', 'failed', 'unsubscribed'])),
+  /** the server refused it (see `error`) */
+  failed: Object.freeze(/** @type {SubscriptionState[]} */ ([])),
+  /** the last handler was removed, or the client was closed */
+  unsubscribed: Object.freeze(/** @type {SubscriptionState[]} */ ([])),
+});
 
 export class Subscription {
   /**
@@ -47,12 +42,8 @@ export class Subscription {
   constructor(channel, onHandlerError) {
     /** @type {string} */
     this.channel = channel;
-    /**
-     * pending: waits for an open socket; subscribing: `subscribe` sent; subscribed: acked on the current socket;
-     * failed: the server refused it (see error); unsubscribed: the last handler was removed.
-     * @type {SubscriptionState}
-     */
-    this.state = 'pending';
+    /** @private @type {SubscriptionState} */
+    this._state = 'pending';
     /** The error that made the subscription fail, if any. @type {RealtimeError | null} */
     this.error = null;
     /** When the server last acked it (ms since epoch), null before. @type {number | null} */
@@ -68,6 +59,10 @@ export class Subscription {
     /** Transient-error retries of the current subscribe. */
     this.retries = 0;
     this._onHandlerError = onHandlerError;
+    /** @private Listeners of the subscription's own events (state and one per state). */
+    this._emitter = new Emitter((error, event, listener) =>
+      onHandlerError(error, listener, { subscriptionEvent: event, channel }),
+    );
     /** @type {(v: void) => void} */
     let resolve = () => {};
     /** @type {(e: unknown) => void} */
@@ -168,34 +163,122 @@ export class Subscription {
     return this.handlers.delete(entry);
   }
 
+  /** pending: waits for an open socket; subscribing: `subscribe` sent; subscribed: acked; failed; unsubscribed. */
+  get state() {
+    return this._state;
+  }
+
+  /** Whether the subscription reached a terminal state (failed or unsubscribed). */
+  get terminal() {
+    return SUBSCRIPTION_TRANSITIONS[this._state].length === 0;
+  }
+
+  /**
+   * Listens to the subscription's own events: `state` ({ channel, state, previous, reason, error }) on every move,
+   * and the new state's name (`pending`, `subscribing`, `subscribed`, `failed`, `unsubscribed`) with the same payload.
+   * @param {string} event @param {(...args: any[]) => void} listener @returns {() => void}
+   */
+  on(event, listener) {
+    return this._emitter.on(event, listener);
+  }
+
+  /** @param {string} event @param {(...args: any[]) => void} listener @returns {() => void} */
+  once(event, listener) {
+    return this._emitter.once(event, listener);
+  }
+
+  /** @param {string} event @param {(...args: any[]) => void} listener */
+  off(event, listener) {
+    this._emitter.off(event, listener);
+  }
+
+  /**
+   * A `subscribe` for it was sent on a socket: pending → subscribing. A subscription already subscribing or
+   * subscribed stays where it is (a retry, a gap's recovery, the replacement socket of the 2-hour recycling).
+   * @returns {boolean} whether the state changed
+   */
+  markSubscribing() {
+    if (this._state === 'subscribed') return false;
+    if (this._state !== 'subscribing') this._assertMove('subscribing');
+    return this._setState('subscribing', 'subscribe-sent');
+  }
+
+  /**
+   * The server acked a subscribe: subscribing → subscribed (a re-ack while subscribed only updates subscribedAt).
+   * Resolves `ready` at the first ack.
+   * @param {number} [now]
+   * @returns {boolean} whether the state changed
+   */
   markSubscribed(now = Date.now()) {
-    this.state = 'subscribed';
+    if (this._state !== 'subscribed') this._assertMove('subscribed');
     this.error = null;
     this.retries = 0;
     this.subscribedAt = now;
+    const moved = this._setState('subscribed', 'acked');
     if (!this._settled) {
       this._settled = true;
       this._resolve();
     }
+    return moved;
   }
 
-  /** @param {RealtimeError} error */
+  /**
+   * Every socket that held or was taking the subscription is gone (a reconnect, or the client closed):
+   * subscribing or subscribed → pending; it is sent again on the next socket.
+   * @param {string} [reason]
+   * @returns {boolean} whether the state changed
+   */
+  markPending(reason = 'connection-lost') {
+    if (this._state !== 'pending') this._assertMove('pending');
+    this.links.clear();
+    this.sending.clear();
+    return this._setState('pending', reason);
+  }
+
+  /**
+   * A subscribe got no answer on its socket (that socket closed, or the server no longer knows the connection):
+   * subscribing → pending, to be sent on the next socket. A subscription that the server holds on another
+   * socket stays subscribed.
+   * @param {string} [reason]
+   * @returns {boolean} whether the state changed
+   */
+  markDeferred(reason = 'restore-later') {
+    if (this.terminal) this._assertMove('pending');
+    if (this._state !== 'subscribing') return false;
+    return this._setState('pending', reason);
+  }
+
+  /**
+   * The server refused the subscription (subscribing or subscribed → failed): its handlers are dropped and `ready`
+   * rejects with the error when it was never acked.
+   * @param {RealtimeError} error
+   */
   markFailed(error) {
-    this.state = 'failed';
+    this._assertMove('failed');
     this.error = error;
     this.handlers.clear();
     this.links.clear();
     this.sending.clear();
+    this._setState('failed', error.code, error);
     if (!this._settled) {
       this._settled = true;
       this._reject(error);
     }
   }
 
-  /** @param {RealtimeError} [error] rejects `ready` when the subscription was never acked */
+  /**
+   * The last handler was removed or the client closed: any live state → unsubscribed. Rejects `ready` (with
+   * `error`, or CLIENT_CLOSED) when the subscription was never acked. Again on an unsubscribed one: nothing.
+   * @param {RealtimeError} [error]
+   * @returns {boolean} whether the state changed
+   */
   markUnsubscribed(error) {
-    this.state = 'unsubscribed';
+    if (this._state === 'unsubscribed') return false;
+    this._assertMove('unsubscribed');
     this.handlers.clear();
+    this.links.clear();
+    this.sending.clear();
+    const moved = this._setState('unsubscribed', error ? error.code : 'unsubscribed');
     if (!this._settled) {
       this._settled = true;
       this._reject(
@@ -207,6 +290,32 @@ export class Subscription {
           ),
       );
     }
+    return moved;
+  }
+
+  /**
+   * Throws when `to` is not a legal move from the current state.
+   * @private @param {SubscriptionState} to
+   */
+  _assertMove(to) {
+    if (!SUBSCRIPTION_TRANSITIONS[this._state].includes(to))
+      throw new Error(`Subscription ${this.channel}: illegal state change ${this._state} → ${to}`);
+  }
+
+  /**
+   * The one place that writes the state: checks the move, then emits `state` and the new state's name once.
+   * @private @param {SubscriptionState} to @param {string} reason @param {RealtimeError} [error]
+   * @returns {boolean} whether the state changed (false when it already was `to`)
+   */
+  _setState(to, reason, error) {
+    const previous = this._state;
+    if (previous === to) return false;
+    this._assertMove(to);
+    this._state = to;
+    const payload = { channel: this.channel, state: to, previous, reason, error: error ?? null };
+    this._emitter.emit('state', payload);
+    this._emitter.emit(to, payload);
+    return true;
   }
 
   /**

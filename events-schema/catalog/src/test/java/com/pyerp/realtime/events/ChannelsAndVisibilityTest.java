@@ -2,6 +2,14 @@ package com.pyerp.realtime.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -161,5 +169,91 @@ class ChannelsAndVisibilityTest {
         assertThat(ChannelNames.isValid("inventory.warehouse.WH 1")).isFalse();
         assertThat(ChannelNames.isValid("x".repeat(65))).isFalse();
         assertThat(ChannelNames.isValid(null)).isFalse();
+    }
+
+    @Test
+    void channelNames_followTheOneDefinition_protocolChannelGrammarJson() {
+        JsonNode grammar = EventCatalog.readTree(EventCatalog.BASE + ChannelNames.GRAMMAR);
+        assertThat(ChannelNames.SEPARATOR).isEqualTo(grammar.get("separator").asString());
+        assertThat(ChannelNames.MAX_LENGTH).isEqualTo(grammar.get("maxLength").asInt());
+        assertThat(ChannelNames.MAX_SEGMENTS)
+                .isEqualTo(grammar.get("maxSegments").asInt());
+        assertThat(ChannelNames.SEGMENT_PATTERN)
+                .isEqualTo("[" + grammar.get("segmentCharacters").asString() + "]{"
+                        + grammar.get("minSegmentLength").asInt() + ","
+                        + grammar.get("maxSegmentLength").asInt()
+                        + "}");
+        assertThat(ChannelNames.DESCRIPTION)
+                .isEqualTo("dot-separated segments of [A-Za-z0-9_@-], 1-64 characters each, at most 8 segments"
+                        + " and 200 characters");
+        // the examples the JS client's unit test runs too (client-js/test/unit/channel.test.js)
+        assertThat(ChannelNames.examples("valid"))
+                .isNotEmpty()
+                .allSatisfy(c -> assertThat(ChannelNames.isValid(c)).as(c).isTrue());
+        assertThat(ChannelNames.examples("invalid"))
+                .isNotEmpty()
+                .allSatisfy(c -> assertThat(ChannelNames.isValid(c)).as(c).isFalse());
+    }
+
+    @Test
+    void channelNames_loadWithoutJacksonDatabind() throws Exception {
+        // a fresh class loader over the same class path: loading ChannelNames and checking a segment must not load
+        // databind (a function's cold start loads it only when it needs it, see Json)
+        URL[] path = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(p -> {
+                    try {
+                        return Path.of(p).toUri().toURL();
+                    } catch (MalformedURLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .toArray(URL[]::new);
+        try (Isolated loader = new Isolated(path)) {
+            Class<?> names = Class.forName(ChannelNames.class.getName(), true, loader);
+            assertThat(names.getMethod("isValidSegment", String.class).invoke(null, "acme"))
+                    .isEqualTo(true);
+            assertThat(names.getField("DESCRIPTION").get(null)).isEqualTo(ChannelNames.DESCRIPTION);
+            assertThat(loader.loaded("tools.jackson.databind.ObjectMapper")).isFalse();
+            assertThat(loader.loaded("tools.jackson.databind.JsonNode")).isFalse();
+            // the check can fail: databind used through the catalog does show up in this loader
+            Class.forName(EventCatalog.class.getName(), true, loader)
+                    .getMethod("readTree", String.class)
+                    .invoke(null, EventCatalog.BASE + ChannelNames.GRAMMAR);
+            assertThat(loader.loaded("tools.jackson.databind.ObjectMapper")).isTrue();
+        }
+    }
+
+    private static final class Isolated extends URLClassLoader {
+        Isolated(URL[] path) {
+            super(path, ClassLoader.getPlatformClassLoader());
+        }
+
+        boolean loaded(String name) {
+            return findLoadedClass(name) != null;
+        }
+    }
+
+    @Test
+    void schemaPatternsForAChannelSegment_equalTheGrammarsSegment() {
+        // JSON Schema cannot import the grammar: the schemas that constrain a value to one channel segment carry a
+        // copy, and this test keeps every copy equal to the definition
+        String expected = "^" + ChannelNames.SEGMENT_PATTERN + "$";
+        for (String schema :
+                List.of("schemas/identity/sessions-revoked.json", "schemas/notifications/user-notification.json")) {
+            List<String> patterns = new ArrayList<>();
+            collectPatterns(EventCatalog.readTree(EventCatalog.BASE + schema), patterns);
+            assertThat(patterns).as(schema).contains(expected);
+            assertThat(patterns.stream().filter(p -> p.contains("A-Za-z0-9_@")))
+                    .as(schema)
+                    .allMatch(expected::equals);
+        }
+    }
+
+    private static void collectPatterns(JsonNode node, List<String> out) {
+        if (node.isObject()) {
+            JsonNode p = node.get("pattern");
+            if (p != null && p.isString()) out.add(p.asString());
+        }
+        for (JsonNode child : node) collectPatterns(child, out);
     }
 }

@@ -30,11 +30,7 @@ public final class ChannelPolicy {
      */
     public String authorize(Principal who, String channel, String id) throws ProtocolException {
         if (!ChannelNames.isValid(channel)) {
-            throw new ProtocolException(
-                    ErrorCode.INVALID_CHANNEL,
-                    id,
-                    "channel must be dot-separated segments of [A-Za-z0-9_@-], 1-64 characters each, at most "
-                            + ChannelNames.MAX_SEGMENTS + " segments and " + ChannelNames.MAX_LENGTH + " characters");
+            throw new ProtocolException(ErrorCode.INVALID_CHANNEL, id, "channel must be " + ChannelNames.DESCRIPTION);
         }
         EventCatalog.ChannelMatch m = catalog.get()
                 .matchChannel(channel)

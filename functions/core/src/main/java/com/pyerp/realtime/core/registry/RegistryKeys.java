@@ -72,8 +72,7 @@ public final class RegistryKeys {
         String channel = key.substring(slash + 1);
         if (!ChannelNames.isValid(channel)) {
             throw new IllegalArgumentException("channel key '" + printable(key) + "': channel '" + printable(channel)
-                    + "' is not well formed (dot-separated segments of [A-Za-z0-9_@-], 1-64 characters each, at most "
-                    + ChannelNames.MAX_SEGMENTS + " segments and " + ChannelNames.MAX_LENGTH + " characters)");
+                    + "' is not well formed (" + ChannelNames.DESCRIPTION + ")");
         }
         return key;
     }
