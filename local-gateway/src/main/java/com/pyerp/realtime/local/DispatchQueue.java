@@ -56,15 +56,16 @@ final class DispatchQueue implements DispatchQueueControl, AutoCloseable {
     }
 
     /**
-     * Dispatcher invocations at once, as the stack's event source runs them ({@link DispatchBuffer#MAX_CONCURRENCY}),
-     * but no more than this machine's cores (at least 2), since here every invocation shares one JVM. One at a time
-     * made each event wait for the previous one's whole fan-out: at 10 broadcasts/s of 1,000 recipients (LatencyBenchmark
-     * heavy, two alternating runs each on a loaded 2-core machine) the p50 was 424-521 ms with one at a time and 123-162
-     * ms with two, the p99 865-984 ms against 746-879 ms. Events of one channel may then be delivered out of order, as
-     * in AWS (docs/protocol.md, "Ordering and gaps").
+     * Dispatcher invocations at once: as many as the stack's event source runs ({@link DispatchBuffer#MAX_CONCURRENCY}),
+     * but one per two cores, since here every invocation shares one JVM with the gateway and its clients, and a fan-out
+     * keeps about a core busy (the SDK's request pipeline, the WebSocket writes). On this 2-core machine that is one.
+     * Measured with LatencyBenchmark heavy (10 broadcasts/s to 1,000 clients), four alternating runs each on a quiet
+     * machine: one at a time p99 92-181 ms, two at a time p99 156-1,029 ms (two broadcasts competing for the same
+     * cores both finish late). With more than one, events of one channel may be delivered out of order, as in AWS
+     * (docs/protocol.md, "Ordering and gaps").
      */
-    static final int CONCURRENCY = Math.min(
-            DispatchBuffer.MAX_CONCURRENCY, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    static final int CONCURRENCY = Math.max(
+            1, Math.min(DispatchBuffer.MAX_CONCURRENCY, Runtime.getRuntime().availableProcessors() / 2));
 
     /** Starts the event source mapping: {@link #CONCURRENCY} pollers, each invoking {@code dispatcher} with a batch. */
     synchronized void start(DispatcherHandler dispatcher) {

@@ -31,7 +31,7 @@ public final class DispatchBuffer {
     /**
      * Dispatcher invocations the queue runs at once. Each has {@code DISPATCH_CONCURRENCY} posts in flight, and every
      * PostToConnection shares API Gateway's account throttle (10,000 RPS): 5 × 32 posts in flight stay under it while
-     * a backlog drains. The local gateway runs as many, bounded by its cores ({@code DispatchQueue.CONCURRENCY}).
+     * a backlog drains. The local gateway runs as many, at most one per two cores ({@code DispatchQueue.CONCURRENCY}).
      */
     public static final int MAX_CONCURRENCY = 5;
     /** Dispatch attempts of a transiently failing event within one invocation (the first included). */
