@@ -4,8 +4,10 @@
 // pending commands belong to the link and fail with CONNECTION_LOST when it closes.
 import { RealtimeError, errorFromFrame } from './errors.js';
 
-/** API Gateway closes the socket (1009) on a frame over 32 KB: refuse to send one. */
-export const MAX_FRAME_BYTES = 32 * 1024;
+// API Gateway closes the socket (1009) on a frame over MAX_FRAME_BYTES (32 KB, limits.json): refuse to send one.
+import { MAX_FRAME_BYTES } from './limits.js';
+
+export { MAX_FRAME_BYTES };
 
 const encoder = new TextEncoder();
 

@@ -385,5 +385,7 @@ export declare function backoff(
 export declare function decodeJwtPayload(token: string): Record<string, unknown> | null;
 export declare function tokenExpiry(token: string): number | null;
 
-/** 32 KB: larger frames are refused with MESSAGE_TOO_BIG without being sent. */
+/** 32 KB (limits.json): larger frames are refused with MESSAGE_TOO_BIG without being sent. */
 export declare const MAX_FRAME_BYTES: number;
+/** 128 KB (limits.json): the largest whole message in either direction (API Gateway's quota). */
+export declare const MAX_MESSAGE_BYTES: number;

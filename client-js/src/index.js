@@ -7,4 +7,4 @@ export { ERROR_CODES, ErrorCodes, errorCodeInfo } from './codes.js';
 export { RealtimeError, ClientErrorCodes, errorFromFrame } from './errors.js';
 export { backoff, backoffCeiling, DEFAULT_BACKOFF } from './backoff.js';
 export { decodeJwtPayload, tokenExpiry } from './token.js';
-export { MAX_FRAME_BYTES } from './connection.js';
+export { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from './limits.js';

@@ -1,4 +1,4 @@
-// The generated protocol sources (src/codes.js, src/grammar.js) must be exactly what scripts/sync-codes.mjs
+// The generated protocol sources (src/codes.js, src/grammar.js, src/limits.js) must be exactly what scripts/sync-codes.mjs
 // writes from events-schema's protocol JSON today: edit the JSON, run `npm run sync-codes`, commit both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expectedSources, renderGrammar } from '../../scripts/protocol-sources.mjs';
 
-test('src/codes.js and src/grammar.js are up to date with the protocol JSON', async () => {
+test('src/codes.js, src/grammar.js and src/limits.js are up to date with the protocol JSON', async () => {
   const sources = await expectedSources();
   assert.deepEqual(
     sources.map((s) => s.name),
-    ['codes', 'grammar'],
+    ['codes', 'grammar', 'limits'],
   );
   for (const { target, text } of sources) {
     assert.equal(
