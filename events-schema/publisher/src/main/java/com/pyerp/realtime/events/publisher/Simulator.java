@@ -292,9 +292,10 @@ public final class Simulator {
             }
             Objects.requireNonNull(users, "users");
             for (String u : users) {
-                if (u == null || !u.matches("[A-Za-z0-9_@-]{1,64}")) {
-                    throw new IllegalArgumentException(
-                            "a user id must be 1-64 characters [A-Za-z0-9_@-], got '" + u + "'");
+                // a user id fills the {userId} segment of user.{userId}: the channel grammar's segment rule
+                if (!com.pyerp.realtime.events.ChannelNames.isValidSegment(u)) {
+                    throw new IllegalArgumentException("a user id must be "
+                            + com.pyerp.realtime.events.ChannelNames.SEGMENT_DESCRIPTION + ", got '" + u + "'");
                 }
             }
             Objects.requireNonNull(clock, "clock");

@@ -242,7 +242,7 @@ class SimulatorTest {
                         .publisher(publisher)
                         .users(List.of("alice.smith"))
                         .build())
-                .hasMessage("a user id must be 1-64 characters [A-Za-z0-9_@-], got 'alice.smith'");
+                .hasMessage("a user id must be 1-64 characters of [A-Za-z0-9_@-], got 'alice.smith'");
         assertThatThrownBy(() -> Simulator.builder()
                         .publisher(publisher)
                         .events(Set.of("stock-teleported"))
