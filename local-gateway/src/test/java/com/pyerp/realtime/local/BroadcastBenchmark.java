@@ -53,11 +53,12 @@ public final class BroadcastBenchmark {
             WebSocketClient ws = new WebSocketClient();
             ws.start();
             try {
-                String token = gw.mintToken("bench", "acme", List.of(), List.of(), Duration.ofHours(1));
                 AtomicReference<CountDownLatch> pending = new AtomicReference<>(new CountDownLatch(connections));
                 long t0 = System.nanoTime();
                 List<CompletableFuture<Session>> opening = new ArrayList<>();
                 for (int i = 0; i < connections; i++) {
+                    // one user per client: the gateway limits connections per user (MAX_CONNECTIONS_PER_USER)
+                    String token = gw.mintToken("bench-" + i, "acme", List.of(), List.of(), Duration.ofHours(1));
                     ClientUpgradeRequest req = new ClientUpgradeRequest(URI.create(gw.webSocketUrl()));
                     req.setSubProtocols("erp.v1", token);
                     opening.add(ws.connect(new Counter(pending), req));
@@ -127,6 +128,12 @@ public final class BroadcastBenchmark {
         @Override
         public void onWebSocketText(String message) {
             pending.get().countDown();
+        }
+
+        /** A socket closed under a client at the end of the run is expected; anything else is printed. */
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            if (!(cause instanceof java.nio.channels.ClosedChannelException)) System.err.println("client: " + cause);
         }
     }
 }
