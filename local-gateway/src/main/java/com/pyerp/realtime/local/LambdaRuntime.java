@@ -6,11 +6,13 @@ import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.pyerp.realtime.core.config.FunctionLimits;
 import com.pyerp.realtime.events.Json;
+import com.pyerp.realtime.handler.InvocationContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -71,8 +73,7 @@ final class LambdaRuntime {
         ClassLoader cl = LambdaRuntime.class.getClassLoader();
         PojoSerializer<I> in = LambdaEventSerializers.serializerFor(inType, cl);
         PojoSerializer<O> out = LambdaEventSerializers.serializerFor(outType, cl);
-        LocalContext context =
-                new LocalContext(fn.name(), fn.memoryMb(), (int) fn.timeout().toMillis());
+        InvocationContext context = context(fn);
         return run(fn, context, () -> {
             I input = in.fromJson(new ByteArrayInputStream(Json.mapper().writeValueAsBytes(event)));
             O output = handler.handleRequest(input, context);
@@ -84,8 +85,7 @@ final class LambdaRuntime {
     }
 
     static Result invokeStream(Fn fn, RequestStreamHandler handler, JsonNode event) {
-        LocalContext context =
-                new LocalContext(fn.name(), fn.memoryMb(), (int) fn.timeout().toMillis());
+        InvocationContext context = context(fn);
         return run(fn, context, () -> {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             handler.handleRequest(new ByteArrayInputStream(Json.mapper().writeValueAsBytes(event)), bytes, context);
@@ -96,7 +96,19 @@ final class LambdaRuntime {
     }
 
     /** Runs one invocation on a sandbox thread and waits at most the function's timeout for it. */
-    private static Result run(Fn fn, LocalContext context, Callable<Result> invocation) {
+    /** A fresh request id, the function's memory, its timeout counting down, the logger printing, as in Lambda. */
+    private static InvocationContext context(Fn fn) {
+        return new InvocationContext(
+                UUID.randomUUID().toString(),
+                fn.name(),
+                "arn:aws:lambda:local:000000000000:function:" + fn.name(),
+                "local",
+                fn.memoryMb(),
+                System.currentTimeMillis() + fn.timeout().toMillis(),
+                true);
+    }
+
+    private static Result run(Fn fn, InvocationContext context, Callable<Result> invocation) {
         Future<Result> f = SANDBOXES.submit(() -> {
             try {
                 return invocation.call();

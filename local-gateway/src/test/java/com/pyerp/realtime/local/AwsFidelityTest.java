@@ -63,11 +63,8 @@ class AwsFidelityTest {
     }
 
     private LocalGateway start(UnaryOperator<LocalGatewayConfig.Builder> options) throws Exception {
-        return LocalGateway.startEphemeral(options.apply(LocalGatewayConfig.builder()
-                        .port(0)
-                        .keyFile(dir.resolve("k.jwk"))
-                        .processEnv(Map.of()))
-                .build());
+        return LocalGateway.startEphemeral(
+                options.apply(TestGateways.config(dir).processEnv(Map.of())).build());
     }
 
     private static TestSocket connect(LocalGateway gw, String user) throws Exception {

@@ -40,10 +40,7 @@ class InProcessManagementTransportTest {
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
         JsonLog.setSink(line -> {});
-        gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
-                .port(0)
-                .keyFile(dir.resolve("k.jwk"))
-                .build());
+        gw = LocalGateway.startEphemeral(TestGateways.config(dir).build());
         ws = new WebSocketClient();
         ws.setMaxTextMessageSize(256 * 1024);
         ws.start();

@@ -20,10 +20,6 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
 
@@ -92,12 +88,7 @@ public final class LatencyBenchmark {
         Files.delete(key);
         try (LocalGateway gw = LocalGateway.start(
                         LocalGatewayConfig.builder().port(0).keyFile(key).build());
-                EventBridgeClient events = EventBridgeClient.builder()
-                        .endpointOverride(URI.create(gw.eventBridgeUrl()))
-                        .region(Region.US_EAST_1)
-                        .httpClient(UrlConnectionHttpClient.create())
-                        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("b", "b")))
-                        .build()) {
+                EventBridgeClient events = TestGateways.events(gw)) {
             WebSocketClient ws = new WebSocketClient();
             ws.start();
             try {

@@ -17,10 +17,6 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
 import tools.jackson.databind.JsonNode;
@@ -32,19 +28,9 @@ class LocalGatewayDynamoDbTest {
     @Test
     void dynamodbRegistry_createsTheTables_andCarriesTheWholePath(@TempDir Path dir) throws Exception {
         try (Dynalite dynalite = Dynalite.start();
-                LocalGateway gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
-                        .port(0)
-                        .keyFile(dir.resolve("k.jwk"))
-                        .registry(LocalGatewayConfig.Registry.DYNAMODB)
-                        .processEnv(Map.of(
-                                "AWS_ENDPOINT_URL_DYNAMODB", dynalite.endpoint().toString()))
-                        .build());
-                EventBridgeClient events = EventBridgeClient.builder()
-                        .endpointOverride(URI.create(gw.eventBridgeUrl()))
-                        .region(Region.US_EAST_1)
-                        .httpClient(UrlConnectionHttpClient.create())
-                        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
-                        .build()) {
+                LocalGateway gw = LocalGateway.startEphemeral(
+                        TestGateways.onDynalite(dir, dynalite).build());
+                EventBridgeClient events = TestGateways.events(gw)) {
             assertThat(dynalite.client().listTables().tableNames())
                     .contains("pyerp-realtime-connections", "pyerp-realtime-subscriptions");
             WebSocketClient ws = new WebSocketClient();
@@ -103,9 +89,7 @@ class LocalGatewayDynamoDbTest {
             closedPort = s.getLocalPort();
         }
         String endpoint = "http://127.0.0.1:" + closedPort;
-        assertThatThrownBy(() -> LocalGateway.startEphemeral(LocalGatewayConfig.builder()
-                        .port(0)
-                        .keyFile(dir.resolve("k.jwk"))
+        assertThatThrownBy(() -> LocalGateway.startEphemeral(TestGateways.config(dir)
                         .registry(LocalGatewayConfig.Registry.DYNAMODB)
                         .processEnv(Map.of("AWS_ENDPOINT_URL_DYNAMODB", endpoint))
                         .build()))

@@ -57,10 +57,7 @@ class LocalGatewayEndToEndTest {
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
-        gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
-                .port(0)
-                .keyFile(dir.resolve("k.jwk"))
-                .build());
+        gw = LocalGateway.startEphemeral(TestGateways.config(dir).build());
         ws = new WebSocketClient();
         ws.start();
         var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));

@@ -16,10 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
 import tools.jackson.databind.JsonNode;
@@ -42,17 +38,10 @@ class LocalGatewayScatterTest {
     void broadcast_toAChannelLargerThanAPage_isScatteredIntoPages_andReachesEveryClientOnce(@TempDir Path dir)
             throws Exception {
         JsonLog.setSink(logLines::add);
-        try (LocalGateway gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
-                        .port(0)
-                        .keyFile(dir.resolve("k.jwk"))
+        try (LocalGateway gw = LocalGateway.startEphemeral(TestGateways.config(dir)
                         .processEnv(Map.of("FANOUT_PAGE_SIZE", "3"))
                         .build());
-                EventBridgeClient events = EventBridgeClient.builder()
-                        .endpointOverride(URI.create(gw.eventBridgeUrl()))
-                        .region(Region.US_EAST_1)
-                        .httpClient(UrlConnectionHttpClient.create())
-                        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
-                        .build()) {
+                EventBridgeClient events = TestGateways.events(gw)) {
             WebSocketClient ws = new WebSocketClient();
             ws.start();
             try {

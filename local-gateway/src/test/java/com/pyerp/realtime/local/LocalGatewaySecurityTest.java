@@ -80,9 +80,7 @@ class LocalGatewaySecurityTest {
             logs.add(line);
             System.out.println(line);
         });
-        gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
-                .port(0)
-                .keyFile(dir.resolve("k.jwk"))
+        gw = LocalGateway.startEphemeral(TestGateways.config(dir)
                 .sessionSweep(Duration.ofMillis(500))
                 .processEnv(Map.of(
                         "JWT_CLOCK_SKEW_SECONDS", "0",

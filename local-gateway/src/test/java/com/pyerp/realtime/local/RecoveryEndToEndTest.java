@@ -9,16 +9,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
 import tools.jackson.databind.JsonNode;
@@ -34,10 +29,8 @@ class RecoveryEndToEndTest {
 
     @Test
     void recovery_onTheInMemoryRegistry(@TempDir Path dir) throws Exception {
-        try (LocalGateway gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
-                .port(0)
-                .keyFile(dir.resolve("k.jwk"))
-                .build())) {
+        try (LocalGateway gw =
+                LocalGateway.startEphemeral(TestGateways.config(dir).build())) {
             scenario(gw);
         }
     }
@@ -45,13 +38,8 @@ class RecoveryEndToEndTest {
     @Test
     void recovery_onDynamoDb(@TempDir Path dir) throws Exception {
         try (Dynalite dynalite = Dynalite.start();
-                LocalGateway gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
-                        .port(0)
-                        .keyFile(dir.resolve("k.jwk"))
-                        .registry(LocalGatewayConfig.Registry.DYNAMODB)
-                        .processEnv(Map.of(
-                                "AWS_ENDPOINT_URL_DYNAMODB", dynalite.endpoint().toString()))
-                        .build())) {
+                LocalGateway gw = LocalGateway.startEphemeral(
+                        TestGateways.onDynalite(dir, dynalite).build())) {
             assertThat(dynalite.client().listTables().tableNames()).contains("pyerp-realtime-history");
             scenario(gw);
         }
@@ -60,12 +48,7 @@ class RecoveryEndToEndTest {
     private static void scenario(LocalGateway gw) throws Exception {
         WebSocketClient ws = new WebSocketClient();
         ws.start();
-        try (EventBridgeClient events = EventBridgeClient.builder()
-                .endpointOverride(URI.create(gw.eventBridgeUrl()))
-                .region(Region.US_EAST_1)
-                .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
-                .build()) {
+        try (EventBridgeClient events = TestGateways.events(gw)) {
             String token = gw.mintToken("rec-user", "acme", List.of("sales:read"), List.of(), Duration.ofMinutes(5));
             String channel = "sales.order.SO-77";
 

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.Test;
@@ -29,10 +28,8 @@ class RoomsEndToEndTest {
 
     @Test
     void rooms_onTheInMemoryRegistry(@TempDir Path dir) throws Exception {
-        try (LocalGateway gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
-                .port(0)
-                .keyFile(dir.resolve("k.jwk"))
-                .build())) {
+        try (LocalGateway gw =
+                LocalGateway.startEphemeral(TestGateways.config(dir).build())) {
             scenario(gw);
         }
     }
@@ -40,13 +37,8 @@ class RoomsEndToEndTest {
     @Test
     void rooms_onDynamoDb(@TempDir Path dir) throws Exception {
         try (Dynalite dynalite = Dynalite.start();
-                LocalGateway gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
-                        .port(0)
-                        .keyFile(dir.resolve("k.jwk"))
-                        .registry(LocalGatewayConfig.Registry.DYNAMODB)
-                        .processEnv(Map.of(
-                                "AWS_ENDPOINT_URL_DYNAMODB", dynalite.endpoint().toString()))
-                        .build())) {
+                LocalGateway gw = LocalGateway.startEphemeral(
+                        TestGateways.onDynalite(dir, dynalite).build())) {
             scenario(gw);
         }
     }

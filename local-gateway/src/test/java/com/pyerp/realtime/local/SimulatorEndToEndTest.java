@@ -73,10 +73,7 @@ class SimulatorEndToEndTest {
 
     @BeforeAll
     static void run(@TempDir Path dir) throws Exception {
-        gw = LocalGateway.startEphemeral(LocalGatewayConfig.builder()
-                .port(0)
-                .keyFile(dir.resolve("k.jwk"))
-                .build());
+        gw = LocalGateway.startEphemeral(TestGateways.config(dir).build());
         ws = new WebSocketClient();
         ws.start();
 

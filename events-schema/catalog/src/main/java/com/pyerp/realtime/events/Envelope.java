@@ -58,10 +58,14 @@ public final class Envelope {
             JsonNode data,
             long offset,
             String epoch) {
-        ObjectNode f = eventFrame(channel, eventType, source, eventId, time, correlationId, data);
-        f.put("offset", offset);
-        f.put("epoch", epoch);
-        return f;
+        return withPosition(eventFrame(channel, eventType, source, eventId, time, correlationId, data), offset, epoch);
+    }
+
+    /** Adds the event's {@code offset} in its channel and the history's {@code epoch} to an event frame. @return it */
+    public static ObjectNode withPosition(ObjectNode frame, long offset, String epoch) {
+        frame.put("offset", offset);
+        frame.put("epoch", epoch);
+        return frame;
     }
 
     /** {@link #eventFrame} as the JSON text posted to the connection. */

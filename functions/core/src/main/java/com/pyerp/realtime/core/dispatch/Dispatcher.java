@@ -9,8 +9,8 @@ import com.pyerp.realtime.core.registry.Subscriber;
 import com.pyerp.realtime.events.Envelope;
 import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.EventDefinition;
+import com.pyerp.realtime.events.Json;
 import com.pyerp.realtime.events.Tenants;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -493,29 +493,16 @@ public final class Dispatcher implements AutoCloseable {
 
     private byte[] envelope(Resolved r, String channel, Subscriber sub, Publication stamp) {
         DeliveredEvent e = r.event;
-        if (stamp != null) {
-            return Envelope.eventFrame(
-                            channel,
-                            e.detailType(),
-                            e.source(),
-                            e.id(),
-                            e.time().toString(),
-                            e.correlationId(),
-                            r.def.visibleTo(e.detail(), sub.roles()),
-                            stamp.offset(),
-                            stamp.epoch())
-                    .toString()
-                    .getBytes(StandardCharsets.UTF_8);
-        }
-        return Envelope.eventFrameJson(
-                        channel,
-                        e.detailType(),
-                        e.source(),
-                        e.id(),
-                        e.time().toString(),
-                        e.correlationId(),
-                        r.def.visibleTo(e.detail(), sub.roles()))
-                .getBytes(StandardCharsets.UTF_8);
+        var frame = Envelope.eventFrame(
+                channel,
+                e.detailType(),
+                e.source(),
+                e.id(),
+                e.time().toString(),
+                e.correlationId(),
+                r.def.visibleTo(e.detail(), sub.roles()));
+        if (stamp != null) Envelope.withPosition(frame, stamp.offset(), stamp.epoch());
+        return Json.mapper().writeValueAsBytes(frame);
     }
 
     /**

@@ -6,11 +6,11 @@ import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.registry.ChannelKey;
 import com.pyerp.realtime.core.registry.Connection;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
+import com.pyerp.realtime.core.registry.ForwardingConnectionRegistry;
 import com.pyerp.realtime.core.registry.Subscriber;
 import com.pyerp.realtime.events.EventCatalog;
 import com.pyerp.realtime.events.Json;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +33,9 @@ import tools.jackson.databind.node.ObjectNode;
  * (expired connections filtered), so it is right even when a connection vanished without {@code $disconnect} and
  * no leave was announced (it expired unseen: its leave comes when a post finds it gone).
  */
-public final class PresenceRegistry implements ConnectionRegistry {
+public final class PresenceRegistry extends ForwardingConnectionRegistry {
     private static final JsonLog LOG = JsonLog.get(PresenceRegistry.class);
 
-    private final ConnectionRegistry delegate;
     private final java.util.function.Supplier<EventCatalog> catalog;
     private final ConnectionSender sender;
     private final Clock clock;
@@ -56,14 +55,10 @@ public final class PresenceRegistry implements ConnectionRegistry {
             java.util.function.Supplier<EventCatalog> catalog,
             ConnectionSender sender,
             Clock clock) {
-        this.delegate = delegate;
+        super(delegate);
         this.catalog = catalog;
         this.sender = sender;
         this.clock = clock;
-    }
-
-    public ConnectionRegistry delegate() {
-        return delegate;
     }
 
     /** The members of a channel, one per user, sorted by user id. */
@@ -98,9 +93,9 @@ public final class PresenceRegistry implements ConnectionRegistry {
     /** How many other live connections of the user are subscribed to the channel (consistent reads). */
     private int otherConnections(Principal who, String channelKey, String exceptConnectionId, Instant now) {
         int n = 0;
-        for (Connection c : delegate.connectionsOf(who.tenant(), who.userId(), now)) {
+        for (Connection c : delegate().connectionsOf(who.tenant(), who.userId(), now)) {
             if (c.connectionId().equals(exceptConnectionId)) continue;
-            if (delegate.channelsOf(c.connectionId(), now).contains(channelKey)) n++;
+            if (delegate().channelsOf(c.connectionId(), now).contains(channelKey)) n++;
         }
         return n;
     }
@@ -119,12 +114,12 @@ public final class PresenceRegistry implements ConnectionRegistry {
 
     @Override
     public boolean subscribe(String connectionId, String channelKey, Instant now) {
-        if (!hasPresence(channelKey)) return delegate.subscribe(connectionId, channelKey, now);
-        Optional<Connection> conn = delegate.find(connectionId, now);
+        if (!hasPresence(channelKey)) return delegate().subscribe(connectionId, channelKey, now);
+        Optional<Connection> conn = delegate().find(connectionId, now);
         boolean alone = conn.isPresent()
-                && !delegate.channelsOf(connectionId, now).contains(channelKey)
+                && !delegate().channelsOf(connectionId, now).contains(channelKey)
                 && otherConnections(conn.get().principal(), channelKey, connectionId, now) == 0;
-        boolean added = delegate.subscribe(connectionId, channelKey, now);
+        boolean added = delegate().subscribe(connectionId, channelKey, now);
         if (added && alone)
             announce("join", channelKey, new Member(conn.get().principal().userId(), 1), connectionId, now);
         return added;
@@ -132,10 +127,10 @@ public final class PresenceRegistry implements ConnectionRegistry {
 
     @Override
     public boolean unsubscribe(String connectionId, String channelKey) {
-        if (!hasPresence(channelKey)) return delegate.unsubscribe(connectionId, channelKey);
+        if (!hasPresence(channelKey)) return delegate().unsubscribe(connectionId, channelKey);
         Instant now = clock.instant();
-        Optional<Connection> conn = delegate.find(connectionId, now);
-        boolean removed = delegate.unsubscribe(connectionId, channelKey);
+        Optional<Connection> conn = delegate().find(connectionId, now);
+        boolean removed = delegate().unsubscribe(connectionId, channelKey);
         if (removed && conn.isPresent()) leaveIfLast(conn.get().principal(), channelKey, connectionId, now);
         return removed;
     }
@@ -143,60 +138,18 @@ public final class PresenceRegistry implements ConnectionRegistry {
     @Override
     public void remove(String connectionId) {
         Instant now = clock.instant();
-        Optional<Connection> conn = delegate.find(connectionId, now);
+        Optional<Connection> conn = delegate().find(connectionId, now);
         List<String> presenceChannels = conn.isEmpty()
                 ? List.of()
-                : delegate.channelsOf(connectionId, now).stream()
+                : delegate().channelsOf(connectionId, now).stream()
                         .filter(this::hasPresence)
                         .toList();
-        delegate.remove(connectionId);
+        delegate().remove(connectionId);
         for (String key : presenceChannels) leaveIfLast(conn.get().principal(), key, connectionId, now);
     }
 
     private void leaveIfLast(Principal who, String channelKey, String connectionId, Instant now) {
         if (otherConnections(who, channelKey, connectionId, now) == 0)
             announce("leave", channelKey, new Member(who.userId(), 0), connectionId, now);
-    }
-
-    // ---- everything else is the registry's own
-
-    @Override
-    public void register(Connection connection) {
-        delegate.register(connection);
-    }
-
-    @Override
-    public Optional<Connection> find(String connectionId, Instant now) {
-        return delegate.find(connectionId, now);
-    }
-
-    @Override
-    public List<String> channelsOf(String connectionId, Instant now) {
-        return delegate.channelsOf(connectionId, now);
-    }
-
-    @Override
-    public Stream<Subscriber> subscribers(String channelKey, Instant now) {
-        return delegate.subscribers(channelKey, now);
-    }
-
-    @Override
-    public List<Connection> connectionsOf(String tenant, String userId, Instant now) {
-        return delegate.connectionsOf(tenant, userId, now);
-    }
-
-    @Override
-    public void extendSession(String connectionId, Instant tokenExpiresAt, Instant now) {
-        delegate.extendSession(connectionId, tokenExpiresAt, now);
-    }
-
-    @Override
-    public List<Connection> expiredSessions(Instant cutoff, Instant now) {
-        return delegate.expiredSessions(cutoff, now);
-    }
-
-    @Override
-    public boolean tryAcquire(String connectionId, String bucket, int limit, Duration window, Instant now) {
-        return delegate.tryAcquire(connectionId, bucket, limit, window, now);
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.pyerp.realtime.core.auth.Principal;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.core.registry.Connection;
-import com.pyerp.realtime.core.registry.ConnectionRegistry;
+import com.pyerp.realtime.core.registry.ForwardingConnectionRegistry;
 import com.pyerp.realtime.core.registry.InMemoryConnectionRegistry;
 import com.pyerp.realtime.core.registry.RegistryUnavailableException;
 import com.pyerp.realtime.core.registry.Subscriber;
@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -836,54 +835,18 @@ class DispatcherTest {
     }
 
     /** The in-memory registry whose subscriber query fails a given number of times first. */
-    static final class FlakyRegistry implements ConnectionRegistry {
-        private final InMemoryConnectionRegistry delegate;
+    static final class FlakyRegistry extends ForwardingConnectionRegistry {
         private final AtomicInteger failuresLeft;
 
         FlakyRegistry(InMemoryConnectionRegistry delegate, AtomicInteger failuresLeft) {
-            this.delegate = delegate;
+            super(delegate);
             this.failuresLeft = failuresLeft;
         }
 
         @Override
         public Stream<Subscriber> subscribers(String channelKey, Instant now) {
             if (failuresLeft.getAndDecrement() > 0) throw new RegistryUnavailableException("query failed", null);
-            return delegate.subscribers(channelKey, now);
-        }
-
-        @Override
-        public void register(Connection c) {
-            delegate.register(c);
-        }
-
-        @Override
-        public Optional<Connection> find(String id, Instant now) {
-            return delegate.find(id, now);
-        }
-
-        @Override
-        public boolean subscribe(String id, String key, Instant now) {
-            return delegate.subscribe(id, key, now);
-        }
-
-        @Override
-        public boolean unsubscribe(String id, String key) {
-            return delegate.unsubscribe(id, key);
-        }
-
-        @Override
-        public void remove(String id) {
-            delegate.remove(id);
-        }
-
-        @Override
-        public List<String> channelsOf(String id, Instant now) {
-            return delegate.channelsOf(id, now);
-        }
-
-        @Override
-        public List<Connection> connectionsOf(String tenant, String user, Instant now) {
-            return delegate.connectionsOf(tenant, user, now);
+            return super.subscribers(channelKey, now);
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.pyerp.realtime.core.auth.Principal;
 import com.pyerp.realtime.core.registry.Connection;
 import com.pyerp.realtime.core.registry.ConnectionRegistry;
+import com.pyerp.realtime.core.registry.ForwardingConnectionRegistry;
 import com.pyerp.realtime.core.registry.InMemoryConnectionRegistry;
 import com.pyerp.realtime.core.registry.RegistryUnavailableException;
 import com.pyerp.realtime.core.registry.Subscriber;
@@ -301,60 +302,38 @@ class ConnectionServiceTest {
     }
 
     /** The in-memory registry, counting every write, so a test can prove a refused command wrote nothing. */
-    static class CountingRegistry implements ConnectionRegistry {
-        final ConnectionRegistry delegate;
+    static class CountingRegistry extends ForwardingConnectionRegistry {
         final AtomicInteger writes = new AtomicInteger();
 
         CountingRegistry(ConnectionRegistry delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
         public void register(Connection connection) {
             writes.incrementAndGet();
-            delegate.register(connection);
-        }
-
-        @Override
-        public Optional<Connection> find(String connectionId, Instant now) {
-            return delegate.find(connectionId, now);
+            super.register(connection);
         }
 
         @Override
         public boolean subscribe(String connectionId, String channelKey, Instant now) {
             writes.incrementAndGet();
-            return delegate.subscribe(connectionId, channelKey, now);
+            return super.subscribe(connectionId, channelKey, now);
         }
 
         @Override
         public boolean unsubscribe(String connectionId, String channelKey) {
             writes.incrementAndGet();
-            return delegate.unsubscribe(connectionId, channelKey);
+            return super.unsubscribe(connectionId, channelKey);
         }
 
         @Override
         public void remove(String connectionId) {
             writes.incrementAndGet();
-            delegate.remove(connectionId);
-        }
-
-        @Override
-        public List<String> channelsOf(String connectionId, Instant now) {
-            return delegate.channelsOf(connectionId, now);
-        }
-
-        @Override
-        public Stream<Subscriber> subscribers(String channelKey, Instant now) {
-            return delegate.subscribers(channelKey, now);
-        }
-
-        @Override
-        public List<Connection> connectionsOf(String tenant, String userId, Instant now) {
-            return delegate.connectionsOf(tenant, userId, now);
+            super.remove(connectionId);
         }
     }
 
-    /** A registry whose store cannot be reached: every operation fails the way the DynamoDB registry reports an outage. */
     static final class UnavailableRegistry implements ConnectionRegistry {
         private static RegistryUnavailableException down() {
             return new RegistryUnavailableException(
