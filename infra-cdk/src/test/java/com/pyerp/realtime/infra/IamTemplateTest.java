@@ -4,7 +4,6 @@ import static com.pyerp.realtime.infra.Synth.JSON;
 import static com.pyerp.realtime.infra.Synth.arn;
 import static com.pyerp.realtime.infra.Synth.gateway;
 import static com.pyerp.realtime.infra.Synth.logicalId;
-import static com.pyerp.realtime.infra.Synth.ref;
 import static com.pyerp.realtime.infra.Synth.template;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -105,20 +104,7 @@ class IamTemplateTest {
     }
 
     private static Object manageConnections(String method) {
-        return Map.of(
-                "Fn::Join",
-                List.of(
-                        "",
-                        List.of(
-                                "arn:",
-                                Map.of("Ref", "AWS::Partition"),
-                                ":execute-api:",
-                                Map.of("Ref", "AWS::Region"),
-                                ":",
-                                Map.of("Ref", "AWS::AccountId"),
-                                ":",
-                                ref(gateway().api()),
-                                "/live/" + method + "/@connections/*")));
+        return Synth.executeApiArn(gateway().api(), "/live/" + method + "/@connections/*");
     }
 
     private static Object byChannel() {
@@ -126,20 +112,7 @@ class IamTemplateTest {
     }
 
     private static Object postToConnections() {
-        return Map.of(
-                "Fn::Join",
-                List.of(
-                        "",
-                        List.of(
-                                "arn:",
-                                Map.of("Ref", "AWS::Partition"),
-                                ":execute-api:",
-                                Map.of("Ref", "AWS::Region"),
-                                ":",
-                                Map.of("Ref", "AWS::AccountId"),
-                                ":",
-                                ref(gateway().api()),
-                                "/live/POST/@connections/*")));
+        return manageConnections("POST");
     }
 
     @Test

@@ -99,6 +99,27 @@ final class Synth {
         return Map.of("Ref", logicalId(c));
     }
 
+    /**
+     * The {@code Fn::Join} CDK synthesises for an ARN of the gateway's WebSocket API ({@code api}):
+     * {@code arn:<partition>:execute-api:<region>:<account>:<api id><suffix>}.
+     */
+    static Map<String, Object> executeApiArn(IConstruct api, String suffix) {
+        return Map.of(
+                "Fn::Join",
+                List.of(
+                        "",
+                        List.of(
+                                "arn:",
+                                Map.of("Ref", "AWS::Partition"),
+                                ":execute-api:",
+                                Map.of("Ref", "AWS::Region"),
+                                ":",
+                                Map.of("Ref", "AWS::AccountId"),
+                                ":",
+                                ref(api),
+                                suffix)));
+    }
+
     static Map<String, Object> arn(IConstruct c) {
         return Map.of("Fn::GetAtt", List.of(logicalId(c), "Arn"));
     }

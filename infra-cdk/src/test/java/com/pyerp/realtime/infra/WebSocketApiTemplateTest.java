@@ -178,20 +178,7 @@ class WebSocketApiTemplateTest {
                                     "FunctionName",
                                     ref(gateway().function(r.getValue()).alias()),
                                     "SourceArn",
-                                    Map.of(
-                                            "Fn::Join",
-                                            List.of(
-                                                    "",
-                                                    List.of(
-                                                            "arn:",
-                                                            Map.of("Ref", "AWS::Partition"),
-                                                            ":execute-api:",
-                                                            Map.of("Ref", "AWS::Region"),
-                                                            ":",
-                                                            Map.of("Ref", "AWS::AccountId"),
-                                                            ":",
-                                                            ref(gateway().api()),
-                                                            "/*" + r.getKey()))))));
+                                    Synth.executeApiArn(gateway().api(), "/*" + r.getKey()))));
         }
         // and the authorizer may be invoked by this API's authorizer only
         template()
