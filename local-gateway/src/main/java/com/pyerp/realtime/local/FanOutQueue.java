@@ -3,6 +3,7 @@ package com.pyerp.realtime.local;
 import com.pyerp.realtime.core.dispatch.DispatchBuffer;
 import com.pyerp.realtime.core.dispatch.FanOutPages;
 import com.pyerp.realtime.core.dispatch.ScatterSink;
+import com.pyerp.realtime.core.dispatch.SqsBatchProcessor;
 import com.pyerp.realtime.core.log.JsonLog;
 import com.pyerp.realtime.events.Json;
 import com.pyerp.realtime.handler.DispatcherHandler;
@@ -13,6 +14,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import tools.jackson.databind.JsonNode;
@@ -38,6 +41,13 @@ public final class FanOutQueue implements ScatterSink, AutoCloseable {
             FanOutPages.MAX_CONCURRENCY, Math.max(2, Runtime.getRuntime().availableProcessors()));
 
     private final ExecutorService invocations;
+    /** Holds a failed page for its visibility timeout, so the wait does not take an invocation slot. */
+    private final ScheduledExecutorService visibility = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "local-gateway-fanout-visibility");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final String region;
     private final AtomicInteger outstanding = new AtomicInteger();
     private final DeadLetters deadLetters;
@@ -70,45 +80,60 @@ public final class FanOutQueue implements ScatterSink, AutoCloseable {
     @Override
     public void enqueue(List<String> pageTasks) {
         if (closed) throw new IllegalStateException("the fan-out queue is closed");
-        for (String body : pageTasks) submit(UUID.randomUUID().toString(), body, 1, 0);
+        long now = System.currentTimeMillis();
+        for (String body : pageTasks) submit(UUID.randomUUID().toString(), body, now, 1, 0);
     }
 
-    private void submit(String messageId, String body, int receiveCount, long delayMillis) {
+    private void submit(String messageId, String body, long sentAtMillis, int receiveCount, long delayMillis) {
         outstanding.incrementAndGet();
-        invocations.execute(() -> {
+        Runnable invocation = () -> {
             try {
-                if (delayMillis > 0) Thread.sleep(delayMillis);
-                if (!closed) invoke(messageId, body, receiveCount);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                if (!closed) invoke(messageId, body, sentAtMillis, receiveCount);
             } catch (RuntimeException e) {
                 LOG.error("fan-out page invocation failed", e, "messageId", messageId);
             } finally {
-                if (outstanding.decrementAndGet() == 0) {
-                    synchronized (idle) {
-                        idle.notifyAll();
-                    }
-                }
+                done();
             }
-        });
+        };
+        try {
+            if (delayMillis > 0) {
+                visibility.schedule(() -> start(invocation), delayMillis, TimeUnit.MILLISECONDS);
+            } else {
+                start(invocation);
+            }
+        } catch (RejectedExecutionException e) { // closed meanwhile: the page is dropped with the queue
+            done();
+        }
     }
 
-    private void invoke(String messageId, String body, int receiveCount) {
+    private void start(Runnable invocation) {
+        try {
+            invocations.execute(invocation);
+        } catch (RejectedExecutionException e) { // closed meanwhile: the page is dropped with the queue
+            done();
+        }
+    }
+
+    private void done() {
+        if (outstanding.decrementAndGet() == 0) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+    }
+
+    private void invoke(String messageId, String body, long sentAtMillis, int receiveCount) {
         ObjectNode event = Json.mapper().createObjectNode();
-        ObjectNode rec = event.putArray("Records").addObject();
-        rec.put("messageId", messageId);
-        rec.put("receiptHandle", "local-" + messageId + "-" + receiveCount);
-        rec.put("body", body);
-        rec.putObject("attributes").put("ApproximateReceiveCount", Integer.toString(receiveCount));
-        rec.putObject("messageAttributes");
-        rec.put("eventSource", "aws:sqs");
-        rec.put(
-                "eventSourceARN",
-                "arn:aws:sqs:" + region + ":" + LocalGatewayConfig.ACCOUNT + ":pyerp-realtime-fanout-queue");
-        rec.put("awsRegion", region);
+        event.putArray("Records")
+                .add(SqsBatchProcessor.record(
+                        messageId,
+                        body,
+                        receiveCount,
+                        sentAtMillis,
+                        "arn:aws:sqs:" + region + ":" + LocalGatewayConfig.ACCOUNT + ":pyerp-realtime-fanout-queue",
+                        region));
         LambdaRuntime.Result r = LambdaRuntime.invokeStream(LambdaRuntime.DISPATCHER, dispatcher, event);
-        boolean failed = r.failed();
-        if (!failed) for (JsonNode f : r.payload().path("batchItemFailures")) failed = true;
+        boolean failed = r.failed() || !r.payload().path("batchItemFailures").isEmpty();
         if (!failed) return;
         if (receiveCount >= DispatchBuffer.MAX_RECEIVE_COUNT) {
             String reason = r.failed() ? r.errorType() + ": " + r.errorMessage() : "listed in batchItemFailures";
@@ -122,7 +147,7 @@ public final class FanOutQueue implements ScatterSink, AutoCloseable {
                     reason);
             deadLetter(messageId, body, receiveCount, reason);
         } else {
-            submit(messageId, body, receiveCount + 1, VISIBILITY_RETRY_MILLIS * receiveCount);
+            submit(messageId, body, sentAtMillis, receiveCount + 1, VISIBILITY_RETRY_MILLIS * receiveCount);
         }
     }
 
@@ -161,6 +186,7 @@ public final class FanOutQueue implements ScatterSink, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        visibility.shutdownNow();
         invocations.shutdownNow();
     }
 }

@@ -7,7 +7,6 @@ import com.pyerp.realtime.core.dispatch.DeliveredEvent;
 import com.pyerp.realtime.core.dispatch.DispatchQueueControl;
 import com.pyerp.realtime.core.dispatch.DispatchReport;
 import com.pyerp.realtime.core.dispatch.Dispatcher;
-import com.pyerp.realtime.core.dispatch.FanOutPages;
 import com.pyerp.realtime.core.dispatch.InvalidEventException;
 import com.pyerp.realtime.core.dispatch.SqsBatchProcessor;
 import com.pyerp.realtime.core.log.JsonLog;
@@ -18,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The dispatcher. Its trigger is the rules' SQS queue (see {@code DispatchBuffer}): a batch of records whose bodies
@@ -30,7 +28,6 @@ import tools.jackson.databind.node.ObjectNode;
  * schema validation.
  */
 public final class DispatcherHandler implements RequestStreamHandler {
-    private static final JsonLog LOG = JsonLog.get(DispatcherHandler.class);
     private final Dispatcher dispatcher;
     private final SqsBatchProcessor batches;
 
@@ -68,10 +65,6 @@ public final class DispatcherHandler implements RequestStreamHandler {
         } catch (JacksonException e) {
             throw new InvalidEventException(null, "the event is not valid JSON");
         }
-        if (root != null && root.has("Records") && isPageBatch(root.get("Records"))) {
-            Json.mapper().writeValue(output, pages(root.get("Records")));
-            return;
-        }
         if (SqsBatchProcessor.isSqsEvent(root)) {
             Json.mapper().writeValue(output, batches.process(root));
             return;
@@ -83,29 +76,5 @@ public final class DispatcherHandler implements RequestStreamHandler {
         if (!report.failedEventIds().isEmpty())
             throw new IllegalStateException("dispatch of event " + event.id() + " failed; see the log");
         Json.mapper().writeValue(output, report);
-    }
-
-    /** Whether an SQS batch comes from the fan-out queue (its bodies are page tasks, see {@code FanOutPages}). */
-    private static boolean isPageBatch(JsonNode records) {
-        return records.size() > 0
-                && FanOutPages.isPageTask(records.get(0).path("body").asString());
-    }
-
-    /** A batch of fan-out page tasks: each dispatched; the failed (or unreadable) ones are named for a retry. */
-    private ObjectNode pages(JsonNode records) {
-        ObjectNode out = Json.mapper().createObjectNode();
-        var failures = out.putArray("batchItemFailures");
-        for (JsonNode record : records) {
-            String messageId = record.path("messageId").asString();
-            try {
-                DispatchReport report = dispatcher.dispatchPage(
-                        FanOutPages.parse(record.path("body").asString()));
-                if (!report.failedEventIds().isEmpty()) failures.addObject().put("itemIdentifier", messageId);
-            } catch (InvalidEventException e) {
-                LOG.warn("unreadable fan-out page task", "messageId", messageId, "reason", e.getMessage());
-                failures.addObject().put("itemIdentifier", messageId);
-            }
-        }
-        return out;
     }
 }

@@ -81,8 +81,13 @@ public final class SqsBatchProcessor {
         return event != null && event.path("Records").isArray();
     }
 
-    /** Processes one SQS event and returns the {@code SQSBatchResponse}: the records to receive again. */
+    /**
+     * Processes one SQS event and returns the {@code SQSBatchResponse}: the records to receive again. A batch of the
+     * fan-out queue (page tasks, {@link FanOutPages}) has each page dispatched alone; any other is a batch of the
+     * dispatch buffer (EventBridge events).
+     */
     public ObjectNode process(JsonNode sqsEvent) {
+        if (isPageBatch(sqsEvent.path("Records"))) return pages(sqsEvent.path("Records"));
         Set<String> retry = new LinkedHashSet<>();
         Map<String, List<JsonNode>> recordsByEventId = new LinkedHashMap<>();
         List<DeliveredEvent> events = new ArrayList<>();
@@ -245,5 +250,29 @@ public final class SqsBatchProcessor {
         } catch (NoSuchAlgorithmException e) {
             return "";
         }
+    }
+
+    /** Whether an SQS batch comes from the fan-out queue (its bodies are page tasks, see {@link FanOutPages}). */
+    private static boolean isPageBatch(JsonNode records) {
+        return records.size() > 0
+                && FanOutPages.isPageTask(records.get(0).path("body").asString());
+    }
+
+    /** A batch of fan-out page tasks: each dispatched; the failed (or unreadable) ones are named for a retry. */
+    private ObjectNode pages(JsonNode records) {
+        ObjectNode out = Json.mapper().createObjectNode();
+        ArrayNode failures = out.putArray("batchItemFailures");
+        for (JsonNode record : records) {
+            String messageId = record.path("messageId").asString();
+            try {
+                DispatchReport report = dispatcher.dispatchPage(
+                        FanOutPages.parse(record.path("body").asString()));
+                if (!report.failedEventIds().isEmpty()) failures.addObject().put("itemIdentifier", messageId);
+            } catch (InvalidEventException e) {
+                LOG.warn("unreadable fan-out page task", "messageId", messageId, "reason", e.getMessage());
+                failures.addObject().put("itemIdentifier", messageId);
+            }
+        }
+        return out;
     }
 }
